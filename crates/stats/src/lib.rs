@@ -1,0 +1,17 @@
+//! The numerical kernels of seismo.
+//!
+//! Plain functions and small structs over slices and Arrow arrays; nothing here reads files,
+//! parses configs or holds global state, so the crate can be embedded in any service.
+//!
+//! - [`sketch`]: mergeable, serializable summaries: moments, KLL quantiles, HyperLogLog
+//!   distinct counts, frequent items.
+//! - [`profile`]: a per-column profile of a dataset built from those sketches, in one pass,
+//!   on as many threads as asked, mergeable and saveable.
+//! - [`values`]: the adapters from Arrow's physical types to `f64` and `&str`.
+
+pub mod error;
+pub mod profile;
+pub mod sketch;
+pub mod values;
+
+pub use error::StatsError;
