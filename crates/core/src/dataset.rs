@@ -24,7 +24,11 @@ impl Dataset {
         if let Some(index) = batches.iter().position(|b| b.schema() != arrow_schema) {
             return Err(Error::SchemaMismatch { index });
         }
-        Ok(Self { schema, arrow_schema, batches })
+        Ok(Self {
+            schema,
+            arrow_schema,
+            batches,
+        })
     }
 
     /// A dataset whose schema is derived from the Arrow schema (every column a feature).
@@ -67,12 +71,19 @@ mod tests {
 
     #[test]
     fn rejects_batches_of_another_schema() {
-        let a = Arc::new(ArrowSchema::new(vec![Field::new("x", DataType::Int64, false)]));
-        let b = Arc::new(ArrowSchema::new(vec![Field::new("x", DataType::Float64, false)]));
-        let good = RecordBatch::try_new(a.clone(), vec![Arc::new(Int64Array::from(vec![1, 2]))])
-            .unwrap();
-        let bad =
-            RecordBatch::try_new(b, vec![Arc::new(Float64Array::from(vec![1.0]))]).unwrap();
+        let a = Arc::new(ArrowSchema::new(vec![Field::new(
+            "x",
+            DataType::Int64,
+            false,
+        )]));
+        let b = Arc::new(ArrowSchema::new(vec![Field::new(
+            "x",
+            DataType::Float64,
+            false,
+        )]));
+        let good =
+            RecordBatch::try_new(a.clone(), vec![Arc::new(Int64Array::from(vec![1, 2]))]).unwrap();
+        let bad = RecordBatch::try_new(b, vec![Arc::new(Float64Array::from(vec![1.0]))]).unwrap();
         let dataset = Dataset::from_batches(a.clone(), vec![good.clone(), good.clone()]).unwrap();
         assert_eq!(dataset.num_rows(), 4);
         let err = Dataset::from_batches(a, vec![good, bad]).unwrap_err();

@@ -10,7 +10,9 @@ use crate::error::{Error, Result};
 
 /// How a check ended. Ordered from best to worst, so the worst outcome of a report is its
 /// maximum.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// The check held.
@@ -66,7 +68,9 @@ impl FromStr for Outcome {
 }
 
 /// How much a failing check matters: an `error` fails the run, a `warn` is reported only.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// A failure is reported as [`Outcome::Warn`] and does not fail the run.
@@ -169,7 +173,11 @@ impl Check {
 
     /// Judges the check: passes when `held`, else fails with the check's severity.
     pub fn judged(mut self, held: bool) -> Self {
-        self.outcome = if held { Outcome::Pass } else { self.severity.failed_outcome() };
+        self.outcome = if held {
+            Outcome::Pass
+        } else {
+            self.severity.failed_outcome()
+        };
         self
     }
 }
@@ -186,7 +194,10 @@ pub struct Report {
 impl Report {
     /// An empty report.
     pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into(), checks: Vec::new() }
+        Self {
+            name: name.into(),
+            checks: Vec::new(),
+        }
     }
 
     /// Adds a check.
@@ -196,7 +207,11 @@ impl Report {
 
     /// The worst outcome of all checks; `pass` for an empty report.
     pub fn worst_outcome(&self) -> Outcome {
-        self.checks.iter().map(|c| c.outcome).max().unwrap_or_default()
+        self.checks
+            .iter()
+            .map(|c| c.outcome)
+            .max()
+            .unwrap_or_default()
     }
 
     /// How many checks ended with `outcome`.
@@ -211,9 +226,13 @@ mod tests {
 
     #[test]
     fn outcomes_are_lowercase_words_in_json() {
-        for outcome in
-            [Outcome::Pass, Outcome::Skipped, Outcome::Warn, Outcome::Fail, Outcome::Error]
-        {
+        for outcome in [
+            Outcome::Pass,
+            Outcome::Skipped,
+            Outcome::Warn,
+            Outcome::Fail,
+            Outcome::Error,
+        ] {
             let json = serde_json::to_string(&outcome).unwrap();
             assert_eq!(json, format!("\"{}\"", outcome.as_str()));
             assert_eq!(serde_json::from_str::<Outcome>(&json).unwrap(), outcome);
@@ -223,10 +242,16 @@ mod tests {
 
     #[test]
     fn severity_decides_the_failed_outcome() {
-        let warn = Check { severity: Severity::Warn, ..Check::new("min", "price") };
+        let warn = Check {
+            severity: Severity::Warn,
+            ..Check::new("min", "price")
+        };
         assert_eq!(warn.clone().judged(false).outcome, Outcome::Warn);
         assert_eq!(warn.judged(true).outcome, Outcome::Pass);
-        assert_eq!(Check::new("min", "price").judged(false).outcome, Outcome::Fail);
+        assert_eq!(
+            Check::new("min", "price").judged(false).outcome,
+            Outcome::Fail
+        );
     }
 
     #[test]

@@ -159,7 +159,11 @@ pub struct Column {
 impl Column {
     /// A feature column of the given kind.
     pub fn new(name: impl Into<String>, kind: ColumnKind) -> Self {
-        Self { name: name.into(), kind, role: ColumnRole::Feature }
+        Self {
+            name: name.into(),
+            kind,
+            role: ColumnRole::Feature,
+        }
     }
 
     /// The same column with another role.
@@ -217,7 +221,9 @@ impl Schema {
         self.columns
             .iter_mut()
             .find(|c| c.name == name)
-            .ok_or_else(|| Error::UnknownColumn { name: name.to_owned() })
+            .ok_or_else(|| Error::UnknownColumn {
+                name: name.to_owned(),
+            })
     }
 
     /// Gives the column called `name` a role.
@@ -255,7 +261,10 @@ mod tests {
                 Some(ColumnKind::Categorical),
             ),
             (DataType::Boolean, Some(ColumnKind::Boolean)),
-            (DataType::Timestamp(TimeUnit::Microsecond, None), Some(ColumnKind::Datetime)),
+            (
+                DataType::Timestamp(TimeUnit::Microsecond, None),
+                Some(ColumnKind::Datetime),
+            ),
             (DataType::Date32, Some(ColumnKind::Datetime)),
             (DataType::Binary, None),
         ];
@@ -280,11 +289,21 @@ mod tests {
         for kind in ["numeric", "categorical", "boolean", "text", "datetime"] {
             assert_eq!(kind.parse::<ColumnKind>().unwrap().as_str(), kind);
         }
-        for role in ["feature", "prediction", "target", "id", "timestamp", "group"] {
+        for role in [
+            "feature",
+            "prediction",
+            "target",
+            "id",
+            "timestamp",
+            "group",
+        ] {
             assert_eq!(role.parse::<ColumnRole>().unwrap().as_str(), role);
         }
         let err = "numerical".parse::<ColumnKind>().unwrap_err().to_string();
-        assert!(err.contains("numerical") && err.contains("numeric, categorical"), "{err}");
+        assert!(
+            err.contains("numerical") && err.contains("numeric, categorical"),
+            "{err}"
+        );
         let mut schema = Schema::default();
         assert!(schema.set_role("nope", ColumnRole::Target).is_err());
     }

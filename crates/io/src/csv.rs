@@ -29,10 +29,13 @@ pub(crate) fn infer_schema(
     format: &CsvFormat,
     saw_everything: bool,
 ) -> Result<ArrowSchema, ReadError> {
-    let (schema, _) =
-        format.infer_schema(head, None).map_err(|e| csv_error(path, e, None))?;
+    let (schema, _) = format
+        .infer_schema(head, None)
+        .map_err(|e| csv_error(path, e, None, false))?;
     if schema.fields().is_empty() {
-        return Err(ReadError::Empty { path: path.to_owned() });
+        return Err(ReadError::Empty {
+            path: path.to_owned(),
+        });
     }
     let fields: Vec<Field> = schema
         .fields()
@@ -60,16 +63,30 @@ pub(crate) fn arrow_type_for(kind: ColumnKind) -> DataType {
     }
 }
 
-/// Turns an arrow-csv error into one that names the file and, where arrow gives a column
-/// index, the column name.
-pub(crate) fn csv_error(path: &Path, error: ArrowError, schema: Option<&ArrowSchema>) -> ReadError {
+/// Turns an arrow error into one that names the file and, for CSV, the file line and the
+/// column name. `csv_data` is true for errors from decoding CSV records.
+pub(crate) fn csv_error(
+    path: &Path,
+    error: ArrowError,
+    schema: Option<&ArrowSchema>,
+    csv_data: bool,
+) -> ReadError {
     static COLUMN: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"column (\d+)").expect("the column pattern is valid"));
+    static VALUE_LINE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"at line (\d+)\.").expect("the line pattern is valid"));
     let mut message = match error {
         ArrowError::CsvError(m) | ArrowError::ParseError(m) => m,
         ArrowError::ExternalError(e) => e.to_string(),
         other => other.to_string(),
     };
+    // arrow-csv numbers a value error by its 0-based line; editors count from 1.
+    if let Some(found) = VALUE_LINE.captures(&message).filter(|_| csv_data) {
+        let line = found[1].parse::<usize>().unwrap_or(0) + 1;
+        message = VALUE_LINE
+            .replace(&message, format!("at line {line}."))
+            .into_owned();
+    }
     let name = schema.and_then(|schema| {
         let index: usize = COLUMN.captures(&message)?.get(1)?.as_str().parse().ok()?;
         Some(schema.fields().get(index)?.name().clone())
@@ -89,17 +106,24 @@ pub(crate) fn read_head(
 ) -> Result<(Vec<u8>, bool), ReadError> {
     let mut head = Vec::new();
     if rows == 0 {
-        reader.read_to_end(&mut head).map_err(|e| ReadError::io(path, e))?;
+        reader
+            .read_to_end(&mut head)
+            .map_err(|e| ReadError::io(path, e))?;
         return Ok((head, true));
     }
     for _ in 0..=rows {
-        let n = reader.read_until(b'\n', &mut head).map_err(|e| ReadError::io(path, e))?;
+        let n = reader
+            .read_until(b'\n', &mut head)
+            .map_err(|e| ReadError::io(path, e))?;
         if n == 0 {
             return Ok((head, true));
         }
     }
     // One more probe tells whether the head happened to be everything.
-    let at_end = reader.fill_buf().map_err(|e| ReadError::io(path, e))?.is_empty();
+    let at_end = reader
+        .fill_buf()
+        .map_err(|e| ReadError::io(path, e))?
+        .is_empty();
     Ok((head, at_end))
 }
 
@@ -111,9 +135,13 @@ pub(crate) fn apply_overrides(
 ) -> Result<Arc<ArrowSchema>, ReadError> {
     let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
     for (column, kind) in types {
-        let field = fields.iter_mut().find(|f| f.name() == column).ok_or_else(|| {
-            ReadError::UnknownColumn { path: path.to_owned(), column: column.clone() }
-        })?;
+        let field = fields
+            .iter_mut()
+            .find(|f| f.name() == column)
+            .ok_or_else(|| ReadError::UnknownColumn {
+                path: path.to_owned(),
+                column: column.clone(),
+            })?;
         *field = Field::new(column, arrow_type_for(*kind), true);
     }
     Ok(Arc::new(ArrowSchema::new(fields)))
@@ -128,7 +156,8 @@ pub(crate) struct Counting<R> {
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.count.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(n)
     }
 }

@@ -55,13 +55,21 @@ pub enum ReadError {
 impl ReadError {
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
         if source.kind() == std::io::ErrorKind::NotFound {
-            Self::NotFound { path: path.to_owned() }
+            Self::NotFound {
+                path: path.to_owned(),
+            }
         } else {
-            Self::Io { path: path.to_owned(), source }
+            Self::Io {
+                path: path.to_owned(),
+                source,
+            }
         }
     }
 
     pub(crate) fn invalid(path: &std::path::Path, message: impl Into<String>) -> Self {
-        Self::Invalid { path: path.to_owned(), message: message.into() }
+        Self::Invalid {
+            path: path.to_owned(),
+            message: message.into(),
+        }
     }
 }

@@ -88,13 +88,25 @@ mod tests {
 
     #[test]
     fn extensions_and_magic_bytes() {
-        assert_eq!(Format::from_extension(Path::new("a/b.PARQUET")), Some(Format::Parquet));
-        assert_eq!(Format::from_extension(Path::new("x.tsv")), Some(Format::Csv));
-        assert_eq!(Format::from_extension(Path::new("x.jsonl")), Some(Format::NdJson));
+        assert_eq!(
+            Format::from_extension(Path::new("a/b.PARQUET")),
+            Some(Format::Parquet)
+        );
+        assert_eq!(
+            Format::from_extension(Path::new("x.tsv")),
+            Some(Format::Csv)
+        );
+        assert_eq!(
+            Format::from_extension(Path::new("x.jsonl")),
+            Some(Format::NdJson)
+        );
         assert_eq!(Format::from_extension(Path::new("x.bin")), None);
         assert_eq!(Format::sniff(b"PAR1...."), Format::Parquet);
         assert_eq!(Format::sniff(b"ARROW1\0\0"), Format::ArrowFile);
-        assert_eq!(Format::sniff(&[0xFF, 0xFF, 0xFF, 0xFF, 1]), Format::ArrowStream);
+        assert_eq!(
+            Format::sniff(&[0xFF, 0xFF, 0xFF, 0xFF, 1]),
+            Format::ArrowStream
+        );
         assert_eq!(Format::sniff(b"  {\"a\":1}"), Format::NdJson);
         assert_eq!(Format::sniff(b"a,b\n1,2\n"), Format::Csv);
         assert!("xlsx".parse::<Format>().is_err());

@@ -71,7 +71,11 @@ pub struct Source {
 }
 
 enum Body {
-    Parquet { input: ParquetInput, metadata: ArrowReaderMetadata, batch_size: usize },
+    Parquet {
+        input: ParquetInput,
+        metadata: ArrowReaderMetadata,
+        batch_size: usize,
+    },
     Stream(Partition),
 }
 
@@ -98,17 +102,33 @@ impl Source {
                 if meta.is_dir() {
                     return Err(ReadError::invalid(path, "is a directory, not a data file"));
                 }
-                let counting = Counting { inner: file, count: bytes_read.clone() };
+                let counting = Counting {
+                    inner: file,
+                    count: bytes_read.clone(),
+                };
                 let mut reader = BufReader::with_capacity(1 << 16, counting);
                 let head = reader.fill_buf().map_err(|e| ReadError::io(path, e))?;
                 let format = options
                     .format
                     .or_else(|| Format::from_extension(path))
                     .unwrap_or_else(|| Format::sniff(head));
-                (Box::new(reader), SizeHint { rows: None, bytes: Some(meta.len()) }, format)
+                (
+                    Box::new(reader),
+                    SizeHint {
+                        rows: None,
+                        bytes: Some(meta.len()),
+                    },
+                    format,
+                )
             };
-        if reader.fill_buf().map_err(|e| ReadError::io(path, e))?.is_empty() {
-            return Err(ReadError::Empty { path: path.to_owned() });
+        if reader
+            .fill_buf()
+            .map_err(|e| ReadError::io(path, e))?
+            .is_empty()
+        {
+            return Err(ReadError::Empty {
+                path: path.to_owned(),
+            });
         }
         let (arrow_schema, body, size) = match format {
             Format::Csv => open_csv(path, reader, options, size)?,
@@ -145,19 +165,40 @@ impl Source {
                 }
                 .map_err(|e| ReadError::invalid(path, e.to_string()))?;
                 let rows = metadata.metadata().file_metadata().num_rows();
-                let size = SizeHint { rows: u64::try_from(rows).ok(), ..size };
+                let size = SizeHint {
+                    rows: u64::try_from(rows).ok(),
+                    ..size
+                };
                 let schema = metadata.schema().clone();
-                (schema, Body::Parquet { input, metadata, batch_size: options.batch_size }, size)
+                (
+                    schema,
+                    Body::Parquet {
+                        input,
+                        metadata,
+                        batch_size: options.batch_size,
+                    },
+                    size,
+                )
             }
         };
         let mut schema = Schema::from_arrow(&arrow_schema);
         for (column, kind) in &options.types {
-            schema.set_kind(column, *kind).map_err(|_| ReadError::UnknownColumn {
-                path: path.to_owned(),
-                column: column.clone(),
-            })?;
+            schema
+                .set_kind(column, *kind)
+                .map_err(|_| ReadError::UnknownColumn {
+                    path: path.to_owned(),
+                    column: column.clone(),
+                })?;
         }
-        Ok(Self { path: path.to_owned(), format, arrow_schema, schema, size, bytes_read, body })
+        Ok(Self {
+            path: path.to_owned(),
+            format,
+            arrow_schema,
+            schema,
+            size,
+            bytes_read,
+            body,
+        })
     }
 
     /// The path given, `-` for standard input.
@@ -197,14 +238,24 @@ impl Source {
         let path = self.path;
         match self.body {
             Body::Stream(stream) => vec![stream],
-            Body::Parquet { input, metadata, batch_size } => {
+            Body::Parquet {
+                input,
+                metadata,
+                batch_size,
+            } => {
                 let groups = metadata.metadata().num_row_groups();
                 let parts = n.clamp(1, groups.max(1));
                 (0..parts)
                     .map(|part| {
                         let row_groups: Vec<usize> =
                             (part * groups / parts..(part + 1) * groups / parts).collect();
-                        parquet_partition(&path, input.clone(), metadata.clone(), row_groups, batch_size)
+                        parquet_partition(
+                            &path,
+                            input.clone(),
+                            metadata.clone(),
+                            row_groups,
+                            batch_size,
+                        )
                     })
                     .collect()
             }
@@ -238,9 +289,10 @@ fn parquet_partition(
     };
     match reader {
         Ok(reader) => batches(path, reader),
-        Err(e) => {
-            Box::new(std::iter::once(Err(ReadError::invalid(path, e.to_string()))))
-        }
+        Err(e) => Box::new(std::iter::once(Err(ReadError::invalid(
+            path,
+            e.to_string(),
+        )))),
     }
 }
 
@@ -253,12 +305,14 @@ fn batches(
 }
 
 fn arrow_error(path: &Path, error: ArrowError) -> ReadError {
-    csv::csv_error(path, error, None)
+    csv::csv_error(path, error, None, false)
 }
 
 fn read_all(path: &Path, reader: &mut dyn BufRead) -> Result<Vec<u8>, ReadError> {
     let mut buf = Vec::new();
-    reader.read_to_end(&mut buf).map_err(|e| ReadError::io(path, e))?;
+    reader
+        .read_to_end(&mut buf)
+        .map_err(|e| ReadError::io(path, e))?;
     Ok(buf)
 }
 
@@ -270,7 +324,9 @@ fn open_csv(
     options: &ReadOptions,
     size: SizeHint,
 ) -> Result<Opened, ReadError> {
-    let tsv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+    let tsv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
     let delimiter = options.delimiter.unwrap_or(if tsv { b'\t' } else { b',' });
     let format = csv::csv_format(delimiter, options.has_header);
     let (head, saw_everything) = csv::read_head(path, &mut reader, options.infer_rows)?;
@@ -281,11 +337,11 @@ fn open_csv(
         .with_format(format)
         .with_batch_size(options.batch_size)
         .build(body)
-        .map_err(|e| csv::csv_error(path, e, Some(&schema)))?;
+        .map_err(|e| csv::csv_error(path, e, Some(&schema), false))?;
     let owned = path.to_owned();
     let error_schema = schema.clone();
     let stream = csv_reader
-        .map(move |b| b.map_err(|e| csv::csv_error(&owned, e, Some(&error_schema))));
+        .map(move |b| b.map_err(|e| csv::csv_error(&owned, e, Some(&error_schema), true)));
     Ok((schema, Body::Stream(Box::new(stream)), size))
 }
 

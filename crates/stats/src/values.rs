@@ -83,11 +83,16 @@ pub fn datetime_seconds(array: &dyn Array) -> Option<Vec<f64>> {
             // All timestamp arrays share the i64 layout; read them through one type.
             let ints = array.to_data();
             let ints = PrimitiveArray::<Int64Type>::from(
-                ints.into_builder().data_type(DataType::Int64).build().ok()?,
+                ints.into_builder()
+                    .data_type(DataType::Int64)
+                    .build()
+                    .ok()?,
             );
             collect(&ints, |v| v as f64 / per_second)
         }
-        DataType::Date32 => collect(array.as_primitive::<Date32Type>(), |d| f64::from(d) * 86_400.0),
+        DataType::Date32 => collect(array.as_primitive::<Date32Type>(), |d| {
+            f64::from(d) * 86_400.0
+        }),
         DataType::Date64 => collect(array.as_primitive::<Date64Type>(), |ms| ms as f64 / 1e3),
         _ => return None,
     })
@@ -99,9 +104,21 @@ pub fn datetime_seconds(array: &dyn Array) -> Option<Vec<f64>> {
 /// Dictionary arrays are counted by key first, so each distinct value is visited once.
 pub fn count_strings(array: &dyn Array, mut f: impl FnMut(&str, u64)) -> bool {
     match array.data_type() {
-        DataType::Utf8 => array.as_string::<i32>().iter().flatten().for_each(|s| f(s, 1)),
-        DataType::LargeUtf8 => array.as_string::<i64>().iter().flatten().for_each(|s| f(s, 1)),
-        DataType::Utf8View => array.as_string_view().iter().flatten().for_each(|s| f(s, 1)),
+        DataType::Utf8 => array
+            .as_string::<i32>()
+            .iter()
+            .flatten()
+            .for_each(|s| f(s, 1)),
+        DataType::LargeUtf8 => array
+            .as_string::<i64>()
+            .iter()
+            .flatten()
+            .for_each(|s| f(s, 1)),
+        DataType::Utf8View => array
+            .as_string_view()
+            .iter()
+            .flatten()
+            .for_each(|s| f(s, 1)),
         DataType::Dictionary(_, value) if is_string(value) => {
             let dict = array.as_any_dictionary();
             let mut counts = vec![0u64; dict.values().len()];
@@ -117,9 +134,21 @@ pub fn count_strings(array: &dyn Array, mut f: impl FnMut(&str, u64)) -> bool {
                 }
             };
             match values.data_type() {
-                DataType::Utf8 => values.as_string::<i32>().iter().enumerate().for_each(|(i, s)| visit(i, s.unwrap_or(""))),
-                DataType::LargeUtf8 => values.as_string::<i64>().iter().enumerate().for_each(|(i, s)| visit(i, s.unwrap_or(""))),
-                _ => values.as_string_view().iter().enumerate().for_each(|(i, s)| visit(i, s.unwrap_or(""))),
+                DataType::Utf8 => values
+                    .as_string::<i32>()
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, s)| visit(i, s.unwrap_or(""))),
+                DataType::LargeUtf8 => values
+                    .as_string::<i64>()
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, s)| visit(i, s.unwrap_or(""))),
+                _ => values
+                    .as_string_view()
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, s)| visit(i, s.unwrap_or(""))),
             }
         }
         _ => return false,
@@ -128,7 +157,10 @@ pub fn count_strings(array: &dyn Array, mut f: impl FnMut(&str, u64)) -> bool {
 }
 
 fn is_string(data_type: &DataType) -> bool {
-    matches!(data_type, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+    matches!(
+        data_type,
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+    )
 }
 
 /// The counts of `false` and `true` in a boolean array, nulls skipped. `None` when the array
@@ -174,8 +206,9 @@ mod tests {
         let plain = StringArray::from(vec![Some("a"), None, Some("b"), Some("a")]);
         assert!(count_strings(&plain, |s, n| seen.push((s.to_owned(), n))));
         assert_eq!(seen.len(), 3);
-        let dict: DictionaryArray<Int32Type> =
-            vec![Some("x"), Some("y"), None, Some("x")].into_iter().collect();
+        let dict: DictionaryArray<Int32Type> = vec![Some("x"), Some("y"), None, Some("x")]
+            .into_iter()
+            .collect();
         let mut counted = Vec::new();
         assert!(count_strings(&dict, |s, n| counted.push((s.to_owned(), n))));
         counted.sort();

@@ -1,8 +1,8 @@
 //! The profile of one column, updated batch by batch.
 
 use arrow_array::Array;
-use serde::{Deserialize, Serialize};
 use seismo_core::ColumnKind;
+use serde::{Deserialize, Serialize};
 
 use crate::error::StatsError;
 use crate::sketch::{DistinctSketch, FrequentItems, Moments, QuantileSketch};
@@ -74,7 +74,8 @@ impl ColumnProfile {
                 self.add_ordered(values);
             }
             ColumnKind::Boolean => {
-                let (falses, trues) = count_booleans(array).ok_or_else(|| self.type_error(array))?;
+                let (falses, trues) =
+                    count_booleans(array).ok_or_else(|| self.type_error(array))?;
                 self.moments.merge(&bernoulli(falses, trues));
                 self.add_label("false", falses);
                 self.add_label("true", trues);
@@ -126,7 +127,11 @@ impl ColumnProfile {
             for v in values {
                 *counts.entry(v.to_bits()).or_default() += 1;
             }
-            labels.extend(counts.into_iter().map(|(bits, n)| (f64::from_bits(bits).to_string(), n)));
+            labels.extend(
+                counts
+                    .into_iter()
+                    .map(|(bits, n)| (f64::from_bits(bits).to_string(), n)),
+            );
         } else {
             return Err(self.type_error(array));
         }
@@ -168,9 +173,17 @@ impl ColumnProfile {
 
     /// The number of distinct values: exact while value counts are exact, else estimated.
     pub fn distinct_count(&self) -> (u64, bool) {
-        match self.frequent.as_ref().and_then(FrequentItems::exact_distinct) {
+        match self
+            .frequent
+            .as_ref()
+            .and_then(FrequentItems::exact_distinct)
+        {
             Some(n) => (n, true),
-            None => (self.distinct.estimate().round() as u64, false),
+            // An estimate above the number of values is plainly wrong; cap it.
+            None => (
+                (self.distinct.estimate().round() as u64).min(self.rows - self.nulls - self.nan),
+                false,
+            ),
         }
     }
 }
@@ -184,7 +197,8 @@ fn bernoulli(falses: u64, trues: u64) -> Moments {
     let p = trues as f64 / n as f64;
     Moments {
         count: n,
-        mean: p,
+        mean_hi: p,
+        mean_lo: 0.0,
         m2: n as f64 * p * (1.0 - p),
         min: if falses > 0 { 0.0 } else { 1.0 },
         max: if trues > 0 { 1.0 } else { 0.0 },

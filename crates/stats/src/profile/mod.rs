@@ -34,11 +34,11 @@ mod summary;
 
 pub use column::ColumnProfile;
 pub use parallel::{ProfileError, profile_partitions};
-pub use summary::{ColumnSummary, ProfileSummary, QUANTILES, Stat};
+pub use summary::{ColumnSummary, ProfileSummary, QUANTILES, Stat, format_instant, format_number};
 
 use arrow_array::RecordBatch;
-use serde::{Deserialize, Serialize};
 use seismo_core::Schema;
+use serde::{Deserialize, Serialize};
 
 use crate::error::StatsError;
 
@@ -69,7 +69,11 @@ impl Profile {
     pub fn new(schema: &Schema) -> Self {
         Self {
             rows: 0,
-            columns: schema.columns.iter().map(|c| ColumnProfile::new(&c.name, c.kind)).collect(),
+            columns: schema
+                .columns
+                .iter()
+                .map(|c| ColumnProfile::new(&c.name, c.kind))
+                .collect(),
         }
     }
 
@@ -109,7 +113,11 @@ impl Profile {
 
     /// The profile as a saved JSON document (see `docs/profile.md` for the format).
     pub fn to_json(&self) -> Vec<u8> {
-        let saved = Saved { format: FORMAT.into(), version: FORMAT_VERSION, profile: self.clone() };
+        let saved = Saved {
+            format: FORMAT.into(),
+            version: FORMAT_VERSION,
+            profile: self.clone(),
+        };
         serde_json::to_vec(&saved).expect("a profile always serializes")
     }
 
@@ -123,7 +131,9 @@ impl Profile {
         let header: Header =
             serde_json::from_slice(bytes).map_err(|e| StatsError::BadProfile(e.to_string()))?;
         if header.format.as_deref() != Some(FORMAT) {
-            return Err(StatsError::BadProfile(format!("the `format` field is not `{FORMAT}`")));
+            return Err(StatsError::BadProfile(format!(
+                "the `format` field is not `{FORMAT}`"
+            )));
         }
         if header.version != Some(FORMAT_VERSION) {
             return Err(StatsError::BadProfile(format!(

@@ -61,7 +61,10 @@ where
                         }
                         Err(e) => {
                             stop.store(true, Ordering::Relaxed);
-                            read_error.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+                            read_error
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .get_or_insert(e);
                             return;
                         }
                     }
@@ -90,7 +93,10 @@ where
         drop(rx);
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect::<Vec<_>>()
     });
 

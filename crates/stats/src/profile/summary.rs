@@ -1,7 +1,7 @@
 //! A profile turned into numbers: what `seismo profile` prints.
 
-use serde::Serialize;
 use seismo_core::ColumnKind;
+use serde::Serialize;
 
 use super::{ColumnProfile, Profile};
 use crate::sketch::ItemCount;
@@ -54,8 +54,11 @@ pub fn format_number(v: f64) -> String {
     }
     let decimals = (5 - magnitude.floor() as i32).clamp(0, 10) as usize;
     let s = format!("{v:.decimals$}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_owned()
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    }
 }
 
 /// The summary of one column. Field names are documented in `docs/profile.md`.
@@ -84,7 +87,7 @@ pub struct ColumnSummary {
     /// Sample standard deviation (ddof = 1); seconds for datetime columns.
     pub std: Option<f64>,
     /// `p1` ... `p99` from the quantile sketch (numeric and datetime).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "as_object")]
     pub quantiles: Vec<(String, Stat)>,
     /// The rank error bound of the quantiles (normalized, 99% confidence).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -92,6 +95,16 @@ pub struct ColumnSummary {
     /// The most frequent values (categorical, text, boolean), most frequent first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub top: Vec<ItemCount>,
+}
+
+/// Writes name–value pairs as a JSON object, keeping their order.
+fn as_object<S: serde::Serializer>(pairs: &[(String, Stat)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(pairs.len()))?;
+    for (name, value) in pairs {
+        map.serialize_entry(name, value)?;
+    }
+    map.end()
 }
 
 /// The summary of a whole profile.
@@ -106,7 +119,10 @@ pub struct ProfileSummary {
 impl Profile {
     /// The numbers of the profile.
     pub fn summary(&self) -> ProfileSummary {
-        ProfileSummary { rows: self.rows, columns: self.columns.iter().map(ColumnProfile::summary).collect() }
+        ProfileSummary {
+            rows: self.rows,
+            columns: self.columns.iter().map(ColumnProfile::summary).collect(),
+        }
     }
 }
 
@@ -145,7 +161,11 @@ impl ColumnProfile {
             std: self.moments.std().filter(|_| ordered),
             quantiles,
             quantile_rank_error: self.quantiles.as_ref().map(|q| q.rank_error()),
-            top: self.frequent.as_ref().map(|f| f.top(TOP_VALUES)).unwrap_or_default(),
+            top: self
+                .frequent
+                .as_ref()
+                .map(|f| f.top(TOP_VALUES))
+                .unwrap_or_default(),
         }
     }
 }
@@ -171,6 +191,8 @@ mod tests {
         assert_eq!(format_number(3.0), "3");
         assert_eq!(format_number(0.123456789), "0.123457");
         assert_eq!(format_number(48333.9234), "48333.9");
+        assert_eq!(format_number(102500.5), "102500");
+        assert_eq!(format_number(112450.25), "112450");
         assert_eq!(format_number(1.5e-7), "1.50000e-7");
         assert_eq!(format_instant(0.0), "1970-01-01T00:00:00Z");
         assert_eq!(format_instant(1.5), "1970-01-01T00:00:01.500Z");

@@ -47,7 +47,10 @@ enum State {
 
 impl Default for FrequentItems {
     fn default() -> Self {
-        Self { state: State::Exact(HashMap::new()), total: 0 }
+        Self {
+            state: State::Exact(HashMap::new()),
+            total: 0,
+        }
     }
 }
 
@@ -142,12 +145,18 @@ impl FrequentItems {
         let mut items: Vec<ItemCount> = match &self.state {
             State::Exact(map) => map
                 .iter()
-                .map(|(v, &c)| ItemCount { value: v.to_string(), count: c })
+                .map(|(v, &c)| ItemCount {
+                    value: v.to_string(),
+                    count: c,
+                })
                 .collect(),
             State::Sketch(s) => s
                 .frequent_items(ErrorType::NoFalseNegatives)
                 .into_iter()
-                .map(|row| ItemCount { value: row.item().clone(), count: row.estimate() })
+                .map(|row| ItemCount {
+                    value: row.item().clone(),
+                    count: row.estimate(),
+                })
                 .collect(),
         };
         items.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
@@ -167,8 +176,14 @@ impl FrequentItems {
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 enum Repr {
-    Exact { total: u64, counts: Vec<(String, u64)> },
-    Sketch { total: u64, bytes: String },
+    Exact {
+        total: u64,
+        counts: Vec<(String, u64)>,
+    },
+    Sketch {
+        total: u64,
+        bytes: String,
+    },
 }
 
 impl Serialize for FrequentItems {
@@ -178,7 +193,10 @@ impl Serialize for FrequentItems {
                 let mut counts: Vec<(String, u64)> =
                     map.iter().map(|(v, &c)| (v.to_string(), c)).collect();
                 counts.sort();
-                Repr::Exact { total: self.total, counts }
+                Repr::Exact {
+                    total: self.total,
+                    counts,
+                }
             }
             State::Sketch(sketch) => Repr::Sketch {
                 total: self.total,
@@ -201,7 +219,10 @@ impl<'de> Deserialize<'de> for FrequentItems {
                 let sketch = FrequentItemsSketch::<String>::deserialize(&bytes)
                     .map_err(|e| StatsError::Sketch(format!("frequent items: {e}")))
                     .map_err(serde::de::Error::custom)?;
-                Self { state: State::Sketch(sketch), total }
+                Self {
+                    state: State::Sketch(sketch),
+                    total,
+                }
             }
         })
     }
@@ -238,11 +259,21 @@ mod tests {
         b.update("y", 4);
         a.merge(&b);
         assert_eq!(a.total(), 7);
-        assert_eq!(a.top(5), vec![
-            ItemCount { value: "y".into(), count: 4 },
-            ItemCount { value: "x".into(), count: 3 }
-        ]);
-        let back: FrequentItems = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
+        assert_eq!(
+            a.top(5),
+            vec![
+                ItemCount {
+                    value: "y".into(),
+                    count: 4
+                },
+                ItemCount {
+                    value: "x".into(),
+                    count: 3
+                }
+            ]
+        );
+        let back: FrequentItems =
+            serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
         assert_eq!(back.top(5), a.top(5));
     }
 }

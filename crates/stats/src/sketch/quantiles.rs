@@ -73,12 +73,17 @@ impl QuantileSketch {
         if !(0.0..=1.0).contains(&q) {
             return None;
         }
-        self.0.quantile(q, SearchCriteria::Inclusive).ok().flatten().map(KllFloat::into_inner)
+        self.0
+            .quantile(q, SearchCriteria::Inclusive)
+            .ok()
+            .flatten()
+            .map(KllFloat::into_inner)
     }
 
     /// The estimated fraction of values `<= x`. `None` when empty or `x` is NaN.
     pub fn cdf(&self, x: f64) -> Option<f64> {
-        self.0.rank(&KllFloat::<f64>::new(x).ok()?, SearchCriteria::Inclusive)
+        self.0
+            .rank(&KllFloat::<f64>::new(x).ok()?, SearchCriteria::Inclusive)
     }
 
     /// The smallest and largest value seen (exact).
@@ -127,7 +132,9 @@ mod tests {
 
     #[test]
     fn quantiles_stay_within_the_rank_bound_after_merging() {
-        let values: Vec<f64> = (0..200_000u64).map(|i| ((i * 2_654_435_761) % 100_003) as f64).collect();
+        let values: Vec<f64> = (0..200_000u64)
+            .map(|i| ((i * 2_654_435_761) % 100_003) as f64)
+            .collect();
         let mut parts = [QuantileSketch::default(), QuantileSketch::default()];
         for (i, chunk) in values.chunks(10_000).enumerate() {
             parts[i % 2].extend(chunk);
@@ -140,7 +147,10 @@ mod tests {
         for q in [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] {
             let x = merged.quantile(q).unwrap();
             let rank = exact_rank(&sorted, x);
-            assert!((rank - q).abs() <= merged.rank_error(), "q={q} x={x} rank={rank}");
+            assert!(
+                (rank - q).abs() <= merged.rank_error(),
+                "q={q} x={x} rank={rank}"
+            );
         }
         assert_eq!(merged.range(), Some((0.0, 100_002.0)));
     }

@@ -1,0 +1,51 @@
+//! The `seismo` command. Thin by design: it parses arguments, opens inputs, calls the
+//! library crates and renders what they return.
+//!
+//! Exit codes: 0 when all is well, 1 when the command found what it looks for (drift, a
+//! failing rule or test), 2 for bad input or usage. Errors are one line on stderr.
+
+mod input;
+mod output;
+mod profile;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Catch machine-learning models failing in production before their users do.
+#[derive(Debug, Parser)]
+#[command(name = "seismo", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Profile a dataset: counts, nulls, distinct values, range, moments, quantiles, top values.
+    Profile(profile::ProfileArgs),
+}
+
+/// What a command found: decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing to report (exit 0).
+    Clean,
+    /// The command found what it looks for (exit 1).
+    Found,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Profile(args) => profile::run(args),
+    };
+    match result {
+        Ok(Verdict::Clean) => ExitCode::SUCCESS,
+        Ok(Verdict::Found) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

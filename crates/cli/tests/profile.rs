@@ -1,0 +1,342 @@
+//! `seismo profile` against pandas on the same files (fixtures from
+//! scripts/oracles/profile_pandas.py), merging, stdin and bad input.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn expected() -> Value {
+    serde_json::from_slice(&std::fs::read(fixture("profile/expected.json")).unwrap()).unwrap()
+}
+
+/// A number, or an RFC 3339 instant as seconds since the epoch.
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => Some(
+            chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .timestamp_micros() as f64
+                / 1e6,
+        ),
+        _ => None,
+    }
+}
+
+/// Checks one profile summary against pandas' numbers.
+fn check_against_pandas(summary: &Value, skip: &[&str]) {
+    let expected = expected();
+    assert_eq!(summary["rows"], expected["rows"]);
+    let eps = expected["eps"].as_f64().unwrap();
+    let columns = summary["columns"].as_array().unwrap();
+    for (name, want) in expected["columns"].as_object().unwrap() {
+        if skip.contains(&name.as_str()) {
+            continue;
+        }
+        let got = columns
+            .iter()
+            .find(|c| c["name"] == *name)
+            .unwrap_or_else(|| panic!("{name}"));
+        assert_eq!(got["count"], want["count"], "{name} count");
+        let missing = got["nulls"].as_u64().unwrap() + got["nan"].as_u64().unwrap();
+        assert_eq!(missing, want["missing"].as_u64().unwrap(), "{name} missing");
+        for stat in ["min", "max", "mean", "std"] {
+            let Some(w) = want.get(stat) else { continue };
+            let exact = want.get(format!("exact_{stat}")).and_then(Value::as_f64);
+            match (number(&got[stat]), w.as_f64()) {
+                (Some(a), Some(pandas)) => {
+                    // Where pandas itself is inexact (ill-conditioned data), the exact value
+                    // from rational arithmetic is the oracle.
+                    if exact.is_none_or(|e| close(pandas, e, 1e-10)) {
+                        assert!(
+                            close(a, pandas, 1e-9),
+                            "{name} {stat}: {a} vs pandas {pandas}"
+                        );
+                    }
+                    if let Some(e) = exact {
+                        assert!(close(a, e, 1e-12), "{name} {stat}: {a} vs exact {e}");
+                    }
+                }
+                (a, b) => assert_eq!(a, b, "{name} {stat}"),
+            }
+        }
+        let distinct = got["distinct"].as_u64().unwrap() as f64;
+        let want_distinct = want["distinct"].as_u64().unwrap() as f64;
+        if got["distinct_exact"] == true {
+            assert_eq!(distinct, want_distinct, "{name} distinct");
+        } else {
+            assert!(
+                (distinct - want_distinct).abs() <= 0.03 * want_distinct,
+                "{name} distinct {distinct} vs {want_distinct}"
+            );
+        }
+        if let Some(top) = want.get("top") {
+            let got_top: Vec<(String, u64)> = got["top"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| {
+                    (
+                        t["value"].as_str().unwrap().to_owned(),
+                        t["count"].as_u64().unwrap(),
+                    )
+                })
+                .collect();
+            let want_top: Vec<(String, u64)> = top
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| (t[0].as_str().unwrap().to_owned(), t[1].as_u64().unwrap()))
+                .collect();
+            assert_eq!(got_top, want_top, "{name} top values");
+        }
+        if let Some(bounds) = want.get("quantile_bounds") {
+            assert!(got["quantile_rank_error"].as_f64().unwrap() <= eps);
+            for (q, range) in bounds.as_object().unwrap() {
+                let v = number(&got["quantiles"][q]).unwrap_or_else(|| panic!("{name} {q}"));
+                let (lo, hi) = (range[0].as_f64().unwrap(), range[1].as_f64().unwrap());
+                assert!(
+                    lo <= v && v <= hi,
+                    "{name} {q} = {v} outside the rank bound [{lo}, {hi}]"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn parquet_profile_equals_pandas() {
+    let fixture = fixture("profile/data.parquet");
+    let summary = stdout_json(&seismo(&[
+        "profile",
+        fixture.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    check_against_pandas(&summary, &[]);
+    // The empty column has no range or quantiles, the single-value one no std.
+    let empty = summary["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "empty")
+        .unwrap();
+    assert_eq!((&empty["min"], &empty["std"]), (&Value::Null, &Value::Null));
+}
+
+#[test]
+fn parquet_profile_is_the_same_on_one_thread() {
+    let fixture = fixture("profile/data.parquet");
+    let summary = stdout_json(&seismo(&[
+        "profile",
+        fixture.to_str().unwrap(),
+        "--format",
+        "json",
+        "--threads",
+        "1",
+    ]));
+    check_against_pandas(&summary, &[]);
+}
+
+#[test]
+fn csv_profile_equals_pandas() {
+    // CSV cannot tell NaN from null: both are empty cells, and both are missing to pandas.
+    let fixture = fixture("profile/data.csv");
+    let summary = stdout_json(&seismo(&[
+        "profile",
+        fixture.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    check_against_pandas(&summary, &[]);
+}
+
+#[test]
+fn stdin_is_read_when_data_is_a_dash() {
+    for file in ["profile/data.parquet", "profile/data.csv"] {
+        let bytes = std::fs::read(fixture(file)).unwrap();
+        let summary = stdout_json(&seismo_stdin(&["profile", "-", "--format", "json"], &bytes));
+        check_against_pandas(&summary, &[]);
+    }
+}
+
+#[test]
+fn merged_saved_profiles_equal_one_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, merged) = (
+        dir.path().join("a.json"),
+        dir.path().join("b.json"),
+        dir.path().join("ab.json"),
+    );
+    for (input, save) in [
+        ("profile/half_a.parquet", &a),
+        ("profile/half_b.parquet", &b),
+    ] {
+        let out = seismo(&[
+            "profile",
+            fixture(input).to_str().unwrap(),
+            "--save",
+            save.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = seismo(&[
+        "profile",
+        "merge",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "-o",
+        merged.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = stdout_json(&seismo(&[
+        "profile",
+        merged.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    check_against_pandas(&summary, &[]);
+}
+
+#[test]
+fn merging_profiles_of_different_columns_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, out_path) = (
+        dir.path().join("a.json"),
+        dir.path().join("b.json"),
+        dir.path().join("ab.json"),
+    );
+    seismo(&[
+        "profile",
+        fixture("profile/data.parquet").to_str().unwrap(),
+        "--save",
+        a.to_str().unwrap(),
+    ]);
+    seismo(&[
+        "profile",
+        example("reference.parquet").to_str().unwrap(),
+        "--save",
+        b.to_str().unwrap(),
+    ]);
+    let out = seismo(&[
+        "profile",
+        "merge",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert_bad_input(&out, "cannot merge");
+    assert!(!out_path.exists(), "nothing is written on failure");
+}
+
+#[test]
+fn bad_inputs_get_one_line_and_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let ragged = write("ragged.csv", b"a,b\n1,2\n3\n4,5\n");
+    let out = seismo(&["profile", &ragged]);
+    assert_bad_input(&out, "ragged.csv");
+    assert_bad_input(&out, "line 3");
+
+    let empty = write("empty.csv", b"");
+    assert_bad_input(
+        &seismo(&["profile", &empty]),
+        "empty.csv: the file is empty",
+    );
+
+    let garbage = write(
+        "garbage.parquet",
+        b"this is not parquet at all, just text bytes",
+    );
+    assert_bad_input(&seismo(&["profile", &garbage]), "garbage.parquet");
+
+    let missing = dir.path().join("missing.parquet");
+    assert_bad_input(
+        &seismo(&["profile", missing.to_str().unwrap()]),
+        "no such file",
+    );
+
+    assert_bad_input(
+        &seismo(&["profile", dir.path().to_str().unwrap()]),
+        "is a directory",
+    );
+
+    let bad_value = write("bad_value.csv", b"x,y\n1,a\n2,b\nthree,c\n");
+    let out = seismo(&["profile", &bad_value, "--type", "x=numeric"]);
+    assert_bad_input(&out, "line 4");
+    assert_bad_input(&out, "column `x`");
+
+    let good = write("good.csv", b"x,y\n1,a\n");
+    assert_bad_input(
+        &seismo(&["profile", &good, "--type", "nope=numeric"]),
+        "no column `nope`",
+    );
+    assert_bad_input(
+        &seismo(&["profile", &good, "--type", "x=numerical"]),
+        "numerical",
+    );
+
+    let not_profile = write(
+        "broken.json",
+        br#"{"format":"seismo-profile","version":99}"#,
+    );
+    assert_bad_input(&seismo(&["profile", &not_profile]), "version");
+}
+
+#[test]
+fn output_is_written_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("no/such/dir/out.json");
+    let out = seismo(&[
+        "profile",
+        example("current.parquet").to_str().unwrap(),
+        "--output",
+        target.to_str().unwrap(),
+    ]);
+    assert_bad_input(&out, "cannot write");
+    let ok = dir.path().join("out.json");
+    let out = seismo(&[
+        "profile",
+        example("current.parquet").to_str().unwrap(),
+        "--format",
+        "json",
+        "-o",
+        ok.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let summary: Value = serde_json::from_slice(&std::fs::read(&ok).unwrap()).unwrap();
+    assert_eq!(summary["rows"], 5000);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn example_data_text_profile_shows_the_broken_feature() {
+    let out = seismo(&["profile", example("current.parquet").to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("5000 rows, 15 columns"), "{text}");
+    let line = text.lines().find(|l| l.contains("credit_score")).unwrap();
+    assert!(
+        line.contains("-1"),
+        "the sentinel shows as the minimum: {line}"
+    );
+}
