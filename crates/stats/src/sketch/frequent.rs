@@ -75,7 +75,7 @@ impl FrequentItems {
                 } else {
                     map.insert(value.into(), count);
                     if map.len() > Self::EXACT_LIMIT {
-                        self.to_sketch();
+                        self.switch_to_sketch();
                     }
                 }
             }
@@ -83,7 +83,7 @@ impl FrequentItems {
         }
     }
 
-    fn to_sketch(&mut self) {
+    fn switch_to_sketch(&mut self) {
         if let State::Exact(map) = &self.state {
             let mut sketch = FrequentItemsSketch::new(Self::SKETCH_MAP_SIZE)
                 .expect("the map size is a valid power of two");
@@ -104,7 +104,7 @@ impl FrequentItems {
                 self.total += other.total;
             }
             State::Sketch(theirs) => {
-                self.to_sketch();
+                self.switch_to_sketch();
                 if let State::Sketch(ours) = &mut self.state {
                     ours.merge(theirs);
                 }
