@@ -209,6 +209,17 @@ fn render_text(summary: &ProfileSummary) -> String {
         }
     };
 
+    // The cells both tables start with.
+    let leading = |c: &seismo_stats::profile::ColumnSummary| {
+        vec![
+            c.name.clone(),
+            c.kind.to_string(),
+            c.count.to_string(),
+            missing(c),
+            distinct(c),
+        ]
+    };
+
     let ordered: Vec<_> = summary
         .columns
         .iter()
@@ -224,12 +235,8 @@ fn render_text(summary: &ProfileSummary) -> String {
                 .std
                 .map(seismo_stats::profile::format_number)
                 .unwrap_or_default();
-            table.add_row(vec![
-                c.name.clone(),
-                c.kind.to_string(),
-                c.count.to_string(),
-                missing(c),
-                distinct(c),
+            let mut row = leading(c);
+            row.extend([
                 stat(&c.min),
                 quantile(c, "p5"),
                 quantile(c, "p50"),
@@ -238,6 +245,7 @@ fn render_text(summary: &ProfileSummary) -> String {
                 stat(&c.mean),
                 std,
             ]);
+            table.add_row(row);
         }
         align_numbers(&mut table, 2);
         out.push_str(&format!("{table}\n"));
@@ -271,14 +279,9 @@ fn render_text(summary: &ProfileSummary) -> String {
                 })
                 .collect::<Vec<_>>()
                 .join(", ");
-            table.add_row(vec![
-                c.name.clone(),
-                c.kind.to_string(),
-                c.count.to_string(),
-                missing(c),
-                distinct(c),
-                top,
-            ]);
+            let mut row = leading(c);
+            row.push(top);
+            table.add_row(row);
         }
         align_numbers(&mut table, 2);
         out.push_str(&format!("{table}\n"));

@@ -24,6 +24,13 @@ fn number(v: &Value) -> Option<f64> {
     }
 }
 
+/// `seismo profile FILE --format json ARGS...`, parsed.
+fn profile_json(file: &std::path::Path, args: &[&str]) -> Value {
+    let mut all = vec!["profile", file.to_str().unwrap(), "--format", "json"];
+    all.extend_from_slice(args);
+    stdout_json(&seismo(&all))
+}
+
 /// Checks one profile summary against pandas' numbers.
 fn check_against_pandas(summary: &Value, skip: &[&str]) {
     let expected = expected();
@@ -108,12 +115,7 @@ fn check_against_pandas(summary: &Value, skip: &[&str]) {
 #[test]
 fn parquet_profile_equals_pandas() {
     let fixture = fixture("profile/data.parquet");
-    let summary = stdout_json(&seismo(&[
-        "profile",
-        fixture.to_str().unwrap(),
-        "--format",
-        "json",
-    ]));
+    let summary = profile_json(&fixture, &[]);
     check_against_pandas(&summary, &[]);
     // The empty column has no range or quantiles, the single-value one no std.
     let empty = summary["columns"]
@@ -128,14 +130,7 @@ fn parquet_profile_equals_pandas() {
 #[test]
 fn parquet_profile_is_the_same_on_one_thread() {
     let fixture = fixture("profile/data.parquet");
-    let summary = stdout_json(&seismo(&[
-        "profile",
-        fixture.to_str().unwrap(),
-        "--format",
-        "json",
-        "--threads",
-        "1",
-    ]));
+    let summary = profile_json(&fixture, &["--threads", "1"]);
     check_against_pandas(&summary, &[]);
 }
 
@@ -143,12 +138,7 @@ fn parquet_profile_is_the_same_on_one_thread() {
 fn csv_profile_equals_pandas() {
     // CSV cannot tell NaN from null: both are empty cells, and both are missing to pandas.
     let fixture = fixture("profile/data.csv");
-    let summary = stdout_json(&seismo(&[
-        "profile",
-        fixture.to_str().unwrap(),
-        "--format",
-        "json",
-    ]));
+    let summary = profile_json(&fixture, &[]);
     check_against_pandas(&summary, &[]);
 }
 
@@ -198,12 +188,7 @@ fn merged_saved_profiles_equal_one_pass() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let summary = stdout_json(&seismo(&[
-        "profile",
-        merged.to_str().unwrap(),
-        "--format",
-        "json",
-    ]));
+    let summary = profile_json(&merged, &[]);
     check_against_pandas(&summary, &[]);
 }
 
