@@ -22,6 +22,23 @@ pub enum StatsError {
     /// Two profiles of different columns cannot be merged.
     #[error("cannot merge profiles of different columns: {0}")]
     Incompatible(String),
+    /// A test needs more values than a sample has (after dropping NaN).
+    #[error(
+        "{test} needs at least {needed} value(s) in each sample; the reference has {reference}, the current {current}"
+    )]
+    NotEnoughData {
+        /// The test or distance.
+        test: &'static str,
+        /// Values needed per sample.
+        needed: usize,
+        /// Values in the reference sample.
+        reference: usize,
+        /// Values in the current sample.
+        current: usize,
+    },
+    /// A parameter outside its valid range.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
     /// A saved profile that cannot be read.
     #[error("not a seismo profile: {0}")]
     BadProfile(String),

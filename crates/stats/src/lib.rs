@@ -9,9 +9,14 @@
 //!   on as many threads as asked, mergeable and saveable.
 //! - [`values`]: the adapters from Arrow's physical types to `f64` and `&str`.
 
+pub mod correction;
+pub mod distance;
 pub mod error;
 pub mod profile;
 pub mod sketch;
+pub mod sort;
+pub mod special;
+pub mod two_sample;
 pub mod values;
 
 pub use error::StatsError;

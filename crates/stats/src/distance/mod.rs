@@ -1,0 +1,8 @@
+//! Distances between a reference and a current sample: how far apart, not whether.
+//!
+//! Unlike the p-values of [`crate::two_sample`], a distance does not shrink to "significant"
+//! as samples grow, so it suits large samples where every test rejects trivial shifts.
+
+mod wasserstein;
+
+pub use wasserstein::{wasserstein, wasserstein_normalized, wasserstein_sorted};

@@ -1,0 +1,37 @@
+//! Two-sample tests: is the current sample drawn from the reference's distribution?
+//!
+//! Each test takes the reference and the current sample as slices and returns a
+//! [`TestResult`] with the statistic and the p-value, computed as scipy computes them (the
+//! docs of each function name the scipy call it matches and what is documented to differ).
+//!
+//! Missing values: NaN is dropped from both samples before testing (scipy's
+//! `nan_policy='omit'`); a sample left empty is an error, never a panic.
+
+mod ks;
+
+pub use ks::{KsMethod, ks_2samp, ks_2samp_sorted, ks_statistic_sorted};
+
+use serde::{Deserialize, Serialize};
+
+/// How a p-value was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PValueMethod {
+    /// From the exact null distribution.
+    Exact,
+    /// From an asymptotic or approximating distribution.
+    Asymptotic,
+    /// From a seeded permutation distribution.
+    Permutation,
+}
+
+/// The outcome of a two-sample test.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TestResult {
+    /// The test statistic.
+    pub statistic: f64,
+    /// The p-value under the null hypothesis that both samples share a distribution.
+    pub p_value: f64,
+    /// How the p-value was obtained.
+    pub method: PValueMethod,
+}

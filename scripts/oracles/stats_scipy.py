@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Oracle fixtures for seismo-stats: what scipy (and statsmodels for the multiple-testing
+corrections) computes on the same samples.
+
+Writes crates/stats/tests/fixtures/scipy.json. Small samples are stored inline (NaN as
+null). Large ones (up to 10^5 values) are stored as a generator spec that the Rust tests
+replay bit for bit: SplitMix64 bits, uniforms as (bits >> 11) / 2^53, and only IEEE
++ - * / and floor after that, so Python and Rust produce identical values without
+shipping megabytes of numbers. Cases cover ties and duplicates, very unequal sizes, n from
+1 to 10^5, identical and shifted samples, and each branch of scipy's kstwo.sf.
+
+Run: python3 scripts/oracles/stats_scipy.py   (needs numpy, scipy, statsmodels)
+"""
+import json
+import math
+import os
+
+import numpy as np
+import scipy
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "crates", "stats", "tests", "fixtures", "scipy.json")
+MASK = (1 << 64) - 1
+
+
+class SplitMix:
+    def __init__(self, seed):
+        self.state = seed & MASK
+
+    def next_u64(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) & MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+        return z ^ (z >> 31)
+
+    def uniform(self):
+        return (self.next_u64() >> 11) / 9007199254740992.0
+
+
+def generate(spec):
+    """Replayed in crates/stats/tests/common/mod.rs; keep the two in step."""
+    rng = SplitMix(spec["seed"])
+    n, loc, scale, kind = spec["n"], spec["loc"], spec["scale"], spec["gen"]
+    out = []
+    for _ in range(n):
+        if kind == "uniform":
+            v = loc + scale * rng.uniform()
+        elif kind == "irwin_hall":  # sum of four uniforms: bell-shaped
+            a, b, c, d = rng.uniform(), rng.uniform(), rng.uniform(), rng.uniform()
+            v = loc + scale * (a + b + c + d - 2.0)
+        elif kind == "skewed":
+            u = rng.uniform()
+            v = loc + scale * (u * u)
+        elif kind == "ties":  # integers 0..k-1 with k = spec["k"]
+            v = loc + scale * math.floor(rng.uniform() * spec["k"])
+        else:
+            raise ValueError(kind)
+        out.append(v)
+    return np.array(out)
+
+
+def spec(gen, n, seed, loc=0.0, scale=1.0, **kw):
+    return dict(gen=gen, n=n, seed=seed, loc=loc, scale=scale, **kw)
+
+
+def materialize(sample):
+    if isinstance(sample, dict):
+        return generate(sample)
+    return np.array([np.nan if v is None else float(v) for v in sample], dtype=float)
+
+
+def portable(sample):
+    """Inline samples in JSON: NaN as null, infinities as the strings "inf" and "-inf"."""
+    if isinstance(sample, dict):
+        return sample
+    return [v if v is None or math.isfinite(v) else ("inf" if v > 0 else "-inf") for v in sample]
+
+
+def pair_cases():
+    """(name, reference, current): inline lists or generator specs."""
+    return [
+        ("one_each", [1.0], [2.0]),
+        ("one_vs_five", [3.0], [1.0, 2.0, 4.0, 5.0, 6.0]),
+        ("tiny_ties", [1.0, 1.0, 2.0], [1.0, 2.0, 2.0, 2.0]),
+        ("identical", [1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0]),
+        ("all_one_value", [5.0] * 6, [5.0] * 3),
+        ("disjoint", [1.0, 2.0, 3.0], [10.0, 11.0, 12.0, 13.0]),
+        ("with_nan", [1.0, None, 2.5, 3.0, None, 0.5], [2.0, 2.2, None, 4.0, 3.3]),
+        ("with_inf", [1.0, 2.0, float("inf"), 3.0], [float("-inf"), 0.5, 2.5, 2.6]),
+        ("small_shift", spec("irwin_hall", 20, 1), spec("irwin_hall", 30, 2, loc=0.8)),
+        ("equal_50", spec("uniform", 50, 3), spec("uniform", 50, 4, loc=0.1)),
+        ("ties_300_1000", spec("ties", 300, 5, k=7), spec("ties", 1000, 6, k=7, loc=0.0)),
+        ("ties_shifted", spec("ties", 800, 7, k=5), spec("ties", 900, 8, k=5, loc=1.0)),
+        ("unequal_10_10000", spec("irwin_hall", 10, 9), spec("irwin_hall", 10000, 10)),
+        ("equal_10000_shift", spec("irwin_hall", 10000, 11), spec("irwin_hall", 10000, 12, loc=0.05)),
+        ("skewed_2000_3000", spec("skewed", 2000, 13), spec("uniform", 3000, 14)),
+        ("unequal_20_20000", spec("irwin_hall", 20, 15), spec("irwin_hall", 20000, 16, loc=0.3)),
+        ("large_same", spec("irwin_hall", 100000, 17), spec("irwin_hall", 100000, 18)),
+        ("large_tiny_shift", spec("irwin_hall", 100000, 19), spec("irwin_hall", 100000, 20, loc=0.01)),
+        ("large_shift", spec("irwin_hall", 50000, 21), spec("irwin_hall", 100000, 22, loc=0.2)),
+        ("large_scale", spec("irwin_hall", 30000, 23), spec("irwin_hall", 40000, 24, scale=1.05)),
+        ("large_ties", spec("ties", 60000, 25, k=20), spec("ties", 70000, 26, k=20)),
+    ]
+
+
+def clean(x):
+    return x[~np.isnan(x)]
+
+
+def finite_or_none(v):
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def ks_cases():
+    out = []
+    for name, ref, cur in pair_cases():
+        a, b = clean(materialize(ref)), clean(materialize(cur))
+        methods = ["auto", "asymp"] + (["exact"] if max(len(a), len(b)) <= 20000 else [])
+        for method in methods:
+            r = stats.ks_2samp(a, b, method=method)
+            if not math.isfinite(r.pvalue):
+                # scipy's asymptotic p-value is NaN when n1*n2/(n1+n2) rounds to 0 (one value
+                # each); seismo uses n = 1 there. Not an oracle case.
+                continue
+            out.append(dict(name=name, reference=portable(ref), current=portable(cur), method=method,
+                            statistic=float(r.statistic), p_value=float(r.pvalue)))
+    return out
+
+
+def wasserstein_cases():
+    out = []
+    for name, ref, cur in pair_cases():
+        a, b = clean(materialize(ref)), clean(materialize(cur))
+        if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+            continue  # scipy gives nan for infinite values; seismo documents its own rule
+        w = stats.wasserstein_distance(a, b)
+        sd = np.std(a)
+        out.append(dict(name=name, reference=portable(ref), current=portable(cur), distance=float(w),
+                        normalized=finite_or_none(w / sd) if sd > 0 else None))
+    return out
+
+
+def kstwo_grid():
+    """kstwo.sf(d, n) across the regions scipy switches between."""
+    out = []
+    for n in [1, 2, 5, 10, 50, 100, 140, 141, 500, 1000, 5000, 20000, 100000, 100001, 400000]:
+        for x in [0.5 / n, 0.7 / n, 1.0 / n, 1.5 / n, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.95,
+                  math.sqrt(0.5 / n), math.sqrt(1.0 / n), math.sqrt(2.0 / n), math.sqrt(3.0 / n),
+                  math.sqrt(5.0 / n), math.sqrt(20.0 / n), (1.0 / n) ** (2 / 3)]:
+            if 0 < x < 1:
+                out.append([n, x, float(stats.kstwo.sf(x, n))])
+    return out
+
+
+def correction_cases():
+    rng = np.random.default_rng(3)
+    sets = [
+        [0.01, 0.04, 0.03, 0.005, 0.5],
+        [0.2, 0.2, 0.2, 0.01, 0.01],  # ties
+        [1e-10, 0.9, 0.049, 0.051, 1.0],
+        [0.03],
+        list(rng.uniform(0, 0.1, 40)),
+    ]
+    out = []
+    for ps in sets:
+        case = dict(p_values=[float(p) for p in ps])
+        for method, key in [("bonferroni", "bonferroni"), ("holm", "holm"), ("fdr_bh", "bh")]:
+            _, adjusted, _, _ = multipletests(ps, alpha=0.05, method=method)
+            case[key] = [float(p) for p in adjusted]
+        out.append(case)
+    return out
+
+
+def main():
+    data = dict(
+        versions=dict(scipy=scipy.__version__, numpy=np.__version__),
+        ks=ks_cases(),
+        kstwo=kstwo_grid(),
+        wasserstein=wasserstein_cases(),
+        corrections=correction_cases(),
+    )
+    with open(OUT, "w") as f:
+        json.dump(data, f, indent=0, allow_nan=False)
+    print("wrote", OUT, os.path.getsize(OUT), "bytes;", len(data["ks"]), "ks cases,", len(data["kstwo"]), "kstwo points")
+
+
+if __name__ == "__main__":
+    main()
