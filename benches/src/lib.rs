@@ -36,6 +36,19 @@ impl Rng {
     }
 }
 
+/// `n` bell-shaped values `loc + scale·(u₁+u₂+u₃+u₄ − 2)` from seed `seed`: the
+/// `irwin_hall` generator of `scripts/oracles/stats_scipy.py`, bit for bit, so the Python
+/// peers can rebuild the very same arrays (`benches/scripts/scipy_kernels.py`).
+pub fn irwin_hall(n: usize, seed: u64, loc: f64, scale: f64) -> Vec<f64> {
+    let mut rng = Rng::new(seed);
+    (0..n)
+        .map(|_| {
+            let (a, b, c, d) = (rng.uniform(), rng.uniform(), rng.uniform(), rng.uniform());
+            loc + scale * (a + b + c + d - 2.0)
+        })
+        .collect()
+}
+
 /// `rows` rows of 20 numeric columns (1% nulls), 5 categorical (dictionary-encoded, as
 /// Parquet readers give them) and a prediction, in batches of `batch_rows`: the shape of the
 /// whole-command benchmarks' files.

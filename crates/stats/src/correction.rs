@@ -16,7 +16,10 @@
 pub fn bonferroni(p_values: &[f64]) -> Vec<f64> {
     let m = p_values.iter().filter(|p| !p.is_nan()).count() as f64;
     // `f64::min` would turn NaN into 1.0: keep NaN explicitly.
-    p_values.iter().map(|&p| if p.is_nan() { p } else { (p * m).min(1.0) }).collect()
+    p_values
+        .iter()
+        .map(|&p| if p.is_nan() { p } else { (p * m).min(1.0) })
+        .collect()
 }
 
 /// Holm's step-down method: uniformly more powerful than Bonferroni, same guarantee.

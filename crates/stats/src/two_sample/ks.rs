@@ -2,7 +2,7 @@
 
 use super::{PValueMethod, TestResult};
 use crate::error::StatsError;
-use crate::sort::sorted_finite_or_inf;
+use crate::sort::{SENTINEL, keys_with_sentinel, sorted_keys};
 use crate::special::kolmogorov_sf;
 
 /// How [`ks_2samp`] computes the p-value.
@@ -45,23 +45,30 @@ pub fn ks_2samp(
     current: &[f64],
     method: KsMethod,
 ) -> Result<TestResult, StatsError> {
-    let a = sorted_finite_or_inf(reference);
-    let b = sorted_finite_or_inf(current);
-    ks_2samp_sorted(&a, &b, method)
+    let mut a = sorted_keys(reference);
+    let mut b = sorted_keys(current);
+    a.push(SENTINEL);
+    b.push(SENTINEL);
+    ks_from_keys(&a, &b, method)
 }
 
 /// [`ks_2samp`] on samples that are already sorted and free of NaN.
 pub fn ks_2samp_sorted(a: &[f64], b: &[f64], method: KsMethod) -> Result<TestResult, StatsError> {
-    if a.is_empty() || b.is_empty() {
+    ks_from_keys(&keys_with_sentinel(a), &keys_with_sentinel(b), method)
+}
+
+/// The test on sorted keys, each ending with the sentinel.
+fn ks_from_keys(a: &[u64], b: &[u64], method: KsMethod) -> Result<TestResult, StatsError> {
+    let (n1, n2) = ((a.len() - 1) as u64, (b.len() - 1) as u64);
+    if n1 == 0 || n2 == 0 {
         return Err(StatsError::NotEnoughData {
             test: "ks",
             needed: 1,
-            reference: a.len(),
-            current: b.len(),
+            reference: n1 as usize,
+            current: n2 as usize,
         });
     }
     let span = ks_span(a, b);
-    let (n1, n2) = (a.len() as u64, b.len() as u64);
     let statistic = span as f64 / (n1 as f64 * n2 as f64);
     let exact = match method {
         KsMethod::Auto => n1.max(n2) <= 10_000,
@@ -94,24 +101,31 @@ pub fn ks_statistic_sorted(a: &[f64], b: &[f64]) -> f64 {
     if a.is_empty() || b.is_empty() {
         return f64::NAN;
     }
-    ks_span(a, b) as f64 / (a.len() as f64 * b.len() as f64)
+    ks_span(&keys_with_sentinel(a), &keys_with_sentinel(b)) as f64
+        / (a.len() as f64 * b.len() as f64)
 }
 
 /// `max |i·n₂ − j·n₁|` over the steps of the two empirical CDFs: the statistic times
-/// `n₁n₂`, as an exact integer.
-fn ks_span(a: &[f64], b: &[f64]) -> u128 {
-    let (n1, n2) = (a.len() as i128, b.len() as i128);
+/// `n₁n₂`, as an exact integer. `a` and `b` are sorted keys ending with the sentinel.
+///
+/// One branch-free pass over the merged order: each step takes the smaller head (the
+/// reference's on ties; an exhausted side's head is the sentinel, larger than any key), and
+/// the CDF gap counts only where the next key is strictly larger, so tied values on both
+/// sides are consumed before the gap is read.
+fn ks_span(a: &[u64], b: &[u64]) -> u128 {
+    let (n1, n2) = (a.len() - 1, b.len() - 1);
+    let (w1, w2) = (n1 as i128, n2 as i128);
     let (mut i, mut j) = (0usize, 0usize);
     let mut best = 0i128;
-    while i < a.len() && j < b.len() {
-        let v = if a[i] <= b[j] { a[i] } else { b[j] };
-        while i < a.len() && a[i] <= v {
-            i += 1;
-        }
-        while j < b.len() && b[j] <= v {
-            j += 1;
-        }
-        best = best.max((i as i128 * n2 - j as i128 * n1).abs());
+    for _ in 0..n1 + n2 {
+        let (x, y) = (a[i], b[j]);
+        let take_a = usize::from(x <= y);
+        let v = x.min(y);
+        i += take_a;
+        j += 1 - take_a;
+        let next = a[i].min(b[j]);
+        let gap = (i as i128 * w2 - j as i128 * w1).abs();
+        best = best.max(gap * i128::from(next > v));
     }
     best as u128
 }
