@@ -19,6 +19,7 @@ import numpy as np
 import scipy
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportions_ztest
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "crates", "stats", "tests", "fixtures", "scipy.json")
 MASK = (1 << 64) - 1
@@ -155,6 +156,75 @@ def kstwo_grid():
     return out
 
 
+COUNT_TABLES = [
+    ([30, 20, 50], [40, 25, 35]),
+    ([10, 0, 5], [0, 0, 7]),  # an all-zero category (dropped) and a zero cell
+    ([12, 8], [9, 11]),  # 2x2: Yates' correction applies
+    ([1, 0], [0, 1]),
+    ([500, 300, 150, 50], [480, 330, 140, 50]),
+    ([1000, 1], [990, 30]),
+    ([5], [7]),  # one category: no test possible, p = 1
+    ([100000, 200000, 300000, 400000, 5], [110000, 190000, 305000, 395000, 0]),
+]
+
+
+def count_cases():
+    out = []
+    for ref, cur in COUNT_TABLES:
+        cols = [i for i in range(len(ref)) if ref[i] + cur[i] > 0]
+        table = np.array([[ref[i] for i in cols], [cur[i] for i in cols]])
+        case = dict(reference=ref, current=cur)
+        if table.shape[1] > 1:
+            for key, lam in [("chi2", None), ("g_test", "log-likelihood")]:
+                r = stats.chi2_contingency(table, lambda_=lam)
+                case[key] = [float(r.statistic), float(r.pvalue)]
+        else:
+            case["chi2"] = case["g_test"] = [0.0, 1.0]
+        out.append(case)
+    return out
+
+
+PROPORTIONS = [(30, 100, 45, 120), (0, 50, 3, 60), (500, 1000, 480, 1000), (999, 1000, 950, 1000), (1, 3, 2, 3)]
+FISHER = [[[3, 1], [1, 3]], [[8, 2], [1, 5]], [[0, 5], [5, 0]], [[10, 10], [10, 10]], [[100, 2], [80, 20]],
+          [[0, 0], [3, 4]], [[1, 9], [11, 3]], [[500, 300], [450, 350]]]
+
+
+def proportion_cases():
+    out = []
+    for x1, n1, x2, n2 in PROPORTIONS:
+        z, p = proportions_ztest([x1, x2], [n1, n2])
+        out.append(dict(counts=[x1, n1, x2, n2], statistic=float(z), p_value=float(p)))
+    return out
+
+
+def fisher_cases():
+    out = []
+    for t in FISHER:
+        r = stats.fisher_exact(t)
+        out.append(dict(table=t, statistic=finite_or_none(r.statistic), p_value=float(r.pvalue)))
+    return out
+
+
+def location_cases():
+    out = []
+    for name, ref, cur in pair_cases():
+        a, b = clean(materialize(ref)), clean(materialize(cur))
+        if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+            continue
+        case = dict(name=name, reference=portable(ref), current=portable(cur))
+        if len(a) >= 2 and len(b) >= 2 and (np.var(a) > 0 or np.var(b) > 0):
+            r = stats.ttest_ind(a, b, equal_var=False)
+            case["t_test"] = [float(r.statistic), float(r.pvalue)]
+        small, large = min(len(a), len(b)), max(len(a), len(b))
+        ties = len(np.unique(np.concatenate([a, b]))) < len(a) + len(b)
+        exact_here = small <= 8 and not ties
+        if not exact_here or large <= 2000:  # seismo stays exact only up to 2000
+            r = stats.mannwhitneyu(a, b)
+            case["mann_whitney"] = [float(r.statistic), float(r.pvalue)]
+        out.append(case)
+    return out
+
+
 def correction_cases():
     rng = np.random.default_rng(3)
     sets = [
@@ -181,6 +251,10 @@ def main():
         kstwo=kstwo_grid(),
         wasserstein=wasserstein_cases(),
         corrections=correction_cases(),
+        counts=count_cases(),
+        proportions=proportion_cases(),
+        fisher=fisher_cases(),
+        location=location_cases(),
     )
     with open(OUT, "w") as f:
         json.dump(data, f, indent=0, allow_nan=False)

@@ -122,3 +122,126 @@ fn infinities_are_values_not_errors() {
     assert_eq!(same, 0.0);
     assert!(wasserstein(&[], &[1.0]).is_err());
 }
+
+fn pair(v: &serde_json::Value) -> (f64, f64) {
+    (v[0].as_f64().unwrap(), v[1].as_f64().unwrap())
+}
+
+fn counts(v: &serde_json::Value) -> Vec<u64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect()
+}
+
+#[test]
+fn chi2_and_g_test_match_scipy() {
+    use seismo_stats::two_sample::{chi2_contingency, g_test};
+    let data = fixture("scipy.json");
+    for case in data["counts"].as_array().unwrap() {
+        let (r, c) = (counts(&case["reference"]), counts(&case["current"]));
+        for (key, got) in [
+            ("chi2", chi2_contingency(&r, &c).unwrap()),
+            ("g_test", g_test(&r, &c).unwrap()),
+        ] {
+            let (stat, p) = pair(&case[key]);
+            assert!(
+                close(got.statistic, stat, 1e-9, 1e-12),
+                "{key} {r:?} {c:?}: {} vs {stat}",
+                got.statistic
+            );
+            assert!(
+                close(got.p_value, p, 1e-6, 1e-300),
+                "{key} {r:?} {c:?}: {:e} vs {p:e}",
+                got.p_value
+            );
+        }
+    }
+}
+
+#[test]
+fn z_test_matches_statsmodels_and_fisher_matches_scipy() {
+    use seismo_stats::two_sample::{fisher_exact, z_test_proportions};
+    let data = fixture("scipy.json");
+    for case in data["proportions"].as_array().unwrap() {
+        let k = counts(&case["counts"]);
+        let got = z_test_proportions(k[0], k[1], k[2], k[3]).unwrap();
+        let (stat, p) = (
+            case["statistic"].as_f64().unwrap(),
+            case["p_value"].as_f64().unwrap(),
+        );
+        assert!(
+            close(got.statistic, stat, 1e-9, 0.0) && close(got.p_value, p, 1e-6, 1e-300),
+            "z {k:?}: {got:?} vs {stat} {p}"
+        );
+    }
+    for case in data["fisher"].as_array().unwrap() {
+        let t: Vec<Vec<u64>> = case["table"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(counts)
+            .collect();
+        let got = fisher_exact([[t[0][0], t[0][1]], [t[1][0], t[1][1]]]).unwrap();
+        match case["statistic"].as_f64() {
+            Some(odds) => assert!(
+                close(got.statistic, odds, 1e-9, 0.0),
+                "fisher {t:?}: {got:?}"
+            ),
+            None => assert!(!got.statistic.is_finite(), "fisher {t:?}: {got:?}"),
+        }
+        let p = case["p_value"].as_f64().unwrap();
+        assert!(
+            close(got.p_value, p, 1e-6, 1e-300),
+            "fisher {t:?}: p {} vs {p}",
+            got.p_value
+        );
+    }
+}
+
+#[test]
+fn welch_and_mann_whitney_match_scipy() {
+    use seismo_stats::two_sample::{mann_whitney_u, welch_t_test};
+    let data = fixture("scipy.json");
+    let mut compared = 0;
+    for case in data["location"].as_array().unwrap() {
+        let (a, b) = (sample(&case["reference"]), sample(&case["current"]));
+        if let Some(expected) = case.get("t_test") {
+            let (stat, p) = pair(expected);
+            let got = welch_t_test(&a, &b).unwrap();
+            assert!(
+                close(got.statistic, stat, 1e-9, 1e-12),
+                "t {}: {} vs {stat}",
+                case["name"],
+                got.statistic
+            );
+            assert!(
+                close(got.p_value, p, 1e-6, 1e-300),
+                "t {}: {:e} vs {p:e}",
+                case["name"],
+                got.p_value
+            );
+            compared += 1;
+        }
+        if let Some(expected) = case.get("mann_whitney") {
+            let (stat, p) = pair(expected);
+            let got = mann_whitney_u(&a, &b).unwrap();
+            assert!(
+                close(got.statistic, stat, 1e-9, 0.0),
+                "mwu {}: {} vs {stat}",
+                case["name"],
+                got.statistic
+            );
+            assert!(
+                close(got.p_value, p, 1e-6, 1e-300),
+                "mwu {}: {:e} vs {p:e} ({:?})",
+                case["name"],
+                got.p_value,
+                got.method
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 25, "{compared}");
+}

@@ -7,9 +7,15 @@
 //! Missing values: NaN is dropped from both samples before testing (scipy's
 //! `nan_policy='omit'`); a sample left empty is an error, never a panic.
 
+mod contingency;
 mod ks;
+mod location;
 
+pub use contingency::{chi2_contingency, fisher_exact, g_test, z_test_proportions};
 pub use ks::{KsMethod, ks_2samp, ks_2samp_sorted, ks_statistic_sorted};
+pub use location::{
+    MANN_WHITNEY_EXACT_MAX_LARGE, MANN_WHITNEY_EXACT_MAX_SMALL, mann_whitney_u, welch_t_test,
+};
 
 use serde::{Deserialize, Serialize};
 
