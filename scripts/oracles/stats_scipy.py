@@ -17,6 +17,7 @@ import os
 
 import numpy as np
 import scipy
+import scipy.spatial
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
@@ -225,6 +226,52 @@ def location_cases():
     return out
 
 
+EMPTY_BIN_SHARE = 1e-4
+
+
+def binned_distances(r_counts, c_counts):
+    r, c = np.asarray(r_counts, float), np.asarray(c_counts, float)
+    rp, cp = r / r.sum(), c / c.sum()
+    rf, cf = np.maximum(rp, EMPTY_BIN_SHARE), np.maximum(cp, EMPTY_BIN_SHARE)
+    return dict(
+        psi=float(np.sum((cf - rf) * np.log(cf / rf))),
+        kl=float(stats.entropy(rf, cf)),
+        jensen_shannon=float(scipy.spatial.distance.jensenshannon(rp, cp)),
+        hellinger=float(np.sqrt(np.sum((np.sqrt(rp) - np.sqrt(cp)) ** 2) / 2)),
+        tvd=float(np.sum(np.abs(rp - cp)) / 2),
+        linf=float(np.max(np.abs(rp - cp))),
+    )
+
+
+def histogram(a, b, edges):
+    edges = np.unique(np.asarray(edges, float))
+    count = lambda x: np.bincount(np.searchsorted(edges, x, side="left"), minlength=len(edges) + 1)
+    return edges, count(a), count(b)
+
+
+def binned_cases():
+    out = []
+    for name, ref, cur in pair_cases():
+        a, b = clean(materialize(ref)), clean(materialize(cur))
+        if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+            continue
+        for binning in [dict(kind="quantile", bins=10), dict(kind="quantile", bins=4), dict(kind="fixed_width", bins=8)]:
+            B = binning["bins"]
+            if binning["kind"] == "quantile":
+                edges = np.quantile(a, np.arange(1, B) / B)
+            else:
+                lo, hi = min(a.min(), b.min()), max(a.max(), b.max())
+                edges = np.linspace(lo, hi, B + 1)[1:-1]
+            edges, rc, cc = histogram(a, b, edges)
+            out.append(dict(name=name, reference=portable(ref), current=portable(cur), binning=binning,
+                            edges=[float(e) for e in edges], reference_counts=[int(x) for x in rc],
+                            current_counts=[int(x) for x in cc], **binned_distances(rc, cc)))
+    # Categories: counts aligned by label, one label missing on each side.
+    for r, c in [([50, 30, 20, 0], [45, 35, 15, 5]), ([1000, 1], [0, 1001]), ([7, 7, 7], [7, 7, 7])]:
+        out.append(dict(name="categories", reference_counts=r, current_counts=c, **binned_distances(r, c)))
+    return out
+
+
 def correction_cases():
     rng = np.random.default_rng(3)
     sets = [
@@ -255,6 +302,7 @@ def main():
         proportions=proportion_cases(),
         fisher=fisher_cases(),
         location=location_cases(),
+        binned=binned_cases(),
     )
     with open(OUT, "w") as f:
         json.dump(data, f, indent=0, allow_nan=False)

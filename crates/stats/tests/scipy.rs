@@ -245,3 +245,66 @@ fn welch_and_mann_whitney_match_scipy() {
     }
     assert!(compared > 25, "{compared}");
 }
+
+#[test]
+fn binning_and_binned_distances_match_numpy_and_scipy() {
+    use seismo_stats::distance::{
+        Binning, bin, hellinger, jensen_shannon, kl_divergence, linf, psi, total_variation,
+    };
+    let data = fixture("scipy.json");
+    let mut binned = 0;
+    for case in data["binned"].as_array().unwrap() {
+        let (r, c) = (
+            counts(&case["reference_counts"]),
+            counts(&case["current_counts"]),
+        );
+        if let Some(binning) = case.get("binning") {
+            let (a, b) = (sample(&case["reference"]), sample(&case["current"]));
+            let bins = binning["bins"].as_u64().unwrap() as usize;
+            let how = match binning["kind"].as_str().unwrap() {
+                "quantile" => Binning::Quantile { bins },
+                _ => Binning::FixedWidth { bins },
+            };
+            let h = bin(&a, &b, &how).unwrap();
+            let edges: Vec<f64> = case["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e.as_f64().unwrap())
+                .collect();
+            assert_eq!(h.edges.len(), edges.len(), "{} {binning}", case["name"]);
+            for (g, w) in h.edges.iter().zip(&edges) {
+                assert!(
+                    close(*g, *w, 1e-12, 1e-15),
+                    "{} {binning}: edges {:?} vs {edges:?}",
+                    case["name"],
+                    h.edges
+                );
+            }
+            assert_eq!(
+                (&h.reference, &h.current),
+                (&r, &c),
+                "{} {binning}",
+                case["name"]
+            );
+            binned += 1;
+        }
+        for (key, got) in [
+            ("psi", psi(&r, &c)),
+            ("kl", kl_divergence(&r, &c)),
+            ("jensen_shannon", jensen_shannon(&r, &c)),
+            ("hellinger", hellinger(&r, &c)),
+            ("tvd", total_variation(&r, &c)),
+            ("linf", linf(&r, &c)),
+        ] {
+            let want = case[key].as_f64().unwrap();
+            let got = got.unwrap();
+            assert!(
+                close(got, want, 1e-9, 1e-15),
+                "{key} {}: {got} vs {want}",
+                case["name"]
+            );
+        }
+    }
+    assert!(binned > 40, "{binned}");
+}
