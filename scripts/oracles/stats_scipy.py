@@ -222,6 +222,7 @@ def location_cases():
         if not exact_here or large <= 2000:  # seismo stays exact only up to 2000
             r = stats.mannwhitneyu(a, b)
             case["mann_whitney"] = [float(r.statistic), float(r.pvalue)]
+        case["energy"] = float(stats.energy_distance(a, b))
         out.append(case)
     return out
 

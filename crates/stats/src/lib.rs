@@ -13,6 +13,7 @@ pub mod correction;
 pub mod distance;
 pub mod error;
 pub mod profile;
+pub mod random;
 pub mod sketch;
 pub mod sort;
 pub mod special;

@@ -308,3 +308,18 @@ fn binning_and_binned_distances_match_numpy_and_scipy() {
     }
     assert!(binned > 40, "{binned}");
 }
+
+#[test]
+fn energy_distance_matches_scipy() {
+    use seismo_stats::two_sample::energy_distance;
+    let data = fixture("scipy.json");
+    let mut compared = 0;
+    for case in data["location"].as_array().unwrap() {
+        let (a, b) = (sample(&case["reference"]), sample(&case["current"]));
+        let want = case["energy"].as_f64().unwrap();
+        let got = energy_distance(&a, &b).unwrap();
+        assert!(close(got, want, 1e-9, 1e-15), "energy {}: {got} vs {want}", case["name"]);
+        compared += 1;
+    }
+    assert!(compared > 15);
+}
