@@ -318,7 +318,11 @@ fn energy_distance_matches_scipy() {
         let (a, b) = (sample(&case["reference"]), sample(&case["current"]));
         let want = case["energy"].as_f64().unwrap();
         let got = energy_distance(&a, &b).unwrap();
-        assert!(close(got, want, 1e-9, 1e-15), "energy {}: {got} vs {want}", case["name"]);
+        assert!(
+            close(got, want, 1e-9, 1e-15),
+            "energy {}: {got} vs {want}",
+            case["name"]
+        );
         compared += 1;
     }
     assert!(compared > 15);

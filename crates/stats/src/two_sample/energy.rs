@@ -43,7 +43,11 @@ pub fn energy_test(
         }
     }
     let p_value = (1 + at_least) as f64 / (1 + permutations) as f64;
-    Ok(TestResult { statistic: observed, p_value, method: PValueMethod::Permutation })
+    Ok(TestResult {
+        statistic: observed,
+        p_value,
+        method: PValueMethod::Permutation,
+    })
 }
 
 /// Both samples sorted together, with a label per value (`true`: reference).
@@ -60,16 +64,31 @@ impl Pooled {
             .iter()
             .filter(|v| !v.is_nan())
             .map(|&v| (key(v), true))
-            .chain(current.iter().filter(|v| !v.is_nan()).map(|&v| (key(v), false)))
+            .chain(
+                current
+                    .iter()
+                    .filter(|v| !v.is_nan())
+                    .map(|&v| (key(v), false)),
+            )
             .collect();
         let n_reference = keyed.iter().filter(|(_, r)| *r).count();
         let n_current = keyed.len() - n_reference;
         if n_reference == 0 || n_current == 0 {
-            return Err(StatsError::NotEnoughData { test: "energy", needed: 1, reference: n_reference, current: n_current });
+            return Err(StatsError::NotEnoughData {
+                test: "energy",
+                needed: 1,
+                reference: n_reference,
+                current: n_current,
+            });
         }
         keyed.sort_unstable();
         let (keys, labels): (Vec<u64>, Vec<bool>) = keyed.into_iter().unzip();
-        Ok(Self { values: keys.into_iter().map(unkey).collect(), labels, n_reference, n_current })
+        Ok(Self {
+            values: keys.into_iter().map(unkey).collect(),
+            labels,
+            n_reference,
+            n_current,
+        })
     }
 
     /// `√2 · √(Σ (F₁ − F₂)² Δx)` for one labelling of the pooled values.
@@ -101,10 +120,17 @@ mod tests {
         let b: Vec<f64> = (0..150).map(|i| f64::from(i) / 150.0 + 0.5).collect();
         let first = energy_test(&a, &b, 199, 7).unwrap();
         assert_eq!(first, energy_test(&a, &b, 199, 7).unwrap());
-        assert_eq!(first.p_value, 1.0 / 200.0, "a clear shift beats every permutation");
+        assert_eq!(
+            first.p_value,
+            1.0 / 200.0,
+            "a clear shift beats every permutation"
+        );
         let same = energy_test(&a, &a, 199, 7).unwrap();
         assert_eq!(same.statistic, 0.0);
-        assert_eq!(same.p_value, 1.0, "identical samples: every permutation is at least 0");
+        assert_eq!(
+            same.p_value, 1.0,
+            "identical samples: every permutation is at least 0"
+        );
         assert!(energy_test(&[], &a, 10, 1).is_err());
     }
 }

@@ -11,13 +11,15 @@ mod contingency;
 mod energy;
 mod ks;
 mod location;
+mod mmd;
 
-pub use energy::{energy_distance, energy_test};
 pub use contingency::{chi2_contingency, fisher_exact, g_test, z_test_proportions};
+pub use energy::{energy_distance, energy_test};
 pub use ks::{KsMethod, ks_2samp, ks_2samp_sorted, ks_statistic_sorted};
 pub use location::{
     MANN_WHITNEY_EXACT_MAX_LARGE, MANN_WHITNEY_EXACT_MAX_SMALL, mann_whitney_u, welch_t_test,
 };
+pub use mmd::{MmdOptions, mmd_test};
 
 use serde::{Deserialize, Serialize};
 
