@@ -99,11 +99,11 @@ impl Pooled {
         for (k, (&v, &is_reference)) in self.values.iter().zip(labels).enumerate() {
             in_reference += usize::from(is_reference);
             in_current += usize::from(!is_reference);
-            if let Some(&next) = self.values.get(k + 1) {
-                if next != v {
-                    let gap = in_reference as f64 * inv1 - in_current as f64 * inv2;
-                    sum += gap * gap * (next - v);
-                }
+            if let Some(&next) = self.values.get(k + 1)
+                && next != v
+            {
+                let gap = in_reference as f64 * inv1 - in_current as f64 * inv2;
+                sum += gap * gap * (next - v);
             }
         }
         (2.0 * sum).sqrt()
