@@ -18,6 +18,7 @@ import os
 import numpy as np
 import scipy
 import scipy.spatial
+import scipy.special
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
@@ -223,6 +224,9 @@ def location_cases():
             r = stats.mannwhitneyu(a, b)
             case["mann_whitney"] = [float(r.statistic), float(r.pvalue)]
         case["energy"] = float(stats.energy_distance(a, b))
+        if len(a) >= 2 and len(b) >= 2:
+            r = stats.cramervonmises_2samp(a, b)
+            case["cramer_von_mises"] = [float(r.statistic), float(r.pvalue)]
         out.append(case)
     return out
 
@@ -304,6 +308,7 @@ def main():
         fisher=fisher_cases(),
         location=location_cases(),
         binned=binned_cases(),
+        bessel_k_quarter=[[q, float(scipy.special.kve(0.25, q) * np.exp(-2 * q))] for q in [1e-3, 0.01, 0.1, 0.5, 1, 2, 5, 10, 50, 200]],
     )
     with open(OUT, "w") as f:
         json.dump(data, f, indent=0, allow_nan=False)

@@ -327,3 +327,35 @@ fn energy_distance_matches_scipy() {
     }
     assert!(compared > 15);
 }
+
+#[test]
+fn cramer_von_mises_matches_scipy() {
+    use seismo_stats::two_sample::cramer_von_mises;
+    let data = fixture("scipy.json");
+    let mut compared = 0;
+    for case in data["location"].as_array().unwrap() {
+        let Some(expected) = case.get("cramer_von_mises") else {
+            continue;
+        };
+        let (a, b) = (sample(&case["reference"]), sample(&case["current"]));
+        let (stat, p) = pair(expected);
+        let got = cramer_von_mises(&a, &b).unwrap();
+        assert!(
+            close(got.statistic, stat, 1e-9, 1e-15),
+            "cvm {}: {} vs {stat}",
+            case["name"],
+            got.statistic
+        );
+        // Asymptotic p-values are 1 − CDF with the CDF near 1: below ~1e-7 both scipy and
+        // seismo carry absolute rounding error of order 1e-15, so compare with a floor.
+        assert!(
+            close(got.p_value, p, 1e-6, 1e-13),
+            "cvm {}: {:e} vs {p:e} ({:?})",
+            case["name"],
+            got.p_value,
+            got.method
+        );
+        compared += 1;
+    }
+    assert!(compared > 10, "{compared}");
+}

@@ -8,12 +8,14 @@
 //! `nan_policy='omit'`); a sample left empty is an error, never a panic.
 
 mod contingency;
+mod cvm;
 mod energy;
 mod ks;
 mod location;
 mod mmd;
 
 pub use contingency::{chi2_contingency, fisher_exact, g_test, z_test_proportions};
+pub use cvm::cramer_von_mises;
 pub use energy::{energy_distance, energy_test};
 pub use ks::{KsMethod, ks_2samp, ks_2samp_sorted, ks_statistic_sorted};
 pub use location::{
