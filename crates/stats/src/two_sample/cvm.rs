@@ -128,7 +128,7 @@ fn exact_p_value(u_statistic: f64, m: usize, n: usize) -> f64 {
     let mut row: Vec<Table> = vec![Vec::new(); m + 1];
     for u in 0..=n {
         let mut previous_in_row: Table = Vec::new();
-        for v in 0..=m {
+        for (v, cell) in row.iter_mut().enumerate() {
             let cost = {
                 let d = a as i64 * v as i64 - b as i64 * u as i64;
                 (d * d) as u64
@@ -136,10 +136,10 @@ fn exact_p_value(u_statistic: f64, m: usize, n: usize) -> f64 {
             let table = if u == 0 && v == 0 {
                 vec![(0, 1.0)]
             } else {
-                merge(&previous_in_row, &row[v], cost)
+                merge(&previous_in_row, cell, cost)
             };
             previous_in_row = table.clone();
-            row[v] = table;
+            *cell = table;
         }
     }
     let total: f64 = row[m].iter().map(|(_, c)| c).sum();
