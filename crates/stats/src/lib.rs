@@ -12,6 +12,7 @@
 pub mod correction;
 pub mod distance;
 pub mod error;
+pub mod online;
 pub mod profile;
 pub mod random;
 pub mod sketch;
