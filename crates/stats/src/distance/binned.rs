@@ -167,11 +167,8 @@ fn shares(counts: &[u64]) -> Vec<f64> {
     counts.iter().map(|&c| c as f64 / total as f64).collect()
 }
 
-fn floored(counts: &[u64]) -> Vec<f64> {
-    shares(counts)
-        .into_iter()
-        .map(|p| p.max(EMPTY_BIN_SHARE))
-        .collect()
+fn floored(shares: &[f64]) -> Vec<f64> {
+    shares.iter().map(|p| p.max(EMPTY_BIN_SHARE)).collect()
 }
 
 fn check_counts(reference: &[u64], current: &[u64], name: &'static str) -> Result<(), StatsError> {
@@ -198,15 +195,20 @@ fn check_counts(reference: &[u64], current: &[u64], name: &'static str) -> Resul
 /// Rules of thumb: below 0.1 stable, 0.1–0.2 some shift, above 0.2 a major shift.
 pub fn psi(reference: &[u64], current: &[u64]) -> Result<f64, StatsError> {
     check_counts(reference, current, "psi")?;
+    Ok(psi_from_shares(&shares(reference), &shares(current)))
+}
+
+/// [`psi`] on bin shares (each summing to 1), as sketches give them.
+pub fn psi_from_shares(reference: &[f64], current: &[f64]) -> f64 {
     let (r, c) = (floored(reference), floored(current));
-    Ok(r.iter().zip(&c).map(|(r, c)| (c - r) * (c / r).ln()).sum())
+    r.iter().zip(&c).map(|(r, c)| (c - r) * (c / r).ln()).sum()
 }
 
 /// Kullback–Leibler divergence of the reference from the current, `Σ rᵢ ln(rᵢ/cᵢ)` (natural
 /// log, empty bins floored): scipy's `entropy(reference_shares, current_shares)`.
 pub fn kl_divergence(reference: &[u64], current: &[u64]) -> Result<f64, StatsError> {
     check_counts(reference, current, "kl")?;
-    let (r, c) = (floored(reference), floored(current));
+    let (r, c) = (floored(&shares(reference)), floored(&shares(current)));
     // scipy's entropy normalizes its inputs; after flooring the shares no longer sum to 1.
     let (sr, sc): (f64, f64) = (r.iter().sum(), c.iter().sum());
     Ok(r.iter()
@@ -219,18 +221,25 @@ pub fn kl_divergence(reference: &[u64], current: &[u64]) -> Result<f64, StatsErr
 /// `spatial.distance.jensenshannon(reference_shares, current_shares)`. In `[0, √ln 2]`.
 pub fn jensen_shannon(reference: &[u64], current: &[u64]) -> Result<f64, StatsError> {
     check_counts(reference, current, "jensen_shannon")?;
-    let (r, c) = (shares(reference), shares(current));
+    Ok(jensen_shannon_from_shares(
+        &shares(reference),
+        &shares(current),
+    ))
+}
+
+/// [`jensen_shannon`] on bin shares (each summing to 1), as sketches give them.
+pub fn jensen_shannon_from_shares(r: &[f64], c: &[f64]) -> f64 {
     let part = |p: f64, m: f64| if p == 0.0 { 0.0 } else { p * (p / m).ln() };
     let divergence: f64 = r
         .iter()
-        .zip(&c)
+        .zip(c)
         .map(|(&p, &q)| {
             let m = (p + q) / 2.0;
             part(p, m) + part(q, m)
         })
         .sum::<f64>()
         / 2.0;
-    Ok(divergence.max(0.0).sqrt())
+    divergence.max(0.0).sqrt()
 }
 
 /// Hellinger distance `√(½ Σ (√rᵢ − √cᵢ)²)`, in `[0, 1]`.

@@ -4,11 +4,17 @@
 //! as samples grow, so it suits large samples where every test rejects trivial shifts.
 
 mod binned;
+mod sketched;
 mod wasserstein;
+
+pub use sketched::{
+    SketchEstimate, jensen_shannon_from_sketches, ks_from_sketches, psi_from_sketches,
+    wasserstein_from_sketches,
+};
 
 pub use binned::{
     Binning, EMPTY_BIN_SHARE, Histogram, align_categories, bin, hellinger, jensen_shannon,
-    kl_divergence, linf, psi, total_variation,
+    jensen_shannon_from_shares, kl_divergence, linf, psi, psi_from_shares, total_variation,
 };
 
 pub use wasserstein::{wasserstein, wasserstein_normalized, wasserstein_sorted};

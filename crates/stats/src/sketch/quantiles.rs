@@ -86,6 +86,49 @@ impl QuantileSketch {
             .rank(&KllFloat::<f64>::new(x).ok()?, SearchCriteria::Inclusive)
     }
 
+    /// The estimated fractions of values `<= x` at each of `points` (strictly increasing,
+    /// non-NaN), from one sorted view. `None` when empty or the points are not increasing.
+    pub fn cdf_at(&self, points: &[f64]) -> Option<Vec<f64>> {
+        let split: Vec<KllFloat<f64>> = points
+            .iter()
+            .map(|&x| KllFloat::<f64>::new(x))
+            .collect::<Result<_, _>>()
+            .ok()?;
+        let mut ranks = self.0.cdf(&split, SearchCriteria::Inclusive).ok()??;
+        ranks.pop(); // the trailing 1.0 past the last point
+        Some(ranks)
+    }
+
+    /// The estimated shares of values in the bins `(−∞, e₁], (e₁, e₂], …, (eₖ, ∞)` for
+    /// strictly increasing `edges`. `None` when empty or the edges are not increasing.
+    pub fn shares(&self, edges: &[f64]) -> Option<Vec<f64>> {
+        let split: Vec<KllFloat<f64>> = edges
+            .iter()
+            .map(|&x| KllFloat::<f64>::new(x))
+            .collect::<Result<_, _>>()
+            .ok()?;
+        self.0.pmf(&split, SearchCriteria::Inclusive).ok()?
+    }
+
+    /// The values at each of the normalized `ranks` in `[0, 1]`, from one sorted view.
+    pub fn quantiles_at(&self, ranks: &[f64]) -> Option<Vec<f64>> {
+        let view = self.0.sorted_view();
+        ranks
+            .iter()
+            .map(|&r| {
+                view.quantile(r, SearchCriteria::Inclusive)
+                    .ok()
+                    .flatten()
+                    .map(KllFloat::into_inner)
+            })
+            .collect()
+    }
+
+    /// The bound on the error of a share from [`shares`](Self::shares) (99% confidence).
+    pub fn share_error(&self) -> f64 {
+        self.0.normalized_pmf_error()
+    }
+
     /// The smallest and largest value seen (exact).
     pub fn range(&self) -> Option<(f64, f64)> {
         Some((**self.0.min_item()?, **self.0.max_item()?))
