@@ -9,7 +9,10 @@ replay bit for bit: SplitMix64 bits, uniforms as (bits >> 11) / 2^53, and only I
 shipping megabytes of numbers. Cases cover ties and duplicates, very unequal sizes, n from
 1 to 10^5, identical and shifted samples, and each branch of scipy's kstwo.sf.
 
-Run: python3 scripts/oracles/stats_scipy.py   (needs numpy, scipy, statsmodels)
+Change points are checked against the ruptures package (PELT and binary segmentation,
+jump=1).
+
+Run: python3 scripts/oracles/stats_scipy.py   (needs numpy, scipy, statsmodels, ruptures)
 """
 import json
 import math
@@ -69,6 +72,12 @@ def spec(gen, n, seed, loc=0.0, scale=1.0, **kw):
 
 
 def materialize(sample):
+    if isinstance(sample, dict) and "concat" in sample:
+        parts = [materialize(part) for part in sample["concat"]]
+        out = np.concatenate(parts)
+        for index, value in sample.get("set", []):  # outliers
+            out[index] = value
+        return out
     if isinstance(sample, dict):
         return generate(sample)
     return np.array([np.nan if v is None else float(v) for v in sample], dtype=float)
@@ -277,6 +286,37 @@ def binned_cases():
     return out
 
 
+def changepoint_cases():
+    import ruptures as rpt
+
+    series = [
+        ("mean_steps", dict(concat=[spec("irwin_hall", 150, 31), spec("irwin_hall", 100, 32, loc=2.0),
+                                    spec("irwin_hall", 120, 33, loc=-1.0)])),
+        ("small_mean_step", dict(concat=[spec("irwin_hall", 300, 34), spec("irwin_hall", 300, 35, loc=0.4)])),
+        ("variance_step", dict(concat=[spec("irwin_hall", 200, 36), spec("irwin_hall", 200, 37, scale=4.0)])),
+        ("mean_and_variance", dict(concat=[spec("irwin_hall", 120, 38), spec("irwin_hall", 80, 39, loc=3.0, scale=0.3),
+                                           spec("irwin_hall", 100, 40, loc=3.0, scale=3.0)])),
+        ("outliers", dict(concat=[spec("irwin_hall", 200, 41), spec("irwin_hall", 200, 42, loc=1.5)],
+                          set=[[50, 9.0], [51, -8.0], [300, 12.0]])),
+        ("flat", dict(concat=[spec("irwin_hall", 250, 43)])),
+    ]
+    out = []
+    for name, s in series:
+        x = materialize(s)
+        n = len(x)
+        var = float(np.var(x[: n // 4]))
+        for cost in ["l2", "normal"]:
+            for pen in ([3 * var * math.log(n), 10 * var * math.log(n)] if cost == "l2" else [3 * math.log(n), 10 * math.log(n)]):
+                for min_size in [2, 5]:
+                    pelt = rpt.Pelt(model=cost, min_size=min_size, jump=1).fit(x).predict(pen=pen)
+                    binseg = rpt.Binseg(model=cost, min_size=min_size, jump=1).fit(x).predict(pen=pen)
+                    out.append(dict(name=name, series=s, cost=cost, penalty=pen, min_size=min_size,
+                                    pelt=pelt[:-1], binseg_penalty=binseg[:-1]))
+            binseg = rpt.Binseg(model=cost, min_size=2, jump=1).fit(x).predict(n_bkps=2)
+            out.append(dict(name=name, series=s, cost=cost, min_size=2, binseg_count=2, binseg=binseg[:-1]))
+    return out
+
+
 def correction_cases():
     rng = np.random.default_rng(3)
     sets = [
@@ -308,6 +348,7 @@ def main():
         fisher=fisher_cases(),
         location=location_cases(),
         binned=binned_cases(),
+        changepoints=changepoint_cases(),
         bessel_k_quarter=[[q, float(scipy.special.kve(0.25, q) * np.exp(-2 * q))] for q in [1e-3, 0.01, 0.1, 0.5, 1, 2, 5, 10, 50, 200]],
     )
     with open(OUT, "w") as f:

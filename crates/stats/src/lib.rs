@@ -9,6 +9,7 @@
 //!   on as many threads as asked, mergeable and saveable.
 //! - [`values`]: the adapters from Arrow's physical types to `f64` and `&str`.
 
+pub mod changepoint;
 pub mod correction;
 pub mod distance;
 pub mod error;

@@ -359,3 +359,49 @@ fn cramer_von_mises_matches_scipy() {
     }
     assert!(compared > 10, "{compared}");
 }
+
+#[test]
+fn change_points_match_ruptures() {
+    use seismo_stats::changepoint::{Cost, Stop, binary_segmentation, pelt};
+    let data = fixture("scipy.json");
+    let indices = |v: &serde_json::Value| -> Vec<usize> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap() as usize)
+            .collect()
+    };
+    let mut compared = 0;
+    for case in data["changepoints"].as_array().unwrap() {
+        let series = sample(&case["series"]);
+        let cost = if case["cost"] == "l2" {
+            Cost::Mean
+        } else {
+            Cost::MeanAndVariance
+        };
+        let min_size = case["min_size"].as_u64().unwrap() as usize;
+        let label = format!("{} {} min_size {min_size}", case["name"], case["cost"]);
+        if let Some(expected) = case.get("pelt") {
+            let penalty = case["penalty"].as_f64().unwrap();
+            assert_eq!(
+                pelt(&series, cost, penalty, min_size).unwrap(),
+                indices(expected),
+                "PELT {label} pen {penalty}"
+            );
+            let got = binary_segmentation(&series, cost, Stop::Penalty(penalty), min_size).unwrap();
+            assert_eq!(
+                got,
+                indices(&case["binseg_penalty"]),
+                "BinSeg {label} pen {penalty}"
+            );
+            compared += 2;
+        }
+        if let Some(count) = case.get("binseg_count") {
+            let k = count.as_u64().unwrap() as usize;
+            let got = binary_segmentation(&series, cost, Stop::Count(k), min_size).unwrap();
+            assert_eq!(got, indices(&case["binseg"]), "BinSeg {label} count {k}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 50, "{compared}");
+}

@@ -38,6 +38,18 @@ pub fn sample(v: &Value) -> Vec<f64> {
             })
             .collect();
     }
+    if let Some(parts) = v.get("concat").and_then(|p| p.as_array()) {
+        let mut out: Vec<f64> = parts.iter().flat_map(sample).collect();
+        for pair in v
+            .get("set")
+            .and_then(|s| s.as_array())
+            .into_iter()
+            .flatten()
+        {
+            out[pair[0].as_u64().unwrap() as usize] = pair[1].as_f64().unwrap();
+        }
+        return out;
+    }
     let n = v["n"].as_u64().unwrap() as usize;
     let (loc, scale) = (v["loc"].as_f64().unwrap(), v["scale"].as_f64().unwrap());
     let mut rng = SplitMix(v["seed"].as_u64().unwrap());

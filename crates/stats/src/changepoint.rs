@@ -1,0 +1,217 @@
+//! Offline change-point detection on a series: where did the mean (or the mean and the
+//! variance) change?
+//!
+//! Two searches over the same segment costs, matching the `ruptures` package (with
+//! `jump=1`): [`pelt`] finds the segmentation that minimizes total cost plus a penalty per
+//! segment, exactly (Killick, Fearnhead and Eckley 2012); [`binary_segmentation`] splits
+//! greedily, faster on long series but not always optimal.
+//!
+//! Costs come from prefix sums, so each segment costs O(1):
+//! - [`Cost::Mean`] (ruptures' `l2`): `Σ (x − x̄)²` over the segment: changes in mean.
+//! - [`Cost::MeanAndVariance`] (ruptures' `normal`): `n · ln(σ̂² + 10⁻⁶)` with the population
+//!   variance σ̂²: changes in mean and/or variance. Its segments need two values.
+//!
+//! Results are the indices where new segments start (`0 < i < n`), ascending. The series
+//! must be free of NaN and infinities (an error otherwise).
+
+use crate::error::StatsError;
+
+/// What a change means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cost {
+    /// A change in mean (squared error around the segment mean).
+    Mean,
+    /// A change in mean and/or variance (Gaussian negative log-likelihood).
+    MeanAndVariance,
+}
+
+impl Cost {
+    fn min_size(self) -> usize {
+        match self {
+            Self::Mean => 1,
+            Self::MeanAndVariance => 2,
+        }
+    }
+}
+
+/// When [`binary_segmentation`] stops.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stop {
+    /// Split while the best split lowers the cost by more than this.
+    Penalty(f64),
+    /// Find this many change points.
+    Count(usize),
+}
+
+/// Prefix sums of a series: segment costs in O(1).
+struct Prefix {
+    sum: Vec<f64>,
+    squares: Vec<f64>,
+    cost: Cost,
+}
+
+impl Prefix {
+    fn new(series: &[f64], cost: Cost) -> Result<Self, StatsError> {
+        if let Some(i) = series.iter().position(|v| !v.is_finite()) {
+            return Err(StatsError::InvalidArgument(format!(
+                "value {} at index {i} is not finite",
+                series[i]
+            )));
+        }
+        // Center on the mean first: prefix sums of squares then lose far fewer digits.
+        let center = series.iter().sum::<f64>() / series.len().max(1) as f64;
+        let mut sum = vec![0.0; series.len() + 1];
+        let mut squares = vec![0.0; series.len() + 1];
+        for (i, &v) in series.iter().enumerate() {
+            let v = v - center;
+            sum[i + 1] = sum[i] + v;
+            squares[i + 1] = squares[i] + v * v;
+        }
+        Ok(Self { sum, squares, cost })
+    }
+
+    /// The cost of `series[start..end]`.
+    fn cost(&self, start: usize, end: usize) -> f64 {
+        let n = (end - start) as f64;
+        let s = self.sum[end] - self.sum[start];
+        let scatter = (self.squares[end] - self.squares[start] - s * s / n).max(0.0);
+        match self.cost {
+            Cost::Mean => scatter,
+            Cost::MeanAndVariance => n * (scatter / n + 1e-6).ln(),
+        }
+    }
+}
+
+/// PELT: the change points minimizing `Σ (segment cost + penalty)`, with segments of at
+/// least `min_size` values (raised to the cost's own minimum). A larger penalty gives fewer
+/// change points; `σ²·ln n` to `3σ²·ln n` are usual for [`Cost::Mean`].
+///
+/// ```
+/// use seismo_stats::changepoint::{Cost, pelt};
+///
+/// let series: Vec<f64> = (0..60).map(|i| if i < 40 { (i % 3) as f64 } else { 10.0 + (i % 3) as f64 }).collect();
+/// assert_eq!(pelt(&series, Cost::Mean, 10.0, 2).unwrap(), vec![40]);
+/// ```
+pub fn pelt(
+    series: &[f64],
+    cost: Cost,
+    penalty: f64,
+    min_size: usize,
+) -> Result<Vec<usize>, StatsError> {
+    check_penalty(penalty)?;
+    let prefix = Prefix::new(series, cost)?;
+    let n = series.len();
+    let min_size = min_size.max(cost.min_size()).max(1);
+    if n < min_size {
+        return Ok(Vec::new());
+    }
+    // best[t]: the least total of the series[..t]; last[t]: where its last segment starts.
+    let mut best = vec![f64::INFINITY; n + 1];
+    let mut last = vec![usize::MAX; n + 1];
+    best[0] = 0.0;
+    let mut admissible: Vec<usize> = Vec::new();
+    let ends = (min_size..n).chain(std::iter::once(n));
+    for end in ends {
+        admissible.push(end - min_size);
+        let totals: Vec<f64> = admissible
+            .iter()
+            .map(|&t| {
+                if best[t].is_finite() {
+                    best[t] + prefix.cost(t, end) + penalty
+                } else {
+                    f64::INFINITY
+                }
+            })
+            .collect();
+        // The first minimum, as ruptures' `min` takes it.
+        let (arg, &minimum) = totals
+            .iter()
+            .enumerate()
+            .fold(
+                (0, &f64::INFINITY),
+                |acc, (i, v)| if *v < *acc.1 { (i, v) } else { acc },
+            );
+        best[end] = minimum;
+        last[end] = admissible[arg];
+        let keep: Vec<usize> = admissible
+            .iter()
+            .zip(&totals)
+            .filter(|(_, total)| **total <= minimum + penalty)
+            .map(|(&t, _)| t)
+            .collect();
+        admissible = keep;
+    }
+    let mut points = Vec::new();
+    let mut at = n;
+    while at > 0 && last[at] != usize::MAX {
+        at = last[at];
+        if at > 0 {
+            points.push(at);
+        }
+    }
+    points.reverse();
+    Ok(points)
+}
+
+/// Binary segmentation: split the segment whose best split lowers the total cost most, until
+/// `stop`. Segments keep at least `min_size` values (raised to the cost's own minimum).
+pub fn binary_segmentation(
+    series: &[f64],
+    cost: Cost,
+    stop: Stop,
+    min_size: usize,
+) -> Result<Vec<usize>, StatsError> {
+    if let Stop::Penalty(p) = stop {
+        check_penalty(p)?;
+    }
+    let prefix = Prefix::new(series, cost)?;
+    let min_size = min_size.max(cost.min_size()).max(1);
+    let mut points: Vec<usize> = Vec::new();
+    loop {
+        let mut bounds = vec![0];
+        bounds.extend(&points);
+        bounds.push(series.len());
+        // The best split of each segment; the largest gain over segments, the first on ties.
+        let mut choice: Option<(usize, f64)> = None;
+        for pair in bounds.windows(2) {
+            if let Some((at, gain)) = best_split(&prefix, pair[0], pair[1], min_size)
+                && choice.is_none_or(|(_, g)| gain > g)
+            {
+                choice = Some((at, gain));
+            }
+        }
+        let Some((at, gain)) = choice else { break };
+        let go_on = match stop {
+            Stop::Penalty(p) => gain > p,
+            Stop::Count(k) => points.len() < k,
+        };
+        if !go_on {
+            break;
+        }
+        points.push(at);
+        points.sort_unstable();
+    }
+    Ok(points)
+}
+
+/// The split of `start..end` with the largest gain (the later index on ties, as ruptures).
+fn best_split(prefix: &Prefix, start: usize, end: usize, min_size: usize) -> Option<(usize, f64)> {
+    let whole = prefix.cost(start, end);
+    let mut best: Option<(usize, f64)> = None;
+    for at in start + min_size..=end.saturating_sub(min_size) {
+        let gain = whole - prefix.cost(start, at) - prefix.cost(at, end);
+        if best.is_none_or(|(_, g)| gain >= g) {
+            best = Some((at, gain));
+        }
+    }
+    best
+}
+
+fn check_penalty(penalty: f64) -> Result<(), StatsError> {
+    if !(penalty >= 0.0 && penalty.is_finite()) {
+        return Err(StatsError::InvalidArgument(format!(
+            "the penalty must be a finite number ≥ 0, got {penalty}"
+        )));
+    }
+    Ok(())
+}
