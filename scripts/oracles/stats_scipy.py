@@ -233,6 +233,12 @@ def location_cases():
             r = stats.mannwhitneyu(a, b)
             case["mann_whitney"] = [float(r.statistic), float(r.pvalue)]
         case["energy"] = float(stats.energy_distance(a, b))
+        if len(np.unique(np.concatenate([a, b]))) >= 2 and len(a) + len(b) >= 4:
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                r = stats.anderson_ksamp([a, b])
+            case["anderson"] = [float(r.statistic), float(r.pvalue)]
         if len(a) >= 2 and len(b) >= 2:
             r = stats.cramervonmises_2samp(a, b)
             case["cramer_von_mises"] = [float(r.statistic), float(r.pvalue)]

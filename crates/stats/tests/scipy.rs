@@ -405,3 +405,32 @@ fn change_points_match_ruptures() {
     }
     assert!(compared > 50, "{compared}");
 }
+
+#[test]
+fn anderson_ksamp_matches_scipy() {
+    use seismo_stats::two_sample::anderson_ksamp;
+    let data = fixture("scipy.json");
+    let mut compared = 0;
+    for case in data["location"].as_array().unwrap() {
+        let Some(expected) = case.get("anderson") else {
+            continue;
+        };
+        let (a, b) = (sample(&case["reference"]), sample(&case["current"]));
+        let (stat, p) = pair(expected);
+        let got = anderson_ksamp(&[&a, &b]).unwrap();
+        assert!(
+            close(got.statistic, stat, 1e-9, 1e-12),
+            "anderson {}: {} vs {stat}",
+            case["name"],
+            got.statistic
+        );
+        assert!(
+            close(got.p_value, p, 1e-6, 0.0),
+            "anderson {}: {} vs {p}",
+            case["name"],
+            got.p_value
+        );
+        compared += 1;
+    }
+    assert!(compared > 10, "{compared}");
+}

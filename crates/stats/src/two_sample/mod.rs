@@ -7,6 +7,7 @@
 //! Missing values: NaN is dropped from both samples before testing (scipy's
 //! `nan_policy='omit'`); a sample left empty is an error, never a panic.
 
+mod anderson;
 mod contingency;
 mod cvm;
 mod energy;
@@ -14,6 +15,7 @@ mod ks;
 mod location;
 mod mmd;
 
+pub use anderson::anderson_ksamp;
 pub use contingency::{chi2_contingency, fisher_exact, g_test, z_test_proportions};
 pub use cvm::cramer_von_mises;
 pub use energy::{energy_distance, energy_test};
