@@ -9,7 +9,7 @@ mod wasserstein;
 
 pub use sketched::{
     SketchEstimate, jensen_shannon_from_sketches, ks_from_sketches, psi_from_sketches,
-    wasserstein_from_sketches,
+    sketch_decile_edges, wasserstein_from_sketches,
 };
 
 pub use binned::{
