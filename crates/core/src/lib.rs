@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! The shared vocabulary of seismo.
 //!
 //! Every other crate speaks in these types, so they stay small and free of I/O:

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! Reading data files into Arrow record batches.
 //!
 //! One entry point, [`Source::open`], takes a path (or `-` for standard input) and gives the

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! The numerical kernels of seismo.
 //!
 //! Plain functions and small structs over slices and Arrow arrays; nothing here reads files,

@@ -10,17 +10,20 @@
 //! | [`QuantileSketch`] | quantiles, ranks, CDF | KLL: rank error at most [`QuantileSketch::rank_error`] with 99% confidence |
 //! | [`DistinctSketch`] | number of distinct values | HyperLogLog, lg k = 14: about 0.8% relative standard error |
 //! | [`FrequentItems`] | the most frequent values and their counts | exact up to [`FrequentItems::EXACT_LIMIT`] distinct values, then the Misra–Gries sketch's bound |
+//! | [`FixedHistogram`] | counts on fixed bins (for PSI and the binned distances) | exact |
 //!
 //! Quantile and distinct sketches come from the Apache DataSketches port, whose byte formats
 //! are the DataSketches ones; seismo does not implement these sketches itself.
 
 mod distinct;
 mod frequent;
+mod histogram;
 mod moments;
 mod quantiles;
 
 pub use distinct::DistinctSketch;
 pub use frequent::{FrequentItems, ItemCount};
+pub use histogram::FixedHistogram;
 pub use moments::Moments;
 pub use quantiles::QuantileSketch;
 
