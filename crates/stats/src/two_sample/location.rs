@@ -12,7 +12,8 @@ use crate::sort::sorted_keys;
 /// (positive when the reference mean is larger).
 ///
 /// Needs two values per sample. When both samples are constant, `t` is 0 with p-value 1 if
-/// the means are equal, and infinite with p-value 0 otherwise (scipy returns NaN).
+/// the means are equal, and infinite with p-value 0 otherwise (scipy returns NaN). Infinite
+/// values make `t` and the p-value NaN, as in scipy.
 pub fn welch_t_test(reference: &[f64], current: &[f64]) -> Result<TestResult, StatsError> {
     let a: Vec<f64> = reference.iter().copied().filter(|v| !v.is_nan()).collect();
     let b: Vec<f64> = current.iter().copied().filter(|v| !v.is_nan()).collect();
@@ -46,10 +47,16 @@ pub fn welch_t_test(reference: &[f64], current: &[f64]) -> Result<TestResult, St
     }
     let t = difference / spread;
     let df = (va + vb).powi(2) / (va * va / (n1 - 1.0) + vb * vb / (n2 - 1.0));
-    let p_value = 2.0 * StudentsT::new(0.0, 1.0, df).expect("df > 0").sf(t.abs());
+    // Infinite values make the variances, and so t or the degrees of freedom, undefined:
+    // then t and the p-value are NaN, as in scipy.
+    let p_value = match StudentsT::new(0.0, 1.0, df) {
+        Ok(dist) if t.is_finite() => (2.0 * dist.sf(t.abs())).min(1.0),
+        _ => f64::NAN,
+    };
+    let statistic = if p_value.is_nan() { f64::NAN } else { t };
     Ok(TestResult {
-        statistic: t,
-        p_value: p_value.min(1.0),
+        statistic,
+        p_value,
         method: PValueMethod::Asymptotic,
     })
 }
