@@ -150,6 +150,40 @@ impl Moments {
         (self.count > 0).then_some(self.mean_hi + self.mean_lo)
     }
 
+    /// The moments as 48 bytes: `count` (u64) then `mean_hi`, `mean_lo`, `m2`, `min`, `max`
+    /// (f64), all little-endian.
+    pub fn to_bytes(&self) -> [u8; 48] {
+        let mut out = [0u8; 48];
+        out[..8].copy_from_slice(&self.count.to_le_bytes());
+        for (i, v) in [self.mean_hi, self.mean_lo, self.m2, self.min, self.max]
+            .iter()
+            .enumerate()
+        {
+            out[8 + 8 * i..16 + 8 * i].copy_from_slice(&v.to_le_bytes());
+        }
+        out
+    }
+
+    /// Moments from [`to_bytes`](Self::to_bytes).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, crate::StatsError> {
+        if bytes.len() != 48 {
+            return Err(crate::StatsError::Sketch(format!(
+                "moments: {} bytes, expected 48",
+                bytes.len()
+            )));
+        }
+        let word = |i: usize| <[u8; 8]>::try_from(&bytes[8 * i..8 * i + 8]).expect("8 bytes");
+        let f = |i: usize| f64::from_le_bytes(word(i));
+        Ok(Self {
+            count: u64::from_le_bytes(word(0)),
+            mean_hi: f(1),
+            mean_lo: f(2),
+            m2: f(3),
+            min: f(4),
+            max: f(5),
+        })
+    }
+
     /// The smallest and largest value, `None` when empty.
     pub fn range(&self) -> Option<(f64, f64)> {
         (self.count > 0).then_some((self.min, self.max))
