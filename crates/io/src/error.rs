@@ -25,14 +25,6 @@ pub enum ReadError {
         /// The path that was given, or `<stdin>`.
         path: PathBuf,
     },
-    /// The extension does not say the format and none was given.
-    #[error(
-        "{path}: cannot tell the format from the extension; pass --input-format csv|parquet|arrow|arrows|ndjson"
-    )]
-    UnknownFormat {
-        /// The path that was given.
-        path: PathBuf,
-    },
     /// The content is not valid for its format. `message` carries the line and column
     /// where the format reports them.
     #[error("{path}: {message}")]

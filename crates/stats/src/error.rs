@@ -43,3 +43,15 @@ pub enum StatsError {
     #[error("not a seismo profile: {0}")]
     BadProfile(String),
 }
+
+impl StatsError {
+    /// A [`StatsError::NotEnoughData`] for `test`, which needs `needed` values per sample.
+    pub fn not_enough(test: &'static str, needed: usize, reference: usize, current: usize) -> Self {
+        Self::NotEnoughData {
+            test,
+            needed,
+            reference,
+            current,
+        }
+    }
+}

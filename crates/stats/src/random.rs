@@ -20,6 +20,11 @@ impl SplitMix64 {
         z ^ (z >> 31)
     }
 
+    /// A uniform `f64` in `[0, 1)`: the top 53 bits, divided by 2⁵³.
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / 9_007_199_254_740_992.0
+    }
+
     /// A uniform integer in `0..n` (Lemire's multiply-shift; `n > 0`).
     pub fn below(&mut self, n: usize) -> usize {
         ((u128::from(self.next_u64()) * n as u128) >> 64) as usize

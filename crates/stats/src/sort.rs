@@ -52,6 +52,25 @@ pub(crate) fn keys_with_sentinel(sorted: &[f64]) -> Vec<u64> {
     keys
 }
 
+/// Walks two sorted key slices in merged order, one distinct value at a time, calling
+/// `group(in_a, in_b)` with how many values of each sample equal it. The rank-based tests
+/// (Mann–Whitney, Cramér–von Mises) build average ranks from these tie groups.
+pub(crate) fn tie_groups(a: &[u64], b: &[u64], mut group: impl FnMut(usize, usize)) {
+    let (mut i, mut j) = (0usize, 0usize);
+    while i < a.len() || j < b.len() {
+        let v = a
+            .get(i)
+            .copied()
+            .unwrap_or(SENTINEL)
+            .min(b.get(j).copied().unwrap_or(SENTINEL));
+        let in_a = a[i..].partition_point(|&k| k == v);
+        let in_b = b[j..].partition_point(|&k| k == v);
+        group(in_a, in_b);
+        i += in_a;
+        j += in_b;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,5 +105,16 @@ mod tests {
                 .all(|(a, b)| a.to_bits() == b.to_bits())
         );
         assert!(key(f64::INFINITY) < SENTINEL);
+    }
+
+    #[test]
+    fn tie_groups_cover_both_samples_in_order() {
+        let (a, b) = (
+            sorted_keys(&[1.0, 1.0, 3.0]),
+            sorted_keys(&[1.0, 2.0, 3.0, 3.0]),
+        );
+        let mut groups = Vec::new();
+        tie_groups(&a, &b, |x, y| groups.push((x, y)));
+        assert_eq!(groups, vec![(2, 1), (0, 1), (1, 2)]);
     }
 }

@@ -10,6 +10,20 @@
 
 use statrs::function::gamma::ln_gamma;
 
+/// The survival function of a KS statistic where it needs no computing: NaN for NaN, 0 from
+/// 1 up, 1 from 0 down.
+fn survival_at_the_ends(d: f64) -> Option<f64> {
+    if d.is_nan() {
+        Some(f64::NAN)
+    } else if d >= 1.0 {
+        Some(0.0)
+    } else if d <= 0.0 {
+        Some(1.0)
+    } else {
+        None
+    }
+}
+
 /// `ln(n! / n^n)`.
 fn ln_factorial_over_power(n: u64) -> f64 {
     let n = n as f64;
@@ -25,14 +39,8 @@ fn ln_binomial(n: u64, k: u64) -> f64 {
 /// Birnbaum–Tingey sum `d · Σⱼ C(n,j) (1 − d − j/n)^(n−j) (d + j/n)^(j−1)`, in logs.
 /// All terms are positive, so there is no cancellation.
 pub fn smirnov_sf(n: u64, d: f64) -> f64 {
-    if d.is_nan() {
-        return f64::NAN;
-    }
-    if d >= 1.0 {
-        return 0.0;
-    }
-    if d <= 0.0 {
-        return 1.0;
+    if let Some(p) = survival_at_the_ends(d) {
+        return p;
     }
     let nf = n as f64;
     let last = (nf * (1.0 - d)).floor() as u64;
@@ -214,14 +222,11 @@ fn kolmogorov_cdf_pelz_good(n: u64, d: f64) -> f64 {
 
 /// `P(Dₙ ≥ d)` for the two-sided one-sample KS statistic: scipy's `kstwo.sf(d, n)`.
 pub fn kolmogorov_sf(n: u64, d: f64) -> f64 {
-    if d.is_nan() || n == 0 {
+    if n == 0 {
         return f64::NAN;
     }
-    if d >= 1.0 {
-        return 0.0;
-    }
-    if d <= 0.0 {
-        return 1.0;
+    if let Some(p) = survival_at_the_ends(d) {
+        return p;
     }
     let nf = n as f64;
     let t = nf * d;

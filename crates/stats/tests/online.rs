@@ -6,7 +6,7 @@ use seismo_stats::random::SplitMix64;
 /// Bell-shaped noise (sum of four uniforms, σ = 1 after scaling) plus a level per segment.
 fn stream(seed: u64, segments: &[(usize, f64)]) -> Vec<f64> {
     let mut rng = SplitMix64::new(seed);
-    let mut u = move || (rng.next_u64() >> 11) as f64 / 9_007_199_254_740_992.0;
+    let mut u = move || rng.uniform();
     let scale = 3f64.sqrt(); // Var(u₁+…+u₄ − 2) = 1/3
     segments
         .iter()

@@ -10,7 +10,7 @@ use seismo_stats::two_sample::ks_statistic_sorted;
 
 fn sample(seed: u64, n: usize, shape: &str, shift: f64, scale: f64) -> Vec<f64> {
     let mut rng = SplitMix64::new(seed);
-    let mut u = move || (rng.next_u64() >> 11) as f64 / 9_007_199_254_740_992.0;
+    let mut u = move || rng.uniform();
     (0..n)
         .map(|_| {
             let base = match shape {

@@ -68,12 +68,7 @@ pub fn bin(reference: &[f64], current: &[f64], binning: &Binning) -> Result<Hist
     let a = sorted_finite_or_inf(reference);
     let b = sorted_finite_or_inf(current);
     if a.is_empty() || b.is_empty() {
-        return Err(StatsError::NotEnoughData {
-            test: "binning",
-            needed: 1,
-            reference: a.len(),
-            current: b.len(),
-        });
+        return Err(StatsError::not_enough("binning", 1, a.len(), b.len()));
     }
     let mut edges = match binning {
         Binning::Quantile { bins } => {
@@ -181,12 +176,7 @@ fn check_counts(reference: &[u64], current: &[u64], name: &'static str) -> Resul
     }
     let (r, c): (u64, u64) = (reference.iter().sum(), current.iter().sum());
     if r == 0 || c == 0 {
-        return Err(StatsError::NotEnoughData {
-            test: name,
-            needed: 1,
-            reference: r as usize,
-            current: c as usize,
-        });
+        return Err(StatsError::not_enough(name, 1, r as usize, c as usize));
     }
     Ok(())
 }

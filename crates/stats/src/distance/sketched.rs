@@ -33,12 +33,12 @@ fn nonempty(
     name: &'static str,
 ) -> Result<(), StatsError> {
     if reference.count() == 0 || current.count() == 0 {
-        return Err(StatsError::NotEnoughData {
-            test: name,
-            needed: 1,
-            reference: reference.count() as usize,
-            current: current.count() as usize,
-        });
+        return Err(StatsError::not_enough(
+            name,
+            1,
+            reference.count() as usize,
+            current.count() as usize,
+        ));
     }
     Ok(())
 }

@@ -19,12 +19,7 @@ pub fn wasserstein(reference: &[f64], current: &[f64]) -> Result<f64, StatsError
     let mut a = sorted_keys(reference);
     let mut b = sorted_keys(current);
     if a.is_empty() || b.is_empty() {
-        return Err(StatsError::NotEnoughData {
-            test: "wasserstein",
-            needed: 1,
-            reference: a.len(),
-            current: b.len(),
-        });
+        return Err(StatsError::not_enough("wasserstein", 1, a.len(), b.len()));
     }
     a.push(SENTINEL);
     b.push(SENTINEL);

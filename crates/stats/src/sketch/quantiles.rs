@@ -89,11 +89,7 @@ impl QuantileSketch {
     /// The estimated fractions of values `<= x` at each of `points` (strictly increasing,
     /// non-NaN), from one sorted view. `None` when empty or the points are not increasing.
     pub fn cdf_at(&self, points: &[f64]) -> Option<Vec<f64>> {
-        let split: Vec<KllFloat<f64>> = points
-            .iter()
-            .map(|&x| KllFloat::<f64>::new(x))
-            .collect::<Result<_, _>>()
-            .ok()?;
+        let split = kll_items(points)?;
         let mut ranks = self.0.cdf(&split, SearchCriteria::Inclusive).ok()??;
         ranks.pop(); // the trailing 1.0 past the last point
         Some(ranks)
@@ -102,11 +98,7 @@ impl QuantileSketch {
     /// The estimated shares of values in the bins `(−∞, e₁], (e₁, e₂], …, (eₖ, ∞)` for
     /// strictly increasing `edges`. `None` when empty or the edges are not increasing.
     pub fn shares(&self, edges: &[f64]) -> Option<Vec<f64>> {
-        let split: Vec<KllFloat<f64>> = edges
-            .iter()
-            .map(|&x| KllFloat::<f64>::new(x))
-            .collect::<Result<_, _>>()
-            .ok()?;
+        let split = kll_items(edges)?;
         self.0.pmf(&split, SearchCriteria::Inclusive).ok()?
     }
 
@@ -150,6 +142,14 @@ impl QuantileSketch {
             .map(Self)
             .map_err(|e| StatsError::Sketch(format!("quantile sketch: {e}")))
     }
+}
+
+/// Points as KLL items; `None` if one is NaN.
+fn kll_items(points: &[f64]) -> Option<Vec<KllFloat<f64>>> {
+    points
+        .iter()
+        .map(|&x| KllFloat::<f64>::new(x).ok())
+        .collect()
 }
 
 impl Serialize for QuantileSketch {

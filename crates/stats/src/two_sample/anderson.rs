@@ -33,12 +33,12 @@ pub fn anderson_ksamp(samples: &[&[f64]]) -> Result<TestResult, StatsError> {
     }
     let sorted: Vec<Vec<u64>> = samples.iter().map(|s| sorted_keys(s)).collect();
     if sorted.iter().any(Vec::is_empty) {
-        return Err(StatsError::NotEnoughData {
-            test: "anderson",
-            needed: 1,
-            reference: sorted[0].len(),
-            current: sorted[1..].iter().map(Vec::len).min().unwrap_or(0),
-        });
+        return Err(StatsError::not_enough(
+            "anderson",
+            1,
+            sorted[0].len(),
+            sorted[1..].iter().map(Vec::len).min().unwrap_or(0),
+        ));
     }
     let mut pooled: Vec<u64> = sorted.iter().flatten().copied().collect();
     pooled.sort_unstable();

@@ -112,12 +112,12 @@ pub fn z_test_proportions(
     n_current: u64,
 ) -> Result<TestResult, StatsError> {
     if n_reference == 0 || n_current == 0 {
-        return Err(StatsError::NotEnoughData {
-            test: "z",
-            needed: 1,
-            reference: n_reference as usize,
-            current: n_current as usize,
-        });
+        return Err(StatsError::not_enough(
+            "z",
+            1,
+            n_reference as usize,
+            n_current as usize,
+        ));
     }
     if successes_reference > n_reference || successes_current > n_current {
         return Err(StatsError::InvalidArgument(

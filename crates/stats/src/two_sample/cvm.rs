@@ -4,7 +4,7 @@ use statrs::function::gamma::ln_gamma;
 
 use super::{PValueMethod, TestResult};
 use crate::error::StatsError;
-use crate::sort::sorted_keys;
+use crate::sort::{sorted_keys, tie_groups};
 
 /// The two-sample Cramér–von Mises test: scipy's `cramervonmises_2samp(reference, current)`
 /// (`method='auto'`). The statistic is `T` (Anderson 1962) from average ranks.
@@ -19,37 +19,24 @@ pub fn cramer_von_mises(reference: &[f64], current: &[f64]) -> Result<TestResult
     let a = sorted_keys(reference);
     let b = sorted_keys(current);
     if a.len() < 2 || b.len() < 2 {
-        return Err(StatsError::NotEnoughData {
-            test: "cramer_von_mises",
-            needed: 2,
-            reference: a.len(),
-            current: b.len(),
-        });
+        return Err(StatsError::not_enough(
+            "cramer_von_mises",
+            2,
+            a.len(),
+            b.len(),
+        ));
     }
     let (nx, ny) = (a.len(), b.len());
     // Average ranks of each sample in the pooled order, walked by tie groups.
     let (mut rx, mut ry) = (Vec::with_capacity(nx), Vec::with_capacity(ny));
-    let (mut i, mut j, mut rank) = (0usize, 0usize, 0f64);
-    while i < nx || j < ny {
-        let v = match (a.get(i), b.get(j)) {
-            (Some(&x), Some(&y)) => x.min(y),
-            (Some(&x), None) => x,
-            (None, Some(&y)) => y,
-            (None, None) => unreachable!("the loop condition"),
-        };
-        let (start_i, start_j) = (i, j);
-        while i < nx && a[i] == v {
-            i += 1;
-        }
-        while j < ny && b[j] == v {
-            j += 1;
-        }
-        let t = ((i - start_i) + (j - start_j)) as f64;
+    let mut rank = 0f64;
+    tie_groups(&a, &b, |in_a, in_b| {
+        let t = (in_a + in_b) as f64;
         let average = rank + (t + 1.0) / 2.0;
-        rx.extend(std::iter::repeat_n(average, i - start_i));
-        ry.extend(std::iter::repeat_n(average, j - start_j));
+        rx.extend(std::iter::repeat_n(average, in_a));
+        ry.extend(std::iter::repeat_n(average, in_b));
         rank += t;
-    }
+    });
     let squares = |ranks: &[f64]| {
         ranks
             .iter()

@@ -74,12 +74,7 @@ impl Pooled {
         let n_reference = keyed.iter().filter(|(_, r)| *r).count();
         let n_current = keyed.len() - n_reference;
         if n_reference == 0 || n_current == 0 {
-            return Err(StatsError::NotEnoughData {
-                test: "energy",
-                needed: 1,
-                reference: n_reference,
-                current: n_current,
-            });
+            return Err(StatsError::not_enough("energy", 1, n_reference, n_current));
         }
         keyed.sort_unstable();
         let (keys, labels): (Vec<u64>, Vec<bool>) = keyed.into_iter().unzip();

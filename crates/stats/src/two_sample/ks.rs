@@ -61,12 +61,7 @@ pub fn ks_2samp_sorted(a: &[f64], b: &[f64], method: KsMethod) -> Result<TestRes
 fn ks_from_keys(a: &[u64], b: &[u64], method: KsMethod) -> Result<TestResult, StatsError> {
     let (n1, n2) = ((a.len() - 1) as u64, (b.len() - 1) as u64);
     if n1 == 0 || n2 == 0 {
-        return Err(StatsError::NotEnoughData {
-            test: "ks",
-            needed: 1,
-            reference: n1 as usize,
-            current: n2 as usize,
-        });
+        return Err(StatsError::not_enough("ks", 1, n1 as usize, n2 as usize));
     }
     let span = ks_span(a, b);
     let statistic = span as f64 / (n1 as f64 * n2 as f64);

@@ -5,7 +5,7 @@ use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 use super::{PValueMethod, TestResult};
 use crate::error::StatsError;
 use crate::sketch::Moments;
-use crate::sort::sorted_keys;
+use crate::sort::{sorted_keys, tie_groups};
 
 /// Welch's two-sided t-test for a difference in means without assuming equal variances:
 /// scipy's `ttest_ind(reference, current, equal_var=False)`. The statistic is `t`
@@ -18,12 +18,7 @@ pub fn welch_t_test(reference: &[f64], current: &[f64]) -> Result<TestResult, St
     let a: Vec<f64> = reference.iter().copied().filter(|v| !v.is_nan()).collect();
     let b: Vec<f64> = current.iter().copied().filter(|v| !v.is_nan()).collect();
     if a.len() < 2 || b.len() < 2 {
-        return Err(StatsError::NotEnoughData {
-            test: "t_test",
-            needed: 2,
-            reference: a.len(),
-            current: b.len(),
-        });
+        return Err(StatsError::not_enough("t_test", 2, a.len(), b.len()));
     }
     let (ma, mb) = (Moments::from_slice(&a), Moments::from_slice(&b));
     let (n1, n2) = (a.len() as f64, b.len() as f64);
@@ -78,38 +73,17 @@ pub fn mann_whitney_u(reference: &[f64], current: &[f64]) -> Result<TestResult, 
     let a = sorted_keys(reference);
     let b = sorted_keys(current);
     if a.is_empty() || b.is_empty() {
-        return Err(StatsError::NotEnoughData {
-            test: "mann_whitney",
-            needed: 1,
-            reference: a.len(),
-            current: b.len(),
-        });
+        return Err(StatsError::not_enough("mann_whitney", 1, a.len(), b.len()));
     }
     let (n1, n2) = (a.len(), b.len());
     // Walk the merged order by tie groups: average ranks, the reference's rank sum, Σ(t³ − t).
-    let (mut i, mut j, mut rank) = (0usize, 0usize, 0f64);
-    let (mut rank_sum, mut tie_term) = (0f64, 0f64);
-    while i < n1 || j < n2 {
-        let v = match (a.get(i), b.get(j)) {
-            (Some(&x), Some(&y)) => x.min(y),
-            (Some(&x), None) => x,
-            (None, Some(&y)) => y,
-            (None, None) => unreachable!("the loop condition"),
-        };
-        let start_i = i;
-        while i < n1 && a[i] == v {
-            i += 1;
-        }
-        let start_j = j;
-        while j < n2 && b[j] == v {
-            j += 1;
-        }
-        let t = ((i - start_i) + (j - start_j)) as f64;
-        let average = rank + (t + 1.0) / 2.0;
-        rank_sum += (i - start_i) as f64 * average;
+    let (mut rank, mut rank_sum, mut tie_term) = (0f64, 0f64, 0f64);
+    tie_groups(&a, &b, |in_a, in_b| {
+        let t = (in_a + in_b) as f64;
+        rank_sum += in_a as f64 * (rank + (t + 1.0) / 2.0);
         tie_term += t * t * t - t;
         rank += t;
-    }
+    });
     let (f1, f2) = (n1 as f64, n2 as f64);
     let u1 = rank_sum - f1 * (f1 + 1.0) / 2.0;
     let u = u1.max(f1 * f2 - u1);

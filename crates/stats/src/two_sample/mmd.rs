@@ -58,12 +58,7 @@ pub fn mmd_test(
     let mut x: Vec<f64> = reference.iter().copied().filter(|v| !v.is_nan()).collect();
     let mut y: Vec<f64> = current.iter().copied().filter(|v| !v.is_nan()).collect();
     if x.len() < 2 || y.len() < 2 {
-        return Err(StatsError::NotEnoughData {
-            test: "mmd",
-            needed: 2,
-            reference: x.len(),
-            current: y.len(),
-        });
+        return Err(StatsError::not_enough("mmd", 2, x.len(), y.len()));
     }
     let mut rng = SplitMix64::new(options.seed);
     let sigma = match options.bandwidth {
@@ -184,7 +179,7 @@ mod tests {
 
     fn bell(n: usize, seed: u64, shift: f64) -> Vec<f64> {
         let mut rng = SplitMix64::new(seed);
-        let mut u = || (rng.next_u64() >> 11) as f64 / 9_007_199_254_740_992.0;
+        let mut u = || rng.uniform();
         (0..n)
             .map(|_| u() + u() + u() + u() - 2.0 + shift)
             .collect()
