@@ -2,13 +2,26 @@
 //! The numerical kernels of seismo.
 //!
 //! Plain functions and small structs over slices and Arrow arrays; nothing here reads files,
-//! parses configs or holds global state, so the crate can be embedded in any service.
+//! parses configs or holds global state, so the crate can be embedded in any service. Each
+//! kernel with a scipy (or statsmodels, ruptures) counterpart is tested against it; see
+//! `docs/stats.md` for what each matches, its tolerances and its edge cases.
 //!
-//! - [`sketch`]: mergeable, serializable summaries: moments, KLL quantiles, HyperLogLog
-//!   distinct counts, frequent items.
-//! - [`profile`]: a per-column profile of a dataset built from those sketches, in one pass,
-//!   on as many threads as asked, mergeable and saveable.
-//! - [`values`]: the adapters from Arrow's physical types to `f64` and `&str`.
+//! - [`two_sample`]: KS, χ², G, z, Fisher, Welch, Mann–Whitney, Anderson–Darling,
+//!   Cramér–von Mises, energy and MMD tests.
+//! - [`distance`]: Wasserstein, binning and PSI/KL/JS/Hellinger/TVD/L∞, and drift measures
+//!   computed from two quantile sketches.
+//! - [`correction`]: Bonferroni, Holm, Benjamini–Hochberg.
+//! - [`sketch`] and [`profile`]: mergeable, serializable summaries and per-column profiles.
+//! - [`online`] and [`changepoint`]: streaming detectors and offline change points.
+//! - [`special`], [`sort`], [`values`], [`random`]: distributions, fast sorting, Arrow value
+//!   adapters, a seeded generator.
+//!
+//! ```
+//! use seismo_stats::two_sample::{KsMethod, ks_2samp};
+//!
+//! let result = ks_2samp(&[0.1, 0.4, 0.7], &[0.9, 1.2, 1.5], KsMethod::Auto).unwrap();
+//! assert_eq!(result.statistic, 1.0);
+//! ```
 
 pub mod changepoint;
 pub mod correction;
