@@ -4,6 +4,7 @@
 //! Exit codes: 0 when all is well, 1 when the command found what it looks for (drift, a
 //! failing rule or test), 2 for bad input or usage. Errors are one line on stderr.
 
+mod drift;
 mod input;
 mod output;
 mod profile;
@@ -24,6 +25,8 @@ struct Cli {
 enum Command {
     /// Profile a dataset: counts, nulls, distinct values, range, moments, quantiles, top values.
     Profile(profile::ProfileArgs),
+    /// Compare a current dataset with a reference: drift per column and for the dataset.
+    Drift(drift::DriftArgs),
 }
 
 /// What a command found: decides the exit code.
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Profile(args) => profile::run(args),
+        Command::Drift(args) => drift::run(args),
     };
     match result {
         Ok(Verdict::Clean) => ExitCode::SUCCESS,

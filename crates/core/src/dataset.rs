@@ -19,9 +19,13 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// Builds a dataset; every batch must have `arrow_schema`.
+    /// Builds a dataset; every batch must have the fields of `arrow_schema` (schema-level
+    /// metadata, such as what pandas writes into Parquet files, may differ).
     pub fn new(schema: Schema, arrow_schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<Self> {
-        if let Some(index) = batches.iter().position(|b| b.schema() != arrow_schema) {
+        if let Some(index) = batches
+            .iter()
+            .position(|b| b.schema().fields() != arrow_schema.fields())
+        {
             return Err(Error::SchemaMismatch { index });
         }
         Ok(Self {

@@ -1,0 +1,222 @@
+//! `seismo drift`: data, prediction and target drift between a reference and a current dataset.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use comfy_table::{Cell, Table, presets::UTF8_FULL_CONDENSED};
+use seismo_core::{ColumnRole, Dataset};
+use seismo_drift::{Correction, DriftOptions, DriftReport, TestName, detect};
+use seismo_stats::profile::format_number;
+
+use crate::Verdict;
+use crate::input::InputArgs;
+use crate::output::emit;
+
+/// Arguments of `seismo drift`.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The reference data (what "normal" looks like)
+    #[arg(long, value_name = "DATA")]
+    reference: String,
+    /// The current data to compare with it
+    #[arg(long, value_name = "DATA")]
+    current: String,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
+    format: DriftFormat,
+    /// Write the report to FILE instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// The test for every numeric column [ks chi2 z g_test fisher t_test mann_whitney anderson cramer_von_mises energy mmd wasserstein psi kl jensen_shannon hellinger tvd linf]
+    #[arg(long, value_name = "TEST")]
+    numeric_test: Option<TestName>,
+    /// The test for every categorical and boolean column (same names)
+    #[arg(long, value_name = "TEST")]
+    categorical_test: Option<TestName>,
+    /// The threshold for every test [default: 0.05 for p-values, 0.1 for distances]
+    #[arg(long, value_name = "X")]
+    threshold: Option<f64>,
+    /// The share of drifted features at which the dataset counts as drifted
+    #[arg(long, value_name = "SHARE", default_value_t = 0.5)]
+    drift_share: f64,
+    /// Correct p-values for testing many columns
+    #[arg(long, value_enum)]
+    correction: Option<CorrectionArg>,
+    /// Prediction column(s), reported apart from the features
+    #[arg(long, value_name = "COLUMN")]
+    prediction: Vec<String>,
+    /// Target (label) column(s), reported apart from the features
+    #[arg(long, value_name = "COLUMN")]
+    target: Vec<String>,
+    /// Columns not to test (ids, timestamps, versions)
+    #[arg(long, value_name = "COLUMN", value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Seed of permutation tests
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DriftFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CorrectionArg {
+    Bonferroni,
+    Holm,
+    Bh,
+}
+
+/// Runs `seismo drift`; `Found` (exit 1) when the dataset drifted.
+pub fn run(args: DriftArgs) -> Result<Verdict> {
+    if !(args.drift_share > 0.0 && args.drift_share <= 1.0) {
+        bail!("--drift-share must be in (0, 1], got {}", args.drift_share);
+    }
+    if let Some(t) = args.threshold.filter(|t| !(t.is_finite() && *t >= 0.0)) {
+        bail!("--threshold must be a number ≥ 0, got {t}");
+    }
+    let options = args.input.read_options()?;
+    let mut reference = seismo_io::read_dataset(&args.reference, &options)?;
+    let mut current = seismo_io::read_dataset(&args.current, &options)?;
+    for (columns, role) in [
+        (&args.prediction, ColumnRole::Prediction),
+        (&args.target, ColumnRole::Target),
+    ] {
+        for column in columns {
+            set_role(&mut reference, column, role, &args.reference)?;
+            set_role(&mut current, column, role, &args.current)?;
+        }
+    }
+    for column in &args.ignore {
+        if reference.schema().column(column).is_none() && current.schema().column(column).is_none()
+        {
+            bail!(
+                "--ignore {column}: no such column in {} or {}",
+                args.reference,
+                args.current
+            );
+        }
+    }
+    let drift_options = DriftOptions {
+        numeric_test: args.numeric_test,
+        categorical_test: args.categorical_test,
+        threshold: args.threshold,
+        drift_share: args.drift_share,
+        correction: args.correction.map(|c| match c {
+            CorrectionArg::Bonferroni => Correction::Bonferroni,
+            CorrectionArg::Holm => Correction::Holm,
+            CorrectionArg::Bh => Correction::Bh,
+        }),
+        seed: args.seed,
+        ignore: args.ignore.iter().cloned().collect(),
+        ..DriftOptions::default()
+    };
+    let report = detect(&reference, &current, &drift_options);
+    let rendered = match args.format {
+        DriftFormat::Json => {
+            let mut json = serde_json::to_vec_pretty(&report)?;
+            json.push(b'\n');
+            json
+        }
+        DriftFormat::Text => render_text(&report).into_bytes(),
+    };
+    emit(args.output.as_deref(), &rendered)?;
+    Ok(if report.dataset_drift {
+        Verdict::Found
+    } else {
+        Verdict::Clean
+    })
+}
+
+fn set_role(dataset: &mut Dataset, column: &str, role: ColumnRole, path: &str) -> Result<()> {
+    dataset
+        .schema_mut()
+        .set_role(column, role)
+        .with_context(|| format!("--{role} {column}: {path} has no such column"))
+}
+
+/// A compact table, drifted columns first, then by how close each came to its threshold.
+fn render_text(report: &DriftReport) -> String {
+    let mut out = format!(
+        "Dataset drift: {} ({} of {} features drifted, share {:.2}, threshold {:.2})\n",
+        if report.dataset_drift { "YES" } else { "no" },
+        report.drifted_features,
+        report.features,
+        report.drift_share,
+        report.drift_share_threshold
+    );
+    for (label, value) in [
+        ("Prediction drift", report.prediction_drift),
+        ("Target drift", report.target_drift),
+    ] {
+        if let Some(drifted) = value {
+            out.push_str(&format!(
+                "{label}: {}\n",
+                if drifted { "YES" } else { "no" }
+            ));
+        }
+    }
+    let mut rows: Vec<_> = report.columns.iter().collect();
+    // How far past (or short of) its threshold each column is, on one scale.
+    let severity = |c: &seismo_drift::ColumnDrift| match c.adjusted_p_value.or(c.p_value) {
+        Some(p) => c.threshold / p.max(f64::MIN_POSITIVE),
+        None => c.statistic / c.threshold.max(f64::MIN_POSITIVE),
+    };
+    rows.sort_by(|a, b| {
+        b.drifted
+            .cmp(&a.drifted)
+            .then(severity(b).total_cmp(&severity(a)))
+    });
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL_CONDENSED).set_header(
+        [
+            "column",
+            "role",
+            "kind",
+            "test",
+            "statistic",
+            "p-value",
+            "threshold",
+            "drift",
+        ]
+        .map(Cell::new),
+    );
+    for c in rows {
+        let p = c
+            .adjusted_p_value
+            .or(c.p_value)
+            .map(format_number)
+            .unwrap_or_else(|| "-".into());
+        table.add_row(vec![
+            c.column.clone(),
+            c.role.to_string(),
+            c.kind.to_string(),
+            c.test.to_string(),
+            format_number(c.statistic),
+            p,
+            format_number(c.threshold),
+            if c.drifted {
+                "DRIFT".into()
+            } else {
+                String::new()
+            },
+        ]);
+    }
+    out.push_str(&format!("{table}\n"));
+    for s in &report.skipped {
+        out.push_str(&format!("skipped {}: {}\n", s.column, s.reason));
+    }
+    for f in &report.schema {
+        out.push_str(&format!(
+            "schema: {} {}\n",
+            f.column,
+            f.finding.replace('_', " ")
+        ));
+    }
+    out
+}

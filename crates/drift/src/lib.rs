@@ -1,0 +1,347 @@
+#![warn(missing_docs)]
+//! Drift between a reference and a current dataset: per column, the test or distance that
+//! suits its kind and size, whether it drifted, and whether the dataset as a whole did.
+//!
+//! Shared by the `seismo drift` command and, later, the drift rule and the monitoring
+//! service. Works on [`Dataset`]s in memory; knows nothing of files or flags.
+//!
+//! ## Default test per column
+//!
+//! With `n` the smaller of the two samples (non-missing values) and `u` the reference's
+//! distinct values:
+//!
+//! | kind | n ≤ 1000 | n > 1000 |
+//! |---|---|---|
+//! | numeric, u > 5 | `ks` (p < 0.05) | `wasserstein` in reference standard deviations (≥ 0.1) |
+//! | numeric, u ≤ 5 | `chi2` on the values (p < 0.05) | `jensen_shannon` on the values (≥ 0.1) |
+//! | categorical, boolean, u > 2 | `chi2` (p < 0.05) | `jensen_shannon` (≥ 0.1) |
+//! | categorical, boolean, u ≤ 2 | `z` (p < 0.05) | `jensen_shannon` (≥ 0.1) |
+//!
+//! Why: on small samples a p-value answers "is there any evidence of a change"; on large
+//! ones every p-value test flags shifts too small to matter, so an effect size with a
+//! threshold answers "did it move enough to care". Datetime and text columns, and columns with
+//! the `id` or `timestamp` role, are not tested (they are listed as skipped).
+
+mod run;
+mod test_name;
+mod values;
+
+use std::collections::BTreeMap;
+
+use seismo_core::{ColumnKind, ColumnRole, Dataset};
+use seismo_stats::correction::{benjamini_hochberg, bonferroni, holm};
+use serde::{Deserialize, Serialize};
+
+pub use run::Measured;
+pub use test_name::{ALL_TESTS, TestName};
+pub use values::{Values, gather};
+
+/// A multiple-testing correction applied across the p-values of all tested columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Correction {
+    /// Bonferroni.
+    Bonferroni,
+    /// Holm's step-down.
+    Holm,
+    /// Benjamini–Hochberg.
+    Bh,
+}
+
+/// A test and threshold for one column, overriding the defaults.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ColumnOptions {
+    /// The test to use.
+    pub test: Option<TestName>,
+    /// The threshold to judge it by.
+    pub threshold: Option<f64>,
+}
+
+/// How to test for drift.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DriftOptions {
+    /// The test for every numeric column, instead of the default choice.
+    pub numeric_test: Option<TestName>,
+    /// The test for every categorical and boolean column.
+    pub categorical_test: Option<TestName>,
+    /// The threshold for every test, instead of each test's default.
+    pub threshold: Option<f64>,
+    /// Per-column overrides, by column name.
+    pub columns: BTreeMap<String, ColumnOptions>,
+    /// The share of drifted feature columns at which the dataset counts as drifted.
+    pub drift_share: f64,
+    /// A correction across the p-values of all tested columns.
+    pub correction: Option<Correction>,
+    /// The seed of permutation tests (MMD).
+    pub seed: u64,
+    /// Columns not to test at all.
+    pub ignore: std::collections::BTreeSet<String>,
+}
+
+impl Default for DriftOptions {
+    fn default() -> Self {
+        Self {
+            numeric_test: None,
+            categorical_test: None,
+            threshold: None,
+            columns: BTreeMap::new(),
+            drift_share: 0.5,
+            correction: None,
+            seed: 0,
+            ignore: Default::default(),
+        }
+    }
+}
+
+/// The drift of one column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnDrift {
+    /// Column name.
+    pub column: String,
+    /// Column kind.
+    pub kind: ColumnKind,
+    /// Column role (feature, prediction, target, group).
+    pub role: ColumnRole,
+    /// The test used.
+    pub test: TestName,
+    /// Its statistic or distance.
+    pub statistic: f64,
+    /// Its p-value (`null` for distances).
+    pub p_value: Option<f64>,
+    /// The p-value after the correction, when one was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adjusted_p_value: Option<f64>,
+    /// The threshold: drift when the p-value is below it, or the distance at or above it.
+    pub threshold: f64,
+    /// Whether the column drifted.
+    pub drifted: bool,
+    /// Non-missing values in the reference.
+    pub reference_count: usize,
+    /// Non-missing values in the current data.
+    pub current_count: usize,
+}
+
+/// A column that was not tested, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// Column name.
+    pub column: String,
+    /// Why it was not tested.
+    pub reason: String,
+}
+
+/// A difference between the two datasets' schemas.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SchemaFinding {
+    /// Column name.
+    pub column: String,
+    /// `missing_in_current`, `missing_in_reference` or `kind_changed`.
+    pub finding: &'static str,
+    /// The kind in the reference, if there.
+    pub reference_kind: Option<ColumnKind>,
+    /// The kind in the current data, if there.
+    pub current_kind: Option<ColumnKind>,
+}
+
+/// The drift of a dataset. See `docs/drift.md` for the JSON schema.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DriftReport {
+    /// Whether the share of drifted feature columns reached `drift_share_threshold`.
+    pub dataset_drift: bool,
+    /// The share of tested feature columns that drifted.
+    pub drift_share: f64,
+    /// The share at which the dataset counts as drifted.
+    pub drift_share_threshold: f64,
+    /// Feature columns tested.
+    pub features: usize,
+    /// Feature columns that drifted.
+    pub drifted_features: usize,
+    /// Whether a prediction column drifted (`null` without one).
+    pub prediction_drift: Option<bool>,
+    /// Whether a target column drifted (`null` without one).
+    pub target_drift: Option<bool>,
+    /// The correction applied, if any.
+    pub correction: Option<Correction>,
+    /// Every tested column, in schema order.
+    pub columns: Vec<ColumnDrift>,
+    /// Columns not tested.
+    pub skipped: Vec<Skipped>,
+    /// Schema differences.
+    pub schema: Vec<SchemaFinding>,
+}
+
+/// The default test for a column (see the crate docs for the table and the reasoning).
+pub fn default_test(kind: ColumnKind, reference: &Values, current: &Values) -> TestName {
+    let small = reference.count().min(current.count()) <= 1000;
+    let distinct = reference.distinct();
+    match (kind, small) {
+        (ColumnKind::Numeric, true) if distinct > 5 => TestName::Ks,
+        (ColumnKind::Numeric, false) if distinct > 5 => TestName::Wasserstein,
+        (_, false) => TestName::JensenShannon,
+        (ColumnKind::Numeric, true) => TestName::Chi2,
+        (_, true) if distinct > 2 => TestName::Chi2,
+        (_, true) => TestName::Z,
+    }
+}
+
+/// Tests every column of the reference against the same column of the current dataset.
+/// Roles come from the reference's schema. A test that cannot run on a column (too few
+/// values, a test for numbers on categories) leaves the column skipped with the reason.
+pub fn detect(reference: &Dataset, current: &Dataset, options: &DriftOptions) -> DriftReport {
+    let mut columns = Vec::new();
+    let mut skipped = Vec::new();
+    let mut schema = Vec::new();
+    for column in &reference.schema().columns {
+        let name = &column.name;
+        let Some(other) = current.schema().column(name) else {
+            schema.push(SchemaFinding {
+                column: name.clone(),
+                finding: "missing_in_current",
+                reference_kind: Some(column.kind),
+                current_kind: None,
+            });
+            continue;
+        };
+        if other.kind != column.kind {
+            schema.push(SchemaFinding {
+                column: name.clone(),
+                finding: "kind_changed",
+                reference_kind: Some(column.kind),
+                current_kind: Some(other.kind),
+            });
+            continue;
+        }
+        let skip = |reason: &str| Skipped {
+            column: name.clone(),
+            reason: reason.to_owned(),
+        };
+        if options.ignore.contains(name) {
+            skipped.push(skip("ignored"));
+            continue;
+        }
+        if matches!(column.role, ColumnRole::Id | ColumnRole::Timestamp) {
+            skipped.push(skip(&format!("{} columns are not tested", column.role)));
+            continue;
+        }
+        if matches!(column.kind, ColumnKind::Datetime | ColumnKind::Text) {
+            skipped.push(skip(&format!("{} columns are not tested", column.kind)));
+            continue;
+        }
+        let (Some(a), Some(b)) = (
+            gather(reference, name, column.kind),
+            gather(current, name, column.kind),
+        ) else {
+            skipped.push(skip("its values do not match its kind"));
+            continue;
+        };
+        let per_column = options.columns.get(name);
+        let forced = if column.kind == ColumnKind::Numeric {
+            options.numeric_test
+        } else {
+            options.categorical_test
+        };
+        let test = per_column
+            .and_then(|c| c.test)
+            .or(forced)
+            .unwrap_or_else(|| default_test(column.kind, &a, &b));
+        let threshold = per_column
+            .and_then(|c| c.threshold)
+            .or(options.threshold)
+            .unwrap_or_else(|| test.default_threshold());
+        let (reference_count, current_count) = (a.count(), b.count());
+        match run::run(test, a, b, options.seed) {
+            Ok(m) => columns.push(ColumnDrift {
+                column: name.clone(),
+                kind: column.kind,
+                role: column.role,
+                test,
+                statistic: m.statistic,
+                p_value: m.p_value,
+                adjusted_p_value: None,
+                threshold,
+                drifted: judge(test, m.statistic, m.p_value, threshold),
+                reference_count,
+                current_count,
+            }),
+            Err(reason) => skipped.push(skip(&reason)),
+        }
+    }
+    for column in &current.schema().columns {
+        if reference.schema().column(&column.name).is_none() {
+            schema.push(SchemaFinding {
+                column: column.name.clone(),
+                finding: "missing_in_reference",
+                reference_kind: None,
+                current_kind: Some(column.kind),
+            });
+        }
+    }
+    if let Some(correction) = options.correction {
+        correct(&mut columns, correction);
+    }
+    summarize(columns, skipped, schema, options)
+}
+
+fn judge(test: TestName, statistic: f64, p_value: Option<f64>, threshold: f64) -> bool {
+    if test.is_p_value() {
+        p_value.is_some_and(|p| p < threshold)
+    } else {
+        statistic >= threshold
+    }
+}
+
+/// Adjusts the p-values of all p-value tests together and judges again on the adjusted ones.
+fn correct(columns: &mut [ColumnDrift], correction: Correction) {
+    let indices: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].p_value.is_some())
+        .collect();
+    let p: Vec<f64> = indices
+        .iter()
+        .map(|&i| columns[i].p_value.unwrap_or(f64::NAN))
+        .collect();
+    let adjusted = match correction {
+        Correction::Bonferroni => bonferroni(&p),
+        Correction::Holm => holm(&p),
+        Correction::Bh => benjamini_hochberg(&p),
+    };
+    for (&i, q) in indices.iter().zip(adjusted) {
+        let c = &mut columns[i];
+        c.adjusted_p_value = Some(q);
+        c.drifted = judge(c.test, c.statistic, Some(q), c.threshold);
+    }
+}
+
+fn summarize(
+    columns: Vec<ColumnDrift>,
+    skipped: Vec<Skipped>,
+    schema: Vec<SchemaFinding>,
+    options: &DriftOptions,
+) -> DriftReport {
+    let features: Vec<&ColumnDrift> = columns
+        .iter()
+        .filter(|c| c.role == ColumnRole::Feature)
+        .collect();
+    let drifted_features = features.iter().filter(|c| c.drifted).count();
+    let drift_share = if features.is_empty() {
+        0.0
+    } else {
+        drifted_features as f64 / features.len() as f64
+    };
+    let any = |role: ColumnRole| {
+        let of_role: Vec<&ColumnDrift> = columns.iter().filter(|c| c.role == role).collect();
+        (!of_role.is_empty()).then(|| of_role.iter().any(|c| c.drifted))
+    };
+    DriftReport {
+        dataset_drift: !features.is_empty() && drift_share >= options.drift_share,
+        drift_share,
+        drift_share_threshold: options.drift_share,
+        features: features.len(),
+        drifted_features,
+        prediction_drift: any(ColumnRole::Prediction),
+        target_drift: any(ColumnRole::Target),
+        correction: options.correction,
+        columns,
+        skipped,
+        schema,
+    }
+}
