@@ -1,0 +1,277 @@
+//! `seismo drift` on the bundled example data, forced tests, schema findings and bad input.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn drift_json(extra: &[&str]) -> (Value, Option<i32>) {
+    let (r, c) = (example("reference.parquet"), example("current.parquet"));
+    let mut args = vec![
+        "drift",
+        "--reference",
+        r.to_str().unwrap(),
+        "--current",
+        c.to_str().unwrap(),
+        "--prediction",
+        "score",
+        "--target",
+        "label",
+        "--ignore",
+        "id,timestamp,model_version",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let out = seismo(&args);
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        serde_json::from_slice(&out.stdout).unwrap(),
+        out.status.code(),
+    )
+}
+
+fn drifted(report: &Value) -> Vec<String> {
+    report["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["drifted"] == true)
+        .map(|c| c["column"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn example_data_drifts_in_income_and_the_prediction_only() {
+    let (report, code) = drift_json(&[]);
+    let mut found = drifted(&report);
+    found.sort();
+    assert_eq!(found, ["income", "score"]);
+    assert_eq!(report["prediction_drift"], true);
+    assert_eq!(report["target_drift"], false);
+    assert_eq!(report["dataset_drift"], false);
+    assert_eq!(
+        code,
+        Some(0),
+        "one drifted feature of ten is not dataset drift"
+    );
+    assert_eq!(report["features"], 10);
+    let skipped: Vec<&str> = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped, ["id", "timestamp", "model_version"]);
+    for c in report["columns"].as_array().unwrap() {
+        for key in [
+            "column",
+            "kind",
+            "role",
+            "test",
+            "statistic",
+            "p_value",
+            "threshold",
+            "drifted",
+        ] {
+            assert!(c.get(key).is_some(), "{key} missing in {c}");
+        }
+    }
+}
+
+#[test]
+fn a_lower_share_makes_it_dataset_drift_with_exit_code_1() {
+    let (report, code) = drift_json(&["--drift-share", "0.1"]);
+    assert_eq!(report["dataset_drift"], true);
+    assert_eq!(code, Some(1));
+}
+
+#[test]
+fn forced_tests_are_the_kernels_on_the_same_columns() {
+    use seismo_stats::two_sample::{KsMethod, ks_2samp};
+    let (report, _) = drift_json(&["--numeric-test", "ks", "--categorical-test", "chi2"]);
+    let column = |name: &str| {
+        report["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["column"] == name)
+            .unwrap()
+            .clone()
+    };
+    let age = column("age");
+    assert_eq!(age["test"], "ks");
+    // The same KS on the same column, read independently.
+    let read = |file: &str| {
+        let dataset = seismo_io::read_dataset(example(file), &Default::default()).unwrap();
+        let index = dataset.arrow_schema().index_of("age").unwrap();
+        dataset
+            .batches()
+            .iter()
+            .flat_map(|b| seismo_stats::values::numeric_values(b.column(index).as_ref()).unwrap())
+            .collect::<Vec<f64>>()
+    };
+    let direct = ks_2samp(
+        &read("reference.parquet"),
+        &read("current.parquet"),
+        KsMethod::Auto,
+    )
+    .unwrap();
+    assert_eq!(age["statistic"].as_f64().unwrap(), direct.statistic);
+    assert_eq!(age["p_value"].as_f64().unwrap(), direct.p_value);
+    assert_eq!(column("country")["test"], "chi2");
+    // Every test name is accepted where it applies; tests for numbers skip categorical columns.
+    for test in [
+        "ks",
+        "z",
+        "g_test",
+        "fisher",
+        "t_test",
+        "mann_whitney",
+        "anderson",
+        "cramer_von_mises",
+        "energy",
+        "wasserstein",
+        "psi",
+        "kl",
+        "jensen_shannon",
+        "hellinger",
+        "tvd",
+        "linf",
+    ] {
+        let (report, _) = drift_json(&["--numeric-test", test, "--categorical-test", test]);
+        let tested = report["columns"].as_array().unwrap().len()
+            + report["skipped"].as_array().unwrap().len();
+        assert_eq!(
+            tested, 15,
+            "{test}: every column is tested or skipped with a reason"
+        );
+        assert!(
+            report["columns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["test"] == test),
+            "{test}"
+        );
+    }
+    let (report, _) = drift_json(&["--correction", "holm", "--numeric-test", "ks"]);
+    for c in report["columns"].as_array().unwrap() {
+        // Every p-value is adjusted, never below itself; distances have none to adjust.
+        match c["p_value"].as_f64() {
+            Some(p) => assert!(
+                c["adjusted_p_value"].as_f64().is_some_and(|q| q >= p),
+                "{c}"
+            ),
+            None => assert!(c.get("adjusted_p_value").is_none(), "{c}"),
+        }
+    }
+}
+
+#[test]
+fn schema_differences_are_findings_not_silence() {
+    let dir = tempfile::tempdir().unwrap();
+    let (r, c) = (dir.path().join("r.csv"), dir.path().join("c.csv"));
+    std::fs::write(&r, "a,b,c\n1,x,1\n2,y,2\n3,x,3\n").unwrap();
+    std::fs::write(&c, "a,b,d\n1,x,5\n2,y,6\n4,z,7\n").unwrap();
+    let out = seismo(&[
+        "drift",
+        "--reference",
+        r.to_str().unwrap(),
+        "--current",
+        c.to_str().unwrap(),
+        "--format",
+        "json",
+        "--type",
+        "b=categorical",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings: Vec<(String, String)> = report["schema"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["column"].as_str().unwrap().to_owned(),
+                f["finding"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        findings,
+        [
+            ("c".to_owned(), "missing_in_current".to_owned()),
+            ("d".to_owned(), "missing_in_reference".to_owned())
+        ]
+    );
+    std::fs::write(&c, "a,b,c\nx,x,1\ny,y,2\n").unwrap();
+    let out = seismo(&[
+        "drift",
+        "--reference",
+        r.to_str().unwrap(),
+        "--current",
+        c.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["schema"][0]["finding"], "kind_changed");
+    assert_eq!(report["schema"][0]["column"], "a");
+}
+
+#[test]
+fn bad_drift_input_is_exit_code_2() {
+    let (r, c) = (example("reference.parquet"), example("current.parquet"));
+    let (r, c) = (r.to_str().unwrap(), c.to_str().unwrap());
+    assert_bad_input(
+        &seismo(&[
+            "drift",
+            "--reference",
+            r,
+            "--current",
+            c,
+            "--prediction",
+            "nope",
+        ]),
+        "--prediction nope",
+    );
+    assert_bad_input(
+        &seismo(&[
+            "drift",
+            "--reference",
+            r,
+            "--current",
+            c,
+            "--drift-share",
+            "0",
+        ]),
+        "--drift-share",
+    );
+    assert_bad_input(
+        &seismo(&["drift", "--reference", r, "--current", c, "--threshold=-1"]),
+        "--threshold",
+    );
+    assert_bad_input(
+        &seismo(&["drift", "--reference", r, "--current", c, "--ignore", "zzz"]),
+        "--ignore zzz",
+    );
+    assert_bad_input(
+        &seismo(&["drift", "--reference", r, "--current", "/no/such.parquet"]),
+        "no such file",
+    );
+    let out = seismo(&[
+        "drift",
+        "--reference",
+        r,
+        "--current",
+        c,
+        "--numeric-test",
+        "kolmogorov",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ks chi2 z"));
+}
