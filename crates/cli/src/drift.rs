@@ -37,9 +37,9 @@ pub struct DriftArgs {
     /// The threshold for every test [default: 0.05 for p-values, 0.1 for distances]
     #[arg(long, value_name = "X")]
     threshold: Option<f64>,
-    /// The share of drifted features at which the dataset counts as drifted
-    #[arg(long, value_name = "SHARE", default_value_t = 0.5)]
-    drift_share: f64,
+    /// The share of drifted features at which the dataset counts as drifted [default: 0.5]
+    #[arg(long, value_name = "SHARE")]
+    drift_share: Option<f64>,
     /// Correct p-values for testing many columns
     #[arg(long, value_enum)]
     correction: Option<CorrectionArg>,
@@ -52,11 +52,51 @@ pub struct DriftArgs {
     /// Columns not to test (ids, timestamps, versions)
     #[arg(long, value_name = "COLUMN", value_delimiter = ',')]
     ignore: Vec<String>,
-    /// Seed of permutation tests
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
+    /// Seed of permutation tests [default: 0]
+    #[arg(long)]
+    seed: Option<u64>,
+    /// A TOML file with these settings and per-column tests and thresholds (see docs/drift.md);
+    /// flags given on the command line win
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     input: InputArgs,
+}
+
+/// The `--config` file: the flags' settings plus per-column ones.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DriftConfig {
+    numeric_test: Option<TestName>,
+    categorical_test: Option<TestName>,
+    threshold: Option<f64>,
+    drift_share: Option<f64>,
+    correction: Option<Correction>,
+    seed: Option<u64>,
+    #[serde(default)]
+    prediction: Vec<String>,
+    #[serde(default)]
+    target: Vec<String>,
+    #[serde(default)]
+    ignore: Vec<String>,
+    #[serde(default)]
+    columns: std::collections::BTreeMap<String, seismo_drift::ColumnOptions>,
+}
+
+fn read_config(path: &std::path::Path) -> Result<DriftConfig> {
+    let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+    // toml's message carries the line and column; keep it on one line.
+    toml::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: {}",
+            path.display(),
+            e.to_string()
+                .replace('\n', " ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -74,47 +114,83 @@ enum CorrectionArg {
 
 /// Runs `seismo drift`; `Found` (exit 1) when the dataset drifted.
 pub fn run(args: DriftArgs) -> Result<Verdict> {
-    if !(args.drift_share > 0.0 && args.drift_share <= 1.0) {
-        bail!("--drift-share must be in (0, 1], got {}", args.drift_share);
+    let config = match &args.config {
+        Some(path) => read_config(path)?,
+        None => DriftConfig::default(),
+    };
+    let drift_share = args.drift_share.or(config.drift_share).unwrap_or(0.5);
+    if !(drift_share > 0.0 && drift_share <= 1.0) {
+        bail!("--drift-share must be in (0, 1], got {drift_share}");
     }
-    if let Some(t) = args.threshold.filter(|t| !(t.is_finite() && *t >= 0.0)) {
-        bail!("--threshold must be a number ≥ 0, got {t}");
+    let threshold = args.threshold.or(config.threshold);
+    let thresholds = threshold
+        .into_iter()
+        .chain(config.columns.values().filter_map(|c| c.threshold));
+    for t in thresholds {
+        if !(t.is_finite() && t >= 0.0) {
+            bail!("--threshold must be a number ≥ 0, got {t}");
+        }
     }
     let options = args.input.read_options()?;
     let mut reference = seismo_io::read_dataset(&args.reference, &options)?;
     let mut current = seismo_io::read_dataset(&args.current, &options)?;
+    let prediction = if args.prediction.is_empty() {
+        &config.prediction
+    } else {
+        &args.prediction
+    };
+    let target = if args.target.is_empty() {
+        &config.target
+    } else {
+        &args.target
+    };
     for (columns, role) in [
-        (&args.prediction, ColumnRole::Prediction),
-        (&args.target, ColumnRole::Target),
+        (prediction, ColumnRole::Prediction),
+        (target, ColumnRole::Target),
     ] {
         for column in columns {
             set_role(&mut reference, column, role, &args.reference)?;
             set_role(&mut current, column, role, &args.current)?;
         }
     }
-    for column in &args.ignore {
+    let ignore: Vec<String> = args.ignore.iter().chain(&config.ignore).cloned().collect();
+    let config_name = args
+        .config
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let named = ignore.iter().map(|c| (format!("--ignore {c}"), c)).chain(
+        config
+            .columns
+            .keys()
+            .map(|c| (format!("{config_name}: [columns.{c}]"), c)),
+    );
+    for (place, column) in named {
         if reference.schema().column(column).is_none() && current.schema().column(column).is_none()
         {
             bail!(
-                "--ignore {column}: no such column in {} or {}",
+                "{place}: no such column in {} or {}",
                 args.reference,
                 args.current
             );
         }
     }
     let drift_options = DriftOptions {
-        numeric_test: args.numeric_test,
-        categorical_test: args.categorical_test,
-        threshold: args.threshold,
-        drift_share: args.drift_share,
-        correction: args.correction.map(|c| match c {
-            CorrectionArg::Bonferroni => Correction::Bonferroni,
-            CorrectionArg::Holm => Correction::Holm,
-            CorrectionArg::Bh => Correction::Bh,
-        }),
-        seed: args.seed,
-        ignore: args.ignore.iter().cloned().collect(),
-        ..DriftOptions::default()
+        numeric_test: args.numeric_test.or(config.numeric_test),
+        categorical_test: args.categorical_test.or(config.categorical_test),
+        threshold,
+        drift_share,
+        correction: args
+            .correction
+            .map(|c| match c {
+                CorrectionArg::Bonferroni => Correction::Bonferroni,
+                CorrectionArg::Holm => Correction::Holm,
+                CorrectionArg::Bh => Correction::Bh,
+            })
+            .or(config.correction),
+        seed: args.seed.or(config.seed).unwrap_or(0),
+        ignore: ignore.into_iter().collect(),
+        columns: config.columns,
     };
     let report = detect(&reference, &current, &drift_options);
     let rendered = match args.format {

@@ -84,6 +84,59 @@ fn example_data_drifts_in_income_and_the_prediction_only() {
 }
 
 #[test]
+fn the_example_config_sets_roles_and_a_column_test() {
+    let (r, c, config) = (
+        example("reference.parquet"),
+        example("current.parquet"),
+        example("drift.toml"),
+    );
+    let out = seismo(&[
+        "drift",
+        "--reference",
+        r.to_str().unwrap(),
+        "--current",
+        c.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut found = drifted(&report);
+    found.sort();
+    assert_eq!(found, ["income", "score"]);
+    let credit = report["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "credit_score")
+        .unwrap();
+    assert_eq!(
+        (credit["test"].as_str(), credit["threshold"].as_f64()),
+        (Some("psi"), Some(0.2))
+    );
+    // A flag wins over the file.
+    let out = seismo(&[
+        "drift",
+        "--reference",
+        r.to_str().unwrap(),
+        "--current",
+        c.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "--drift-share",
+        "0.1",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
 fn a_lower_share_makes_it_dataset_drift_with_exit_code_1() {
     let (report, code) = drift_json(&["--drift-share", "0.1"]);
     assert_eq!(report["dataset_drift"], true);

@@ -50,6 +50,7 @@ pub enum Correction {
 
 /// A test and threshold for one column, overriding the defaults.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ColumnOptions {
     /// The test to use.
     pub test: Option<TestName>,
