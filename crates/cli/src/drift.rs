@@ -132,8 +132,18 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
         }
     }
     let options = args.input.read_options()?;
-    let mut reference = seismo_io::read_dataset(&args.reference, &options)?;
-    let mut current = seismo_io::read_dataset(&args.current, &options)?;
+    // Read both inputs at once: each read is mostly one core's decoding.
+    let (reference, current) = std::thread::scope(|scope| {
+        let current = scope.spawn(|| seismo_io::read_dataset(&args.current, &options));
+        let reference = seismo_io::read_dataset(&args.reference, &options);
+        (
+            reference,
+            current
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        )
+    });
+    let (mut reference, mut current) = (reference?, current?);
     let prediction = if args.prediction.is_empty() {
         &config.prediction
     } else {
@@ -191,6 +201,7 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
         seed: args.seed.or(config.seed).unwrap_or(0),
         ignore: ignore.into_iter().collect(),
         columns: config.columns,
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let report = detect(&reference, &current, &drift_options);
     let rendered = match args.format {

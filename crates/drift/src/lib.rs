@@ -77,6 +77,8 @@ pub struct DriftOptions {
     pub seed: u64,
     /// Columns not to test at all.
     pub ignore: std::collections::BTreeSet<String>,
+    /// Columns tested at once, each on its own thread (1: on the calling thread only).
+    pub threads: usize,
 }
 
 impl Default for DriftOptions {
@@ -90,6 +92,7 @@ impl Default for DriftOptions {
             correction: None,
             seed: 0,
             ignore: Default::default(),
+            threads: 1,
         }
     }
 }
@@ -192,6 +195,7 @@ pub fn detect(reference: &Dataset, current: &Dataset, options: &DriftOptions) ->
     let mut columns = Vec::new();
     let mut skipped = Vec::new();
     let mut schema = Vec::new();
+    let mut to_test = Vec::new();
     for column in &reference.schema().columns {
         let name = &column.name;
         let Some(other) = current.schema().column(name) else {
@@ -228,43 +232,18 @@ pub fn detect(reference: &Dataset, current: &Dataset, options: &DriftOptions) ->
             skipped.push(skip(&format!("{} columns are not tested", column.kind)));
             continue;
         }
-        let (Some(a), Some(b)) = (
-            gather(reference, name, column.kind),
-            gather(current, name, column.kind),
-        ) else {
-            skipped.push(skip("its values do not match its kind"));
-            continue;
-        };
-        let per_column = options.columns.get(name);
-        let forced = if column.kind == ColumnKind::Numeric {
-            options.numeric_test
-        } else {
-            options.categorical_test
-        };
-        let test = per_column
-            .and_then(|c| c.test)
-            .or(forced)
-            .unwrap_or_else(|| default_test(column.kind, &a, &b));
-        let threshold = per_column
-            .and_then(|c| c.threshold)
-            .or(options.threshold)
-            .unwrap_or_else(|| test.default_threshold());
-        let (reference_count, current_count) = (a.count(), b.count());
-        match run::run(test, a, b, options.seed) {
-            Ok(m) => columns.push(ColumnDrift {
-                column: name.clone(),
-                kind: column.kind,
-                role: column.role,
-                test,
-                statistic: m.statistic,
-                p_value: m.p_value,
-                adjusted_p_value: None,
-                threshold,
-                drifted: judge(test, m.statistic, m.p_value, threshold),
-                reference_count,
-                current_count,
+        to_test.push(column);
+    }
+    let results = map_parallel(&to_test, options.threads, |column| {
+        test_column(reference, current, column, options)
+    });
+    for (column, result) in to_test.iter().zip(results) {
+        match result {
+            Ok(drift) => columns.push(drift),
+            Err(reason) => skipped.push(Skipped {
+                column: column.name.clone(),
+                reason,
             }),
-            Err(reason) => skipped.push(skip(&reason)),
         }
     }
     for column in &current.schema().columns {
@@ -281,6 +260,85 @@ pub fn detect(reference: &Dataset, current: &Dataset, options: &DriftOptions) ->
         correct(&mut columns, correction);
     }
     summarize(columns, skipped, schema, options)
+}
+
+/// Gathers one column from both datasets, picks its test and threshold, and runs it.
+fn test_column(
+    reference: &Dataset,
+    current: &Dataset,
+    column: &seismo_core::Column,
+    options: &DriftOptions,
+) -> Result<ColumnDrift, String> {
+    let name = &column.name;
+    let (Some(a), Some(b)) = (
+        gather(reference, name, column.kind),
+        gather(current, name, column.kind),
+    ) else {
+        return Err("its values do not match its kind".into());
+    };
+    let per_column = options.columns.get(name);
+    let forced = if column.kind == ColumnKind::Numeric {
+        options.numeric_test
+    } else {
+        options.categorical_test
+    };
+    let test = per_column
+        .and_then(|c| c.test)
+        .or(forced)
+        .unwrap_or_else(|| default_test(column.kind, &a, &b));
+    let threshold = per_column
+        .and_then(|c| c.threshold)
+        .or(options.threshold)
+        .unwrap_or_else(|| test.default_threshold());
+    let (reference_count, current_count) = (a.count(), b.count());
+    let m = run::run(test, a, b, options.seed)?;
+    Ok(ColumnDrift {
+        column: name.clone(),
+        kind: column.kind,
+        role: column.role,
+        test,
+        statistic: m.statistic,
+        p_value: m.p_value,
+        adjusted_p_value: None,
+        threshold,
+        drifted: judge(test, m.statistic, m.p_value, threshold),
+        reference_count,
+        current_count,
+    })
+}
+
+/// `f` over `items` on up to `threads` scoped threads, results in the items' order.
+fn map_parallel<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    if threads <= 1 || items.len() <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<R>>> =
+        items.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(items.len()) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let result = f(item);
+                    *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .unwrap_or_else(|p| p.into_inner())
+                .expect("every item was mapped")
+        })
+        .collect()
 }
 
 fn judge(test: TestName, statistic: f64, p_value: Option<f64>, threshold: f64) -> bool {
