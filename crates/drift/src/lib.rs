@@ -177,13 +177,13 @@ pub struct DriftReport {
 /// The default test for a column (see the crate docs for the table and the reasoning).
 pub fn default_test(kind: ColumnKind, reference: &Values, current: &Values) -> TestName {
     let small = reference.count().min(current.count()) <= 1000;
-    let distinct = reference.distinct();
+    let many = reference.more_distinct_than(5);
     match (kind, small) {
-        (ColumnKind::Numeric, true) if distinct > 5 => TestName::Ks,
-        (ColumnKind::Numeric, false) if distinct > 5 => TestName::Wasserstein,
+        (ColumnKind::Numeric, true) if many => TestName::Ks,
+        (ColumnKind::Numeric, false) if many => TestName::Wasserstein,
         (_, false) => TestName::JensenShannon,
         (ColumnKind::Numeric, true) => TestName::Chi2,
-        (_, true) if distinct > 2 => TestName::Chi2,
+        (_, true) if reference.more_distinct_than(2) => TestName::Chi2,
         (_, true) => TestName::Z,
     }
 }

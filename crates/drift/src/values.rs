@@ -24,20 +24,24 @@ impl Values {
         }
     }
 
-    /// The number of distinct values (NaN excluded).
-    pub fn distinct(&self) -> usize {
+    /// Whether there are more than `k` distinct values (NaN excluded). Stops as soon as it
+    /// has seen `k + 1`, so on continuous data it reads a handful of values, not a million.
+    pub fn more_distinct_than(&self, k: usize) -> bool {
         match self {
             Self::Numbers(v) => {
-                let mut keys: Vec<u64> = v
-                    .iter()
-                    .filter(|x| !x.is_nan())
-                    .map(|&x| seismo_stats::sort::key(x))
-                    .collect();
-                keys.sort_unstable();
-                keys.dedup();
-                keys.len()
+                let mut seen: Vec<u64> = Vec::with_capacity(k + 1);
+                for x in v.iter().filter(|x| !x.is_nan()) {
+                    let key = seismo_stats::sort::key(*x);
+                    if !seen.contains(&key) {
+                        seen.push(key);
+                        if seen.len() > k {
+                            return true;
+                        }
+                    }
+                }
+                false
             }
-            Self::Labels(m) => m.values().filter(|&&c| c > 0).count(),
+            Self::Labels(m) => m.values().filter(|&&c| c > 0).count() > k,
         }
     }
 
@@ -52,6 +56,16 @@ impl Values {
                 }
                 m
             }
+        }
+    }
+}
+
+/// Adds `n` to a label's count, allocating the label only the first time it is seen.
+fn add_label(counts: &mut BTreeMap<String, u64>, label: &str, n: u64) {
+    match counts.get_mut(label) {
+        Some(count) => *count += n,
+        None => {
+            counts.insert(label.to_owned(), n);
         }
     }
 }
@@ -82,12 +96,12 @@ pub fn gather(dataset: &Dataset, name: &str, kind: ColumnKind) -> Option<Values>
             let mut m: BTreeMap<String, u64> = BTreeMap::new();
             for array in arrays {
                 let mut found = true;
-                if !count_strings(array, |s, n| *m.entry(s.to_owned()).or_default() += n) {
+                if !count_strings(array, |s, n| add_label(&mut m, s, n)) {
                     // Numbers declared categorical count by their text.
                     let numbers = numeric_values(array);
                     found = numbers.is_some();
                     for x in numbers.into_iter().flatten().filter(|x| !x.is_nan()) {
-                        *m.entry(x.to_string()).or_default() += 1;
+                        add_label(&mut m, &x.to_string(), 1);
                     }
                 }
                 if !found {
