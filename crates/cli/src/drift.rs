@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use comfy_table::{Cell, Table, presets::UTF8_FULL_CONDENSED};
-use seismo_core::{ColumnRole, Dataset};
+use seismo_core::ColumnRole;
 use seismo_drift::{Correction, DriftOptions, DriftReport, TestName, detect};
 use seismo_stats::profile::format_number;
 
@@ -131,19 +131,6 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
             bail!("--threshold must be a number ≥ 0, got {t}");
         }
     }
-    let options = args.input.read_options()?;
-    // Read both inputs at once: each read is mostly one core's decoding.
-    let (reference, current) = std::thread::scope(|scope| {
-        let current = scope.spawn(|| seismo_io::read_dataset(&args.current, &options));
-        let reference = seismo_io::read_dataset(&args.reference, &options);
-        (
-            reference,
-            current
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-        )
-    });
-    let (mut reference, mut current) = (reference?, current?);
     let prediction = if args.prediction.is_empty() {
         &config.prediction
     } else {
@@ -154,37 +141,8 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
     } else {
         &args.target
     };
-    for (columns, role) in [
-        (prediction, ColumnRole::Prediction),
-        (target, ColumnRole::Target),
-    ] {
-        for column in columns {
-            set_role(&mut reference, column, role, &args.reference)?;
-            set_role(&mut current, column, role, &args.current)?;
-        }
-    }
     let ignore: Vec<String> = args.ignore.iter().chain(&config.ignore).cloned().collect();
-    let config_name = args
-        .config
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
-    let named = ignore.iter().map(|c| (format!("--ignore {c}"), c)).chain(
-        config
-            .columns
-            .keys()
-            .map(|c| (format!("{config_name}: [columns.{c}]"), c)),
-    );
-    for (place, column) in named {
-        if reference.schema().column(column).is_none() && current.schema().column(column).is_none()
-        {
-            bail!(
-                "{place}: no such column in {} or {}",
-                args.reference,
-                args.current
-            );
-        }
-    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let drift_options = DriftOptions {
         numeric_test: args.numeric_test.or(config.numeric_test),
         categorical_test: args.categorical_test.or(config.categorical_test),
@@ -199,11 +157,81 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
             })
             .or(config.correction),
         seed: args.seed.or(config.seed).unwrap_or(0),
-        ignore: ignore.into_iter().collect(),
-        columns: config.columns,
-        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        ignore: ignore.iter().cloned().collect(),
+        columns: config.columns.clone(),
+        threads,
     };
-    let report = detect(&reference, &current, &drift_options);
+    let roles = [
+        (prediction, ColumnRole::Prediction),
+        (target, ColumnRole::Target),
+    ];
+    let config_name = args
+        .config
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let named: Vec<(String, &String)> = ignore
+        .iter()
+        .map(|c| (format!("--ignore {c}"), c))
+        .chain(
+            config
+                .columns
+                .keys()
+                .map(|c| (format!("{config_name}: [columns.{c}]"), c)),
+        )
+        .collect();
+
+    let report = if let Some(reference) =
+        crate::profile::load_saved(std::path::Path::new(&args.reference))?
+    {
+        // A saved profile as the reference: profile the current data the same way.
+        let (current, mut current_schema) =
+            crate::profile::profile_input(&args.current, &args.input, threads)?;
+        let mut reference_schema = seismo_core::Schema {
+            columns: reference
+                .columns
+                .iter()
+                .map(|c| seismo_core::Column::new(&c.name, c.kind))
+                .collect(),
+            unsupported: Vec::new(),
+        };
+        for (columns, role) in roles {
+            for column in columns {
+                set_schema_role(&mut reference_schema, column, role, &args.reference)?;
+                set_schema_role(&mut current_schema, column, role, &args.current)?;
+            }
+        }
+        check_named(&named, &reference_schema, &current_schema, &args)?;
+        seismo_drift::detect_profiles(
+            &reference,
+            &reference_schema,
+            &current,
+            &current_schema,
+            &drift_options,
+        )
+    } else {
+        let options = args.input.read_options()?;
+        // Read both inputs at once: each read is mostly one core's decoding.
+        let (reference, current) = std::thread::scope(|scope| {
+            let current = scope.spawn(|| seismo_io::read_dataset(&args.current, &options));
+            let reference = seismo_io::read_dataset(&args.reference, &options);
+            (
+                reference,
+                current
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            )
+        });
+        let (mut reference, mut current) = (reference?, current?);
+        for (columns, role) in roles {
+            for column in columns {
+                set_schema_role(reference.schema_mut(), column, role, &args.reference)?;
+                set_schema_role(current.schema_mut(), column, role, &args.current)?;
+            }
+        }
+        check_named(&named, reference.schema(), current.schema(), &args)?;
+        detect(&reference, &current, &drift_options)
+    };
     let rendered = match args.format {
         DriftFormat::Json => {
             let mut json = serde_json::to_vec_pretty(&report)?;
@@ -220,11 +248,34 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
     })
 }
 
-fn set_role(dataset: &mut Dataset, column: &str, role: ColumnRole, path: &str) -> Result<()> {
-    dataset
-        .schema_mut()
+fn set_schema_role(
+    schema: &mut seismo_core::Schema,
+    column: &str,
+    role: ColumnRole,
+    path: &str,
+) -> Result<()> {
+    schema
         .set_role(column, role)
         .with_context(|| format!("--{role} {column}: {path} has no such column"))
+}
+
+/// Columns named by `--ignore` or the config must exist on one side at least.
+fn check_named(
+    named: &[(String, &String)],
+    reference: &seismo_core::Schema,
+    current: &seismo_core::Schema,
+    args: &DriftArgs,
+) -> Result<()> {
+    for (place, column) in named {
+        if reference.column(column).is_none() && current.column(column).is_none() {
+            bail!(
+                "{place}: no such column in {} or {}",
+                args.reference,
+                args.current
+            );
+        }
+    }
+    Ok(())
 }
 
 /// A compact table, drifted columns first, then by how close each came to its threshold.

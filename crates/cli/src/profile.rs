@@ -90,12 +90,22 @@ pub fn run(args: ProfileArgs) -> Result<Verdict> {
 }
 
 fn profile_data(data: &str, args: &ProfileArgs) -> Result<Profile> {
-    let source = args.input.open(data)?;
-    let schema = source.schema().clone();
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
+    Ok(profile_input(data, &args.input, threads)?.0)
+}
+
+/// Profiles a data input in one pass on `threads` threads, with a progress bar on a
+/// terminal; also returns the input's schema.
+pub(crate) fn profile_input(
+    data: &str,
+    input: &InputArgs,
+    threads: usize,
+) -> Result<(Profile, seismo_core::Schema)> {
+    let source = input.open(data)?;
+    let schema = source.schema().clone();
     let progress = progress_bar(&source);
     let bytes_read = source.bytes_read();
     let by_bytes = source.size_hint().rows.is_none();
@@ -110,7 +120,7 @@ fn profile_data(data: &str, args: &ProfileArgs) -> Result<Profile> {
     let result = profile_partitions(&schema, partitions, threads, &on_batch);
     progress.finish_and_clear();
     match result {
-        Ok(profile) => Ok(profile),
+        Ok(profile) => Ok((profile, schema)),
         Err(ProfileError::Read(e)) => Err(e.into()),
         Err(ProfileError::Stats(e)) => Err(anyhow::Error::new(e).context(data.to_owned())),
     }
@@ -142,7 +152,7 @@ fn progress_bar(source: &seismo_io::Source) -> ProgressBar {
 }
 
 /// A saved profile at `path`, or `None` when the path holds data rather than a profile.
-fn load_saved(path: &Path) -> Result<Option<Profile>> {
+pub(crate) fn load_saved(path: &Path) -> Result<Option<Profile>> {
     if path == Path::new("-") || !path.is_file() {
         return Ok(None);
     }

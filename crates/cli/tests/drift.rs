@@ -388,3 +388,85 @@ fn every_forced_test_equals_scipy_on_the_example_columns() {
     }
     assert!(compared > 150, "{compared}");
 }
+
+#[test]
+fn a_saved_profile_can_be_the_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("reference.profile.json");
+    let out = seismo(&[
+        "profile",
+        example("reference.parquet").to_str().unwrap(),
+        "--save",
+        saved.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let (c, config) = (example("current.parquet"), example("drift.toml"));
+    let run = |extra: &[&str]| -> Value {
+        let mut args = vec![
+            "drift",
+            "--reference",
+            saved.to_str().unwrap(),
+            "--current",
+            c.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = seismo(&args);
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let report = run(&[]);
+    assert_eq!(report["reference_is_profile"], true);
+    let mut found = drifted(&report);
+    found.sort();
+    assert_eq!(
+        found,
+        ["income", "score"],
+        "the same findings as from the data"
+    );
+    for column in report["columns"].as_array().unwrap() {
+        assert_eq!(
+            column["from_sketches"] == true,
+            column["kind"] == "numeric",
+            "{column}"
+        );
+    }
+    // Forced KS gives a statistic close to the exact one and a p-value.
+    let report = run(&["--numeric-test", "ks"]);
+    let age = report["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "age")
+        .unwrap();
+    let exact: Value =
+        serde_json::from_slice(&std::fs::read(fixture("drift/scipy_forced.json")).unwrap())
+            .unwrap();
+    let d = exact["age"]["ks"][0].as_f64().unwrap();
+    assert!(
+        (age["statistic"].as_f64().unwrap() - d).abs() <= 0.0145,
+        "{age} vs exact {d}"
+    );
+    assert!(age["p_value"].as_f64().is_some());
+    // A test sketches cannot answer is skipped with the reason.
+    let report = run(&["--numeric-test", "t_test"]);
+    let reasons: Vec<&str> = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("cannot run from a saved profile")),
+        "{reasons:?}"
+    );
+}

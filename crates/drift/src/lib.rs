@@ -23,13 +23,15 @@
 //! the `id` or `timestamp` role, are not tested (they are listed as skipped).
 
 mod run;
+mod sketched;
 mod test_name;
 mod values;
 
 use std::collections::BTreeMap;
 
-use seismo_core::{ColumnKind, ColumnRole, Dataset};
+use seismo_core::{Column, ColumnKind, ColumnRole, Dataset, Schema};
 use seismo_stats::correction::{benjamini_hochberg, bonferroni, holm};
+use seismo_stats::profile::Profile;
 use serde::{Deserialize, Serialize};
 
 pub use run::Measured;
@@ -123,6 +125,10 @@ pub struct ColumnDrift {
     pub reference_count: usize,
     /// Non-missing values in the current data.
     pub current_count: usize,
+    /// Whether the measure came from quantile sketches (a saved profile as the reference)
+    /// rather than from the values; such statistics carry the sketches' error.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub from_sketches: bool,
 }
 
 /// A column that was not tested, and why.
@@ -166,6 +172,8 @@ pub struct DriftReport {
     pub target_drift: Option<bool>,
     /// The correction applied, if any.
     pub correction: Option<Correction>,
+    /// Whether the reference was a saved profile (numeric columns then compare sketches).
+    pub reference_is_profile: bool,
     /// Every tested column, in schema order.
     pub columns: Vec<ColumnDrift>,
     /// Columns not tested.
@@ -192,13 +200,48 @@ pub fn default_test(kind: ColumnKind, reference: &Values, current: &Values) -> T
 /// Roles come from the reference's schema. A test that cannot run on a column (too few
 /// values, a test for numbers on categories) leaves the column skipped with the reason.
 pub fn detect(reference: &Dataset, current: &Dataset, options: &DriftOptions) -> DriftReport {
+    detect_with(reference.schema(), current.schema(), options, |column| {
+        test_column(reference, current, column, options)
+    })
+}
+
+/// Drift between two saved profiles, columns matched by name; `reference` and `current` give
+/// the kinds and roles of the profiles' columns. Numeric columns use the sketch-based
+/// measures (`ks`, `wasserstein`, `psi`, `jensen_shannon`; see
+/// `seismo_stats::distance::ks_from_sketches`) and are marked `from_sketches`; categorical and
+/// boolean columns use the profiles' exact value counts and every count test.
+pub fn detect_profiles(
+    reference: &Profile,
+    reference_schema: &Schema,
+    current: &Profile,
+    current_schema: &Schema,
+    options: &DriftOptions,
+) -> DriftReport {
+    let mut report = detect_with(reference_schema, current_schema, options, |column| {
+        match (reference.column(&column.name), current.column(&column.name)) {
+            (Some(r), Some(c)) => sketched::test_profile_column(r, c, column, options),
+            _ => Err("the profile has no such column".into()),
+        }
+    });
+    report.reference_is_profile = true;
+    report
+}
+
+/// Compares the schemas, skips what is not tested, evaluates the rest with `evaluate` (on
+/// `options.threads` threads) and summarizes.
+fn detect_with(
+    reference: &Schema,
+    current: &Schema,
+    options: &DriftOptions,
+    evaluate: impl Fn(&Column) -> Result<ColumnDrift, String> + Sync,
+) -> DriftReport {
     let mut columns = Vec::new();
     let mut skipped = Vec::new();
     let mut schema = Vec::new();
     let mut to_test = Vec::new();
-    for column in &reference.schema().columns {
+    for column in &reference.columns {
         let name = &column.name;
-        let Some(other) = current.schema().column(name) else {
+        let Some(other) = current.column(name) else {
             schema.push(SchemaFinding {
                 column: name.clone(),
                 finding: "missing_in_current",
@@ -234,9 +277,7 @@ pub fn detect(reference: &Dataset, current: &Dataset, options: &DriftOptions) ->
         }
         to_test.push(column);
     }
-    let results = map_parallel(&to_test, options.threads, |column| {
-        test_column(reference, current, column, options)
-    });
+    let results = map_parallel(&to_test, options.threads, |column| evaluate(column));
     for (column, result) in to_test.iter().zip(results) {
         match result {
             Ok(drift) => columns.push(drift),
@@ -246,8 +287,8 @@ pub fn detect(reference: &Dataset, current: &Dataset, options: &DriftOptions) ->
             }),
         }
     }
-    for column in &current.schema().columns {
-        if reference.schema().column(&column.name).is_none() {
+    for column in &current.columns {
+        if reference.column(&column.name).is_none() {
             schema.push(SchemaFinding {
                 column: column.name.clone(),
                 finding: "missing_in_reference",
@@ -266,7 +307,7 @@ pub fn detect(reference: &Dataset, current: &Dataset, options: &DriftOptions) ->
 fn test_column(
     reference: &Dataset,
     current: &Dataset,
-    column: &seismo_core::Column,
+    column: &Column,
     options: &DriftOptions,
 ) -> Result<ColumnDrift, String> {
     let name = &column.name;
@@ -304,6 +345,7 @@ fn test_column(
         drifted: judge(test, m.statistic, m.p_value, threshold),
         reference_count,
         current_count,
+        from_sketches: false,
     })
 }
 
@@ -341,7 +383,7 @@ fn map_parallel<T: Sync, R: Send>(
         .collect()
 }
 
-fn judge(test: TestName, statistic: f64, p_value: Option<f64>, threshold: f64) -> bool {
+pub(crate) fn judge(test: TestName, statistic: f64, p_value: Option<f64>, threshold: f64) -> bool {
     if test.is_p_value() {
         p_value.is_some_and(|p| p < threshold)
     } else {
@@ -399,6 +441,7 @@ fn summarize(
         prediction_drift: any(ColumnRole::Prediction),
         target_drift: any(ColumnRole::Target),
         correction: options.correction,
+        reference_is_profile: false,
         columns,
         skipped,
         schema,
