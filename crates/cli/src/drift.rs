@@ -103,6 +103,7 @@ fn read_config(path: &std::path::Path) -> Result<DriftConfig> {
 enum DriftFormat {
     Text,
     Json,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -181,7 +182,7 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
         )
         .collect();
 
-    let report = if let Some(reference) =
+    let (report, plots) = if let Some(reference) =
         crate::profile::load_saved(std::path::Path::new(&args.reference))?
     {
         // A saved profile as the reference: profile the current data the same way.
@@ -202,13 +203,16 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
             }
         }
         check_named(&named, &reference_schema, &current_schema, &args)?;
-        seismo_drift::detect_profiles(
+        let report = seismo_drift::detect_profiles(
             &reference,
             &reference_schema,
             &current,
             &current_schema,
             &drift_options,
-        )
+        );
+        let plots = (args.format == DriftFormat::Html)
+            .then(|| crate::drift_html::from_profiles(&report, &reference, &current));
+        (report, plots)
     } else {
         let options = args.input.read_options()?;
         // Read both inputs at once: each read is mostly one core's decoding.
@@ -230,7 +234,10 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
             }
         }
         check_named(&named, reference.schema(), current.schema(), &args)?;
-        detect(&reference, &current, &drift_options)
+        let report = detect(&reference, &current, &drift_options);
+        let plots = (args.format == DriftFormat::Html)
+            .then(|| crate::drift_html::from_data(&report, &reference, &current));
+        (report, plots)
     };
     let rendered = match args.format {
         DriftFormat::Json => {
@@ -239,6 +246,13 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
             json
         }
         DriftFormat::Text => render_text(&report).into_bytes(),
+        DriftFormat::Html => crate::drift_html::render(
+            &report,
+            &plots.unwrap_or_default(),
+            &args.reference,
+            &args.current,
+        )
+        .into_bytes(),
     };
     emit(args.output.as_deref(), &rendered)?;
     Ok(if report.dataset_drift {

@@ -5,6 +5,7 @@
 //! failing rule or test), 2 for bad input or usage. Errors are one line on stderr.
 
 mod drift;
+mod drift_html;
 mod input;
 mod output;
 mod profile;

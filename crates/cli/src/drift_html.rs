@@ -1,0 +1,379 @@
+//! The HTML drift report: one self-contained page (no network), with a summary, a sortable
+//! table and, per column, the reference and current distributions drawn over each other as
+//! inline SVG.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use seismo_core::{ColumnKind, Dataset};
+use seismo_drift::{DriftReport, Values, gather};
+use seismo_stats::distance::{Binning, bin};
+use seismo_stats::profile::{Profile, format_number};
+
+/// Shares of both sides on shared bins or categories, for drawing.
+#[derive(Debug, Clone, Default)]
+pub struct Distribution {
+    labels: Vec<String>,
+    reference: Vec<f64>,
+    current: Vec<f64>,
+}
+
+const BINS: usize = 24;
+const TOP_CATEGORIES: usize = 20;
+
+fn shares(counts: &[u64]) -> Vec<f64> {
+    let total = counts.iter().sum::<u64>().max(1) as f64;
+    counts.iter().map(|&c| c as f64 / total).collect()
+}
+
+/// Label counts of both sides as the `TOP_CATEGORIES` most frequent categories overall.
+fn categories(a: &BTreeMap<String, u64>, b: &BTreeMap<String, u64>) -> Distribution {
+    let mut all: Vec<(&String, u64)> = a
+        .keys()
+        .chain(b.keys())
+        .map(|k| (k, a.get(k).unwrap_or(&0) + b.get(k).unwrap_or(&0)))
+        .collect();
+    all.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
+    all.dedup_by(|x, y| x.0 == y.0);
+    all.truncate(TOP_CATEGORIES);
+    let labels: Vec<String> = all.iter().map(|(k, _)| (*k).clone()).collect();
+    let (ta, tb) = (
+        a.values().sum::<u64>().max(1) as f64,
+        b.values().sum::<u64>().max(1) as f64,
+    );
+    Distribution {
+        reference: labels
+            .iter()
+            .map(|l| *a.get(l).unwrap_or(&0) as f64 / ta)
+            .collect(),
+        current: labels
+            .iter()
+            .map(|l| *b.get(l).unwrap_or(&0) as f64 / tb)
+            .collect(),
+        labels,
+    }
+}
+
+fn edge_labels(edges: &[f64], low: f64, high: f64) -> Vec<String> {
+    let mut bounds = vec![low];
+    bounds.extend_from_slice(edges);
+    bounds.push(high);
+    bounds
+        .windows(2)
+        .map(|w| format!("{} – {}", format_number(w[0]), format_number(w[1])))
+        .collect()
+}
+
+/// Distributions of the report's columns, from the datasets.
+pub fn from_data(
+    report: &DriftReport,
+    reference: &Dataset,
+    current: &Dataset,
+) -> BTreeMap<String, Distribution> {
+    let mut out = BTreeMap::new();
+    for c in &report.columns {
+        let (Some(a), Some(b)) = (
+            gather(reference, &c.column, c.kind),
+            gather(current, &c.column, c.kind),
+        ) else {
+            continue;
+        };
+        let distribution = match (a, b) {
+            (Values::Numbers(a), Values::Numbers(b)) => {
+                let Ok(h) = bin(&a, &b, &Binning::FixedWidth { bins: BINS }) else {
+                    continue;
+                };
+                let finite = a.iter().chain(&b).filter(|v| v.is_finite());
+                let (low, high) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+                    (l.min(v), h.max(v))
+                });
+                Distribution {
+                    labels: edge_labels(&h.edges, low, high),
+                    reference: shares(&h.reference),
+                    current: shares(&h.current),
+                }
+            }
+            (a, b) => categories(&a.into_labels(), &b.into_labels()),
+        };
+        out.insert(c.column.clone(), distribution);
+    }
+    out
+}
+
+/// Distributions of the report's columns, from two saved profiles.
+pub fn from_profiles(
+    report: &DriftReport,
+    reference: &Profile,
+    current: &Profile,
+) -> BTreeMap<String, Distribution> {
+    let mut out = BTreeMap::new();
+    for c in &report.columns {
+        let (Some(r), Some(k)) = (reference.column(&c.column), current.column(&c.column)) else {
+            continue;
+        };
+        let distribution = if c.kind == ColumnKind::Numeric {
+            let (Some(rq), Some(cq)) = (&r.quantiles, &k.quantiles) else {
+                continue;
+            };
+            let (Some((l1, h1)), Some((l2, h2))) = (rq.range(), cq.range()) else {
+                continue;
+            };
+            let (low, high) = (l1.min(l2), h1.max(h2));
+            if !(low.is_finite() && high.is_finite()) || low == high {
+                continue;
+            }
+            let edges: Vec<f64> = (1..BINS)
+                .map(|i| low + (high - low) * i as f64 / BINS as f64)
+                .collect();
+            let (Some(a), Some(b)) = (rq.shares(&edges), cq.shares(&edges)) else {
+                continue;
+            };
+            Distribution {
+                labels: edge_labels(&edges, low, high),
+                reference: a,
+                current: b,
+            }
+        } else {
+            let counts = |p: &seismo_stats::profile::ColumnProfile| -> BTreeMap<String, u64> {
+                p.frequent
+                    .as_ref()
+                    .map(|f| {
+                        f.top(TOP_CATEGORIES)
+                            .into_iter()
+                            .map(|i| (i.value, i.count))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            categories(&counts(r), &counts(k))
+        };
+        out.insert(c.column.clone(), distribution);
+    }
+    out
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Reference and current shares as overlaid bars.
+fn svg(d: &Distribution) -> String {
+    const W: f64 = 420.0;
+    const H: f64 = 140.0;
+    const PAD: f64 = 18.0;
+    let n = d.labels.len().max(1) as f64;
+    let top = d
+        .reference
+        .iter()
+        .chain(&d.current)
+        .fold(0.0f64, |m, &v| m.max(v))
+        .max(f64::MIN_POSITIVE);
+    let width = (W - 2.0 * PAD) / n;
+    let mut out = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img">"#
+    );
+    for (series, values, class) in [
+        ("reference", &d.reference, "ref"),
+        ("current", &d.current, "cur"),
+    ] {
+        for (i, (&v, label)) in values.iter().zip(&d.labels).enumerate() {
+            let h = (H - 2.0 * PAD) * v / top;
+            let _ = write!(
+                out,
+                r#"<rect class="{class}" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}"><title>{series} {}: {:.1}%</title></rect>"#,
+                PAD + i as f64 * width,
+                H - PAD - h,
+                (width - 1.0).max(0.5),
+                h,
+                escape(label),
+                100.0 * v
+            );
+        }
+    }
+    let _ = write!(
+        out,
+        r#"<line x1="{PAD}" y1="{y}" x2="{x2}" y2="{y}" class="axis"/>"#,
+        y = H - PAD,
+        x2 = W - PAD
+    );
+    if let (Some(first), Some(last)) = (d.labels.first(), d.labels.last()) {
+        let _ = write!(
+            out,
+            r#"<text x="{PAD}" y="{H}" class="tick">{}</text>"#,
+            escape(first)
+        );
+        let _ = write!(
+            out,
+            r#"<text x="{}" y="{H}" class="tick" text-anchor="end">{}</text>"#,
+            W - PAD,
+            escape(last)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// The whole page.
+pub fn render(
+    report: &DriftReport,
+    distributions: &BTreeMap<String, Distribution>,
+    reference: &str,
+    current: &str,
+) -> String {
+    let yes = |b: bool| if b { "YES" } else { "no" };
+    let mut page = String::from(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>seismo drift report</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;margin:1em 0}th,td{padding:.3em .7em;border-bottom:1px solid #ddd;text-align:left}
+th{cursor:pointer;background:#f4f4f4;user-select:none}th:after{content:" \2195";color:#999}
+td.num{text-align:right;font-variant-numeric:tabular-nums}tr.drift td{background:#fde8e8}
+.badge{font-weight:bold;color:#b00}.plots{display:flex;flex-wrap:wrap;gap:1em}
+figure{margin:0;border:1px solid #ddd;padding:.5em}figcaption{font-weight:600}
+rect.ref{fill:#3b6fb6;opacity:.55}rect.cur{fill:#e8833a;opacity:.55}.axis{stroke:#999}.tick{font-size:10px;fill:#666}
+.legend span{display:inline-block;width:1em;height:1em;vertical-align:middle;margin:0 .3em 0 1em}
+</style></head><body>
+"#,
+    );
+    let _ = write!(
+        page,
+        "<h1>Drift report</h1>\n<p>Reference <code>{}</code>{} against current <code>{}</code>.</p>\n",
+        escape(reference),
+        if report.reference_is_profile {
+            " (a saved profile: numeric columns compared through sketches)"
+        } else {
+            ""
+        },
+        escape(current)
+    );
+    let _ = write!(
+        page,
+        "<p id=\"summary\">Dataset drift: <span class=\"{}\">{}</span> — {} of {} features drifted (share {:.2}, threshold {:.2}).",
+        if report.dataset_drift { "badge" } else { "" },
+        yes(report.dataset_drift),
+        report.drifted_features,
+        report.features,
+        report.drift_share,
+        report.drift_share_threshold
+    );
+    for (label, value) in [
+        ("Prediction drift", report.prediction_drift),
+        ("Target drift", report.target_drift),
+    ] {
+        if let Some(v) = value {
+            let _ = write!(
+                page,
+                " {label}: <span class=\"{}\">{}</span>.",
+                if v { "badge" } else { "" },
+                yes(v)
+            );
+        }
+    }
+    page.push_str("</p>\n<table id=\"columns\"><thead><tr>");
+    for (name, kind) in [
+        ("column", "text"),
+        ("role", "text"),
+        ("kind", "text"),
+        ("test", "text"),
+        ("statistic", "num"),
+        ("p-value", "num"),
+        ("threshold", "num"),
+        ("drift", "text"),
+    ] {
+        let _ = write!(
+            page,
+            "<th data-type=\"{kind}\" data-key=\"{name}\">{name}</th>"
+        );
+    }
+    page.push_str("</tr></thead><tbody>\n");
+    for c in &report.columns {
+        let p = c.adjusted_p_value.or(c.p_value);
+        let _ = write!(
+            page,
+            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\" data-value=\"{}\">{}</td><td class=\"num\" data-value=\"{}\">{}</td><td class=\"num\" data-value=\"{}\">{}</td><td>{}</td></tr>\n",
+            if c.drifted { "drift" } else { "" },
+            escape(&c.column),
+            c.role,
+            c.kind,
+            c.test,
+            c.statistic,
+            format_number(c.statistic),
+            p.unwrap_or(f64::NAN),
+            p.map(format_number).unwrap_or_else(|| "–".into()),
+            c.threshold,
+            format_number(c.threshold),
+            if c.drifted { "DRIFT" } else { "" }
+        );
+    }
+    page.push_str("</tbody></table>\n");
+    for s in &report.skipped {
+        let _ = writeln!(
+            page,
+            "<p class=\"skipped\">Skipped {}: {}</p>",
+            escape(&s.column),
+            escape(&s.reason)
+        );
+    }
+    for f in &report.schema {
+        let _ = writeln!(
+            page,
+            "<p class=\"schema\">Schema: {} {}</p>",
+            escape(&f.column),
+            f.finding.replace('_', " ")
+        );
+    }
+    page.push_str("<h2>Distributions</h2>\n<p class=\"legend\"><span style=\"background:#3b6fb6;opacity:.55\"></span>reference<span style=\"background:#e8833a;opacity:.55\"></span>current</p>\n<div class=\"plots\">\n");
+    for c in &report.columns {
+        if let Some(d) = distributions.get(&c.column) {
+            let _ = writeln!(
+                page,
+                "<figure id=\"plot-{}\"><figcaption>{} — {} {}</figcaption>{}</figure>",
+                escape(&c.column),
+                escape(&c.column),
+                c.test,
+                format_number(c.statistic),
+                svg(d)
+            );
+        }
+    }
+    page.push_str(r##"</div>
+<script>
+// Sortable table: click a header; "#sort=KEY" (or "#sort=-KEY" for descending) sorts on load.
+(function () {
+  var table = document.getElementById("columns"), body = table.tBodies[0];
+  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  function value(row, i, type) {
+    var cell = row.cells[i];
+    if (type === "num") { var v = parseFloat(cell.getAttribute("data-value")); return isNaN(v) ? Infinity : v; }
+    return cell.textContent;
+  }
+  function sort(i, descending) {
+    var type = heads[i].getAttribute("data-type");
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = value(a, i, type), y = value(b, i, type);
+      var c = x < y ? -1 : x > y ? 1 : 0;
+      return descending ? -c : c;
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+    table.setAttribute("data-sorted", heads[i].getAttribute("data-key") + (descending ? ":desc" : ":asc"));
+  }
+  heads.forEach(function (th, i) {
+    th.addEventListener("click", function () {
+      var desc = table.getAttribute("data-sorted") === th.getAttribute("data-key") + ":asc";
+      sort(i, desc);
+    });
+  });
+  var m = /sort=(-?)([\w-]+)/.exec(location.hash);
+  if (m) { heads.forEach(function (th, i) { if (th.getAttribute("data-key") === m[2]) sort(i, m[1] === "-"); }); }
+})();
+</script>
+</body></html>
+"##);
+    page
+}

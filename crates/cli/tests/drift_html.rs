@@ -1,0 +1,124 @@
+//! The HTML drift report renders in headless Chromium: its script runs (the table sorts), one
+//! chart per tested column, and nothing is fetched from the network.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+/// Chromium, from SEISMO_CHROMIUM or the PATH. Under CI it must be there (.ci/run installs
+/// it); elsewhere the test says it is skipped.
+fn chromium() -> Option<String> {
+    if let Ok(path) = std::env::var("SEISMO_CHROMIUM") {
+        return Some(path);
+    }
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|name| {
+            Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs Chromium for the HTML report test; .ci/run installs it"
+        );
+        eprintln!("SKIPPED: no Chromium on this machine (apt-get install chromium)");
+    }
+    found.map(str::to_owned)
+}
+
+fn dump_dom(chromium: &str, url: &str, profile: &std::path::Path) -> String {
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(["--dump-dom", url])
+        .output()
+        .expect("chromium runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_html_report_renders_sorts_and_stays_offline() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("drift.html");
+    let (r, c, config) = (
+        example("reference.parquet"),
+        example("current.parquet"),
+        example("drift.toml"),
+    );
+    let out = seismo(&[
+        "drift",
+        "--reference",
+        r.to_str().unwrap(),
+        "--current",
+        c.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "--format",
+        "html",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    let external: Vec<&str> = html
+        .match_indices("http")
+        .map(|(i, _)| &html[i..(i + 30).min(html.len())])
+        .collect();
+    assert!(
+        external
+            .iter()
+            .all(|u| u.starts_with("http://www.w3.org/2000/svg")),
+        "external references: {external:?}"
+    );
+
+    let dom = dump_dom(
+        &chromium,
+        &format!("file://{}#sort=-statistic", page.display()),
+        &dir.path().join("profile"),
+    );
+    assert!(
+        dom.contains(r#"data-sorted="statistic:desc""#),
+        "the sort script did not run"
+    );
+    let body = &dom[dom.find("<tbody>").unwrap()..];
+    let first_row = &body[..body.find("</tr>").unwrap()];
+    assert!(
+        first_row.contains(">score<"),
+        "largest statistic first: {first_row}"
+    );
+    let rows = body[..body.find("</tbody>").unwrap()]
+        .matches("<tr")
+        .count();
+    assert_eq!(rows, 12, "one row per tested column");
+    assert_eq!(
+        dom.matches("<svg").count(),
+        12,
+        "one chart per tested column"
+    );
+    assert!(dom.contains("Prediction drift: <span class=\"badge\">YES</span>"));
+}
