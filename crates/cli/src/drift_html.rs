@@ -293,9 +293,9 @@ rect.ref{fill:#3b6fb6;opacity:.55}rect.cur{fill:#e8833a;opacity:.55}.axis{stroke
     page.push_str("</tr></thead><tbody>\n");
     for c in &report.columns {
         let p = c.adjusted_p_value.or(c.p_value);
-        let _ = write!(
+        let _ = writeln!(
             page,
-            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\" data-value=\"{}\">{}</td><td class=\"num\" data-value=\"{}\">{}</td><td class=\"num\" data-value=\"{}\">{}</td><td>{}</td></tr>\n",
+            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\" data-value=\"{}\">{}</td><td class=\"num\" data-value=\"{}\">{}</td><td class=\"num\" data-value=\"{}\">{}</td><td>{}</td></tr>",
             if c.drifted { "drift" } else { "" },
             escape(&c.column),
             c.role,
