@@ -303,6 +303,30 @@ fn detect_with(
     summarize(columns, skipped, schema, options)
 }
 
+/// The test the user chose for `column` (per column, else by kind), if any.
+pub(crate) fn chosen_test(options: &DriftOptions, column: &Column) -> Option<TestName> {
+    let forced = if column.kind == ColumnKind::Numeric {
+        options.numeric_test
+    } else {
+        options.categorical_test
+    };
+    options
+        .columns
+        .get(&column.name)
+        .and_then(|c| c.test)
+        .or(forced)
+}
+
+/// The threshold for `column` under `test`: per column, else global, else the test's default.
+pub(crate) fn threshold_for(options: &DriftOptions, column: &Column, test: TestName) -> f64 {
+    options
+        .columns
+        .get(&column.name)
+        .and_then(|c| c.threshold)
+        .or(options.threshold)
+        .unwrap_or_else(|| test.default_threshold())
+}
+
 /// Gathers one column from both datasets, picks its test and threshold, and runs it.
 fn test_column(
     reference: &Dataset,
@@ -317,20 +341,8 @@ fn test_column(
     ) else {
         return Err("its values do not match its kind".into());
     };
-    let per_column = options.columns.get(name);
-    let forced = if column.kind == ColumnKind::Numeric {
-        options.numeric_test
-    } else {
-        options.categorical_test
-    };
-    let test = per_column
-        .and_then(|c| c.test)
-        .or(forced)
-        .unwrap_or_else(|| default_test(column.kind, &a, &b));
-    let threshold = per_column
-        .and_then(|c| c.threshold)
-        .or(options.threshold)
-        .unwrap_or_else(|| test.default_threshold());
+    let test = chosen_test(options, column).unwrap_or_else(|| default_test(column.kind, &a, &b));
+    let threshold = threshold_for(options, column, test);
     let (reference_count, current_count) = (a.count(), b.count());
     let m = run::run(test, a, b, options.seed)?;
     Ok(ColumnDrift {

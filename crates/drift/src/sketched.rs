@@ -10,7 +10,7 @@ use seismo_stats::profile::ColumnProfile;
 use seismo_stats::special::kolmogorov_sf;
 
 use crate::values::Values;
-use crate::{ColumnDrift, DriftOptions, TestName, judge, run};
+use crate::{ColumnDrift, DriftOptions, TestName, chosen_test, judge, run, threshold_for};
 
 /// The tests a numeric column supports from sketches.
 const SKETCH_TESTS: &str = "ks wasserstein psi jensen_shannon";
@@ -21,13 +21,7 @@ pub(crate) fn test_profile_column(
     column: &Column,
     options: &DriftOptions,
 ) -> Result<ColumnDrift, String> {
-    let per_column = options.columns.get(&column.name);
-    let forced = if column.kind == ColumnKind::Numeric {
-        options.numeric_test
-    } else {
-        options.categorical_test
-    };
-    let chosen = per_column.and_then(|c| c.test).or(forced);
+    let chosen = chosen_test(options, column);
     let (reference_count, current_count) = (
         (reference.rows - reference.nulls - reference.nan) as usize,
         (current.rows - current.nulls - current.nan) as usize,
@@ -95,10 +89,7 @@ pub(crate) fn test_profile_column(
         let m = run::run(test, a, b, options.seed)?;
         (test, m.statistic, m.p_value, false)
     };
-    let threshold = per_column
-        .and_then(|c| c.threshold)
-        .or(options.threshold)
-        .unwrap_or_else(|| test.default_threshold());
+    let threshold = threshold_for(options, column, test);
     Ok(ColumnDrift {
         column: column.name.clone(),
         kind: column.kind,
