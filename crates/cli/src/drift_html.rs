@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use seismo_core::{ColumnKind, Dataset};
 use seismo_drift::{DriftReport, Values, gather};
-use seismo_stats::distance::{Binning, bin};
+use seismo_stats::distance::{Binning, align_categories, bin};
 use seismo_stats::profile::{Profile, format_number};
 
 /// Shares of both sides on shared bins or categories, for drawing.
@@ -28,29 +28,25 @@ fn shares(counts: &[u64]) -> Vec<f64> {
 
 /// Label counts of both sides as the `TOP_CATEGORIES` most frequent categories overall.
 fn categories(a: &BTreeMap<String, u64>, b: &BTreeMap<String, u64>) -> Distribution {
-    let mut all: Vec<(&String, u64)> = a
-        .keys()
-        .chain(b.keys())
-        .map(|k| (k, a.get(k).unwrap_or(&0) + b.get(k).unwrap_or(&0)))
-        .collect();
-    all.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(y.0)));
-    all.dedup_by(|x, y| x.0 == y.0);
-    all.truncate(TOP_CATEGORIES);
-    let labels: Vec<String> = all.iter().map(|(k, _)| (*k).clone()).collect();
+    let (labels, r, c) = align_categories(
+        a.iter().map(|(k, &n)| (k.as_str(), n)),
+        b.iter().map(|(k, &n)| (k.as_str(), n)),
+    );
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    order.sort_by(|&i, &j| {
+        (r[j] + c[j])
+            .cmp(&(r[i] + c[i]))
+            .then(labels[i].cmp(&labels[j]))
+    });
+    order.truncate(TOP_CATEGORIES);
     let (ta, tb) = (
-        a.values().sum::<u64>().max(1) as f64,
-        b.values().sum::<u64>().max(1) as f64,
+        r.iter().sum::<u64>().max(1) as f64,
+        c.iter().sum::<u64>().max(1) as f64,
     );
     Distribution {
-        reference: labels
-            .iter()
-            .map(|l| *a.get(l).unwrap_or(&0) as f64 / ta)
-            .collect(),
-        current: labels
-            .iter()
-            .map(|l| *b.get(l).unwrap_or(&0) as f64 / tb)
-            .collect(),
-        labels,
+        labels: order.iter().map(|&i| labels[i].clone()).collect(),
+        reference: order.iter().map(|&i| r[i] as f64 / ta).collect(),
+        current: order.iter().map(|&i| c[i] as f64 / tb).collect(),
     }
 }
 

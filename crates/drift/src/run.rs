@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use seismo_stats::distance::{
-    Binning, bin, hellinger, jensen_shannon, kl_divergence, linf, psi, total_variation,
-    wasserstein, wasserstein_normalized,
+    Binning, align_categories, bin, hellinger, jensen_shannon, kl_divergence, linf, psi,
+    total_variation, wasserstein, wasserstein_normalized,
 };
 use seismo_stats::two_sample::{
     KsMethod, MmdOptions, anderson_ksamp, chi2_contingency, cramer_von_mises, energy_distance,
@@ -121,12 +121,9 @@ fn counts(
         return Ok((h.reference, h.current));
     }
     let (a, b) = (reference.into_labels(), current.into_labels());
-    let mut all: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
-    for (label, n) in &a {
-        all.entry(label).or_default().0 += n;
-    }
-    for (label, n) in &b {
-        all.entry(label).or_default().1 += n;
-    }
-    Ok(all.values().copied().unzip())
+    let (_, r, c) = align_categories(
+        a.iter().map(|(k, &n)| (k.as_str(), n)),
+        b.iter().map(|(k, &n)| (k.as_str(), n)),
+    );
+    Ok((r, c))
 }

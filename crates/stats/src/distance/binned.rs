@@ -140,10 +140,17 @@ fn linear_quantile(sorted: &[f64], q: f64) -> f64 {
 
 /// Category counts of both samples aligned on the union of categories (sorted by label):
 /// `(labels, reference counts, current counts)`. A category seen on one side only gets 0 on
-/// the other.
-pub fn align_categories(
-    reference: &[(String, u64)],
-    current: &[(String, u64)],
+/// the other; a label repeated on one side adds up.
+///
+/// ```
+/// use seismo_stats::distance::align_categories;
+///
+/// let (labels, r, c) = align_categories([("DE", 5), ("FR", 2)], [("FR", 1), ("NL", 4)]);
+/// assert_eq!((labels, r, c), (vec!["DE".into(), "FR".into(), "NL".into()], vec![5, 2, 0], vec![0, 1, 4]));
+/// ```
+pub fn align_categories<'a>(
+    reference: impl IntoIterator<Item = (&'a str, u64)>,
+    current: impl IntoIterator<Item = (&'a str, u64)>,
 ) -> (Vec<String>, Vec<u64>, Vec<u64>) {
     let mut all: std::collections::BTreeMap<&str, (u64, u64)> = std::collections::BTreeMap::new();
     for (label, n) in reference {
