@@ -1,7 +1,5 @@
 //! Running one named test on one column's reference and current values.
 
-use std::collections::BTreeMap;
-
 use seismo_stats::distance::{
     Binning, align_categories, bin, hellinger, jensen_shannon, kl_divergence, linf, psi,
     total_variation, wasserstein, wasserstein_normalized,
