@@ -40,9 +40,9 @@ pub struct DriftArgs {
     /// The share of drifted features at which the dataset counts as drifted [default: 0.5]
     #[arg(long, value_name = "SHARE")]
     drift_share: Option<f64>,
-    /// Correct p-values for testing many columns
-    #[arg(long, value_enum)]
-    correction: Option<CorrectionArg>,
+    /// Correct p-values for testing many columns [bonferroni, holm, bh]
+    #[arg(long, value_name = "METHOD")]
+    correction: Option<Correction>,
     /// Prediction column(s), reported apart from the features
     #[arg(long, value_name = "COLUMN")]
     prediction: Vec<String>,
@@ -91,7 +91,6 @@ fn read_config(path: &std::path::Path) -> Result<DriftConfig> {
             "{}: {}",
             path.display(),
             e.to_string()
-                .replace('\n', " ")
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ")
@@ -104,13 +103,6 @@ enum DriftFormat {
     Text,
     Json,
     Html,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum CorrectionArg {
-    Bonferroni,
-    Holm,
-    Bh,
 }
 
 /// Runs `seismo drift`; `Found` (exit 1) when the dataset drifted.
@@ -149,14 +141,7 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
         categorical_test: args.categorical_test.or(config.categorical_test),
         threshold,
         drift_share,
-        correction: args
-            .correction
-            .map(|c| match c {
-                CorrectionArg::Bonferroni => Correction::Bonferroni,
-                CorrectionArg::Holm => Correction::Holm,
-                CorrectionArg::Bh => Correction::Bh,
-            })
-            .or(config.correction),
+        correction: args.correction.or(config.correction),
         seed: args.seed.or(config.seed).unwrap_or(0),
         ignore: ignore.iter().cloned().collect(),
         columns: config.columns.clone(),
@@ -196,13 +181,13 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
                 .collect(),
             unsupported: Vec::new(),
         };
-        for (columns, role) in roles {
-            for column in columns {
-                set_schema_role(&mut reference_schema, column, role, &args.reference)?;
-                set_schema_role(&mut current_schema, column, role, &args.current)?;
-            }
-        }
-        check_named(&named, &reference_schema, &current_schema, &args)?;
+        declare_columns(
+            &mut reference_schema,
+            &mut current_schema,
+            &roles,
+            &named,
+            &args,
+        )?;
         let report = seismo_drift::detect_profiles(
             &reference,
             &reference_schema,
@@ -227,13 +212,13 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
             )
         });
         let (mut reference, mut current) = (reference?, current?);
-        for (columns, role) in roles {
-            for column in columns {
-                set_schema_role(reference.schema_mut(), column, role, &args.reference)?;
-                set_schema_role(current.schema_mut(), column, role, &args.current)?;
-            }
-        }
-        check_named(&named, reference.schema(), current.schema(), &args)?;
+        declare_columns(
+            reference.schema_mut(),
+            current.schema_mut(),
+            &roles,
+            &named,
+            &args,
+        )?;
         let report = detect(&reference, &current, &drift_options);
         let plots = (args.format == DriftFormat::Html)
             .then(|| crate::drift_html::from_data(&report, &reference, &current));
@@ -262,24 +247,28 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
     })
 }
 
-fn set_schema_role(
-    schema: &mut seismo_core::Schema,
-    column: &str,
-    role: ColumnRole,
-    path: &str,
-) -> Result<()> {
-    schema
-        .set_role(column, role)
-        .with_context(|| format!("--{role} {column}: {path} has no such column"))
-}
-
-/// Columns named by `--ignore` or the config must exist on one side at least.
-fn check_named(
+/// Gives the `--prediction` and `--target` columns their roles on both sides (each side must
+/// have them), and checks that every column named by `--ignore` or the config exists on one
+/// side at least.
+fn declare_columns(
+    reference: &mut seismo_core::Schema,
+    current: &mut seismo_core::Schema,
+    roles: &[(&Vec<String>, ColumnRole)],
     named: &[(String, &String)],
-    reference: &seismo_core::Schema,
-    current: &seismo_core::Schema,
     args: &DriftArgs,
 ) -> Result<()> {
+    for &(columns, role) in roles {
+        for column in columns {
+            for (schema, path) in [
+                (&mut *reference, &args.reference),
+                (&mut *current, &args.current),
+            ] {
+                schema
+                    .set_role(column, role)
+                    .with_context(|| format!("--{role} {column}: {path} has no such column"))?;
+            }
+        }
+    }
     for (place, column) in named {
         if reference.column(column).is_none() && current.column(column).is_none() {
             bail!(

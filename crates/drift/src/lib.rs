@@ -50,6 +50,20 @@ pub enum Correction {
     Bh,
 }
 
+impl std::str::FromStr for Correction {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "bonferroni" => Ok(Self::Bonferroni),
+            "holm" => Ok(Self::Holm),
+            "bh" => Ok(Self::Bh),
+            _ => Err(format!(
+                "unknown correction `{s}`; expected one of: bonferroni holm bh"
+            )),
+        }
+    }
+}
+
 /// A test and threshold for one column, overriding the defaults.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
