@@ -272,20 +272,10 @@ fn parquet_partition(
 ) -> Partition {
     let reader = match input {
         ParquetInput::File(p) => match File::open(&p) {
-            Ok(file) => ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata)
-                .with_row_groups(row_groups)
-                .with_batch_size(batch_size)
-                .build()
-                .map(|r| Box::new(r) as Box<dyn Iterator<Item = _> + Send>),
+            Ok(file) => row_group_reader(file, metadata, row_groups, batch_size),
             Err(e) => return Box::new(std::iter::once(Err(ReadError::io(&p, e)))),
         },
-        ParquetInput::Memory(bytes) => {
-            ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, metadata)
-                .with_row_groups(row_groups)
-                .with_batch_size(batch_size)
-                .build()
-                .map(|r| Box::new(r) as Box<dyn Iterator<Item = _> + Send>)
-        }
+        ParquetInput::Memory(bytes) => row_group_reader(bytes, metadata, row_groups, batch_size),
     };
     match reader {
         Ok(reader) => batches(path, reader),
@@ -294,6 +284,23 @@ fn parquet_partition(
             e.to_string(),
         )))),
     }
+}
+
+/// A batch reader over some row groups of a Parquet input, a file or bytes alike.
+fn row_group_reader<T: parquet::file::reader::ChunkReader + 'static>(
+    input: T,
+    metadata: ArrowReaderMetadata,
+    row_groups: Vec<usize>,
+    batch_size: usize,
+) -> Result<
+    Box<dyn Iterator<Item = Result<RecordBatch, ArrowError>> + Send>,
+    parquet::errors::ParquetError,
+> {
+    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(input, metadata)
+        .with_row_groups(row_groups)
+        .with_batch_size(batch_size)
+        .build()?;
+    Ok(Box::new(reader))
 }
 
 fn batches(
