@@ -4,14 +4,13 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
-use comfy_table::{Cell, Table, presets::UTF8_FULL_CONDENSED};
 use seismo_core::ColumnRole;
 use seismo_drift::{Correction, DriftOptions, DriftReport, TestName, detect};
 use seismo_stats::profile::format_number;
 
 use crate::Verdict;
 use crate::input::InputArgs;
-use crate::output::emit;
+use crate::output::{emit, json_bytes, new_table};
 
 /// Arguments of `seismo drift`.
 #[derive(Debug, Args)]
@@ -225,11 +224,7 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
         (report, plots)
     };
     let rendered = match args.format {
-        DriftFormat::Json => {
-            let mut json = serde_json::to_vec_pretty(&report)?;
-            json.push(b'\n');
-            json
-        }
+        DriftFormat::Json => json_bytes(&report)?,
         DriftFormat::Text => render_text(&report).into_bytes(),
         DriftFormat::Html => crate::drift_html::render(
             &report,
@@ -313,20 +308,16 @@ fn render_text(report: &DriftReport) -> String {
             .cmp(&a.drifted)
             .then(severity(b).total_cmp(&severity(a)))
     });
-    let mut table = Table::new();
-    table.load_style(UTF8_FULL_CONDENSED).set_header(
-        [
-            "column",
-            "role",
-            "kind",
-            "test",
-            "statistic",
-            "p-value",
-            "threshold",
-            "drift",
-        ]
-        .map(Cell::new),
-    );
+    let mut table = new_table(&[
+        "column",
+        "role",
+        "kind",
+        "test",
+        "statistic",
+        "p-value",
+        "threshold",
+        "drift",
+    ]);
     for c in rows {
         let p = c
             .adjusted_p_value

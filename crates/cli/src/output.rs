@@ -32,6 +32,22 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     result.with_context(|| format!("{}: cannot write", path.display()))
 }
 
+/// A value as pretty JSON with a final newline, as every `--format json` prints it.
+pub fn json_bytes(value: &impl serde::Serialize) -> Result<Vec<u8>> {
+    let mut json = serde_json::to_vec_pretty(value)?;
+    json.push(b'\n');
+    Ok(json)
+}
+
+/// A text table in the style every command uses, with its header row.
+pub fn new_table(header: &[&str]) -> comfy_table::Table {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_header(header.iter().map(comfy_table::Cell::new));
+    table
+}
+
 /// Writes to `output` when given, else to stdout.
 pub fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match output {

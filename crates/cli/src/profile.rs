@@ -7,14 +7,14 @@ use std::sync::atomic::Ordering;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use comfy_table::{Cell, CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{CellAlignment, Table};
 use indicatif::{ProgressBar, ProgressStyle};
 use seismo_core::ColumnKind;
 use seismo_stats::profile::{Profile, ProfileError, ProfileSummary, Stat, profile_partitions};
 
 use crate::Verdict;
 use crate::input::InputArgs;
-use crate::output::{emit, write_atomic};
+use crate::output::{emit, json_bytes, new_table, write_atomic};
 
 /// Arguments of `seismo profile`.
 #[derive(Debug, Args)]
@@ -78,11 +78,7 @@ pub fn run(args: ProfileArgs) -> Result<Verdict> {
     }
     let summary = profile.summary();
     let rendered = match args.format {
-        OutputFormat::Json => {
-            let mut json = serde_json::to_vec_pretty(&summary)?;
-            json.push(b'\n');
-            json
-        }
+        OutputFormat::Json => json_bytes(&summary)?,
         OutputFormat::Text => render_text(&summary).into_bytes(),
     };
     emit(args.output.as_deref(), &rendered)?;
@@ -297,14 +293,6 @@ fn render_text(summary: &ProfileSummary) -> String {
         out.push_str(&format!("{table}\n"));
     }
     out
-}
-
-fn new_table(header: &[&str]) -> Table {
-    let mut table = Table::new();
-    table
-        .load_style(UTF8_FULL_CONDENSED)
-        .set_header(header.iter().map(Cell::new));
-    table
 }
 
 fn align_numbers(table: &mut Table, from: usize) {
