@@ -45,39 +45,67 @@ pub enum Stop {
 
 /// Prefix sums of a series: segment costs in O(1).
 struct Prefix {
+    /// Prefix sums of the weights (of 1 per value when unweighted).
+    weight: Vec<f64>,
     sum: Vec<f64>,
     squares: Vec<f64>,
     cost: Cost,
 }
 
 impl Prefix {
-    fn new(series: &[f64], cost: Cost) -> Result<Self, StatsError> {
+    fn new(series: &[f64], weights: Option<&[f64]>, cost: Cost) -> Result<Self, StatsError> {
         if let Some(i) = series.iter().position(|v| !v.is_finite()) {
             return Err(StatsError::InvalidArgument(format!(
                 "value {} at index {i} is not finite",
                 series[i]
             )));
         }
+        if let Some(weights) = weights {
+            if weights.len() != series.len() {
+                return Err(StatsError::InvalidArgument(format!(
+                    "{} weights for {} values",
+                    weights.len(),
+                    series.len()
+                )));
+            }
+            if let Some(i) = weights.iter().position(|w| !(*w > 0.0 && w.is_finite())) {
+                return Err(StatsError::InvalidArgument(format!(
+                    "weight {} at index {i} is not a positive number",
+                    weights[i]
+                )));
+            }
+        }
+        let weight_of = |i: usize| weights.map_or(1.0, |w| w[i]);
         // Center on the mean first: prefix sums of squares then lose far fewer digits.
         let center = series.iter().sum::<f64>() / series.len().max(1) as f64;
+        let mut weight = vec![0.0; series.len() + 1];
         let mut sum = vec![0.0; series.len() + 1];
         let mut squares = vec![0.0; series.len() + 1];
         for (i, &v) in series.iter().enumerate() {
-            let v = v - center;
-            sum[i + 1] = sum[i] + v;
-            squares[i + 1] = squares[i] + v * v;
+            let (v, w) = (v - center, weight_of(i));
+            weight[i + 1] = weight[i] + w;
+            sum[i + 1] = sum[i] + w * v;
+            squares[i + 1] = squares[i] + w * v * v;
         }
-        Ok(Self { sum, squares, cost })
+        Ok(Self {
+            weight,
+            sum,
+            squares,
+            cost,
+        })
     }
 
     /// The cost of `series[start..end]`.
     fn cost(&self, start: usize, end: usize) -> f64 {
-        let n = (end - start) as f64;
+        let w = self.weight[end] - self.weight[start];
         let s = self.sum[end] - self.sum[start];
-        let scatter = (self.squares[end] - self.squares[start] - s * s / n).max(0.0);
+        let scatter = (self.squares[end] - self.squares[start] - s * s / w).max(0.0);
         match self.cost {
             Cost::Mean => scatter,
-            Cost::MeanAndVariance => n * (scatter / n + 1e-6).ln(),
+            Cost::MeanAndVariance => {
+                let n = (end - start) as f64;
+                n * (scatter / n + 1e-6).ln()
+            }
         }
     }
 }
@@ -99,9 +127,53 @@ pub fn pelt(
     min_size: usize,
 ) -> Result<Vec<usize>, StatsError> {
     check_penalty(penalty)?;
-    let prefix = Prefix::new(series, cost)?;
-    let n = series.len();
-    let min_size = min_size.max(cost.min_size()).max(1);
+    search(
+        &Prefix::new(series, None, cost)?,
+        series.len(),
+        penalty,
+        min_size,
+    )
+}
+
+/// PELT for changes in mean with a weight per value: the cost of a segment is
+/// `Σ wᵢ (xᵢ − x̄_w)²` around its weighted mean. With `wᵢ = 1/σᵢ²` this is the Gaussian
+/// likelihood of values whose noise differs from one to the next (window means over windows
+/// of different sizes, say), so a noisier stretch is not mistaken for a change. With unit
+/// weights it equals [`pelt`] with [`Cost::Mean`].
+///
+/// ```
+/// use seismo_stats::changepoint::{Cost, pelt, pelt_weighted};
+///
+/// // The last five values are ten times noisier, and weighted for it: their mean of 0.68
+/// // is no evidence of a change.
+/// let series = [0.0, 0.1, -0.1, 0.0, 0.1, 1.5, -0.5, 1.3, -0.4, 1.5];
+/// let weights = [1.0, 1.0, 1.0, 1.0, 1.0, 0.01, 0.01, 0.01, 0.01, 0.01];
+/// assert!(pelt_weighted(&series, &weights, 1.0, 2).unwrap().is_empty());
+/// assert_eq!(pelt(&series, Cost::Mean, 1.0, 2).unwrap(), vec![5]);
+/// ```
+pub fn pelt_weighted(
+    series: &[f64],
+    weights: &[f64],
+    penalty: f64,
+    min_size: usize,
+) -> Result<Vec<usize>, StatsError> {
+    check_penalty(penalty)?;
+    search(
+        &Prefix::new(series, Some(weights), Cost::Mean)?,
+        series.len(),
+        penalty,
+        min_size,
+    )
+}
+
+/// The PELT search over `n` values with the costs of `prefix`.
+fn search(
+    prefix: &Prefix,
+    n: usize,
+    penalty: f64,
+    min_size: usize,
+) -> Result<Vec<usize>, StatsError> {
+    let min_size = min_size.max(prefix.cost.min_size()).max(1);
     if n < min_size {
         return Ok(Vec::new());
     }
@@ -164,7 +236,7 @@ pub fn binary_segmentation(
     if let Stop::Penalty(p) = stop {
         check_penalty(p)?;
     }
-    let prefix = Prefix::new(series, cost)?;
+    let prefix = Prefix::new(series, None, cost)?;
     let min_size = min_size.max(cost.min_size()).max(1);
     let mut points: Vec<usize> = Vec::new();
     loop {

@@ -362,7 +362,7 @@ fn cramer_von_mises_matches_scipy() {
 
 #[test]
 fn change_points_match_ruptures() {
-    use seismo_stats::changepoint::{Cost, Stop, binary_segmentation, pelt};
+    use seismo_stats::changepoint::{Cost, Stop, binary_segmentation, pelt, pelt_weighted};
     let data = fixture("scipy.json");
     let indices = |v: &serde_json::Value| -> Vec<usize> {
         v.as_array()
@@ -388,6 +388,15 @@ fn change_points_match_ruptures() {
                 indices(expected),
                 "PELT {label} pen {penalty}"
             );
+            if cost == Cost::Mean {
+                // Unit weights are the unweighted search.
+                let ones = vec![1.0; series.len()];
+                assert_eq!(
+                    pelt_weighted(&series, &ones, penalty, min_size).unwrap(),
+                    indices(expected),
+                    "weighted PELT {label} pen {penalty}"
+                );
+            }
             let got = binary_segmentation(&series, cost, Stop::Penalty(penalty), min_size).unwrap();
             assert_eq!(
                 got,
