@@ -13,15 +13,8 @@ RUNS=${1:-1}
 REF=benches/data/reference.parquet
 CUR=benches/data/current.parquet
 EVIDENTLY_PYTHON=${EVIDENTLY_PYTHON:-python3}
-measure() {
-  local label=$1; shift
-  for i in $(seq "$RUNS"); do
-    # seismo exits 1 when the dataset drifted; that is a result, not a failure.
-    /usr/bin/time -f "%e %M" -o /tmp/seismo-bench-time "$@" > /tmp/seismo-bench-out || [ $? -eq 1 ]
-    read -r secs kb < /tmp/seismo-bench-time
-    printf '%-10s run %d: %7.2f s  %8.1f MB peak RSS   %s\n' "$label" "$i" "$secs" "$(echo "$kb / 1024" | bc -l)" "$(head -c 90 /tmp/seismo-bench-out | tr '\n' ' ')"
-  done
-}
+source benches/scripts/measure.sh
+summary() { head -c 90 | tr '\n' ' '; }
 echo "files: $REF, $CUR ($(du -h "$REF" | cut -f1) each), $(nproc) cores"
 measure seismo ./target/release/seismo drift --reference "$REF" --current "$CUR" --prediction prediction --format json
 measure scipy python3 benches/scripts/scipy_drift_loop.py "$REF" "$CUR"

@@ -11,14 +11,7 @@ cd "$(dirname "$0")/../.."
 FILE=${1:-benches/data/current.parquet}
 RUNS=${2:-3}
 PYTHON=${PYTHON:-python3}
-measure() {
-  local label=$1; shift
-  for i in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" -o /tmp/seismo-bench-time "$@" > /dev/null
-    read -r secs kb < /tmp/seismo-bench-time
-    printf '%-8s run %d: %6.2f s  %7.1f MB peak RSS\n' "$label" "$i" "$secs" "$(echo "$kb / 1024" | bc -l)"
-  done
-}
+source benches/scripts/measure.sh
 echo "file: $FILE ($(du -h "$FILE" | cut -f1)), $(nproc) cores"
 measure seismo ./target/release/seismo profile "$FILE"
 measure whylogs "$PYTHON" benches/scripts/whylogs_profile.py "$FILE"

@@ -10,6 +10,8 @@ use seismo_drift::{DriftReport, Values, gather};
 use seismo_stats::distance::{Binning, align_categories, bin};
 use seismo_stats::profile::{Profile, format_number};
 
+use crate::output::escape_html as escape;
+
 /// Shares of both sides on shared bins or categories, for drawing.
 #[derive(Debug, Clone, Default)]
 pub struct Distribution {
@@ -146,14 +148,6 @@ pub fn from_profiles(
         out.insert(c.column.clone(), distribution);
     }
     out
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 /// Reference and current shares as overlaid bars.

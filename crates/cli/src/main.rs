@@ -6,6 +6,8 @@
 
 mod drift;
 mod drift_html;
+mod history;
+mod history_html;
 mod input;
 mod output;
 mod profile;
@@ -28,6 +30,9 @@ enum Command {
     Profile(profile::ProfileArgs),
     /// Compare a current dataset with a reference: drift per column and for the dataset.
     Drift(drift::DriftArgs),
+    /// Follow a value over time: per-window statistics, change points, and the release or
+    /// marker each lines up with.
+    History(history::HistoryArgs),
 }
 
 /// What a command found: decides the exit code.
@@ -44,6 +49,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Profile(args) => profile::run(args),
         Command::Drift(args) => drift::run(args),
+        Command::History(args) => history::run(args),
     };
     match result {
         Ok(Verdict::Clean) => ExitCode::SUCCESS,

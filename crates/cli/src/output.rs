@@ -62,3 +62,12 @@ pub fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
         }
     }
 }
+
+/// Text made safe for HTML content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}

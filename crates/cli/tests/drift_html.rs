@@ -3,57 +3,7 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
-
-/// Chromium, from SEISMO_CHROMIUM or the PATH. Under CI it must be there (.ci/run installs
-/// it); elsewhere the test says it is skipped.
-fn chromium() -> Option<String> {
-    if let Ok(path) = std::env::var("SEISMO_CHROMIUM") {
-        return Some(path);
-    }
-    let found = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|name| {
-            Command::new(name)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI needs Chromium for the HTML report test; .ci/run installs it"
-        );
-        eprintln!("SKIPPED: no Chromium on this machine (apt-get install chromium)");
-    }
-    found.map(str::to_owned)
-}
-
-fn dump_dom(chromium: &str, url: &str, profile: &std::path::Path) -> String {
-    let out = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(["--dump-dom", url])
-        .output()
-        .expect("chromium runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 #[test]
 fn the_html_report_renders_sorts_and_stays_offline() {
