@@ -8,9 +8,11 @@ mod drift;
 mod drift_html;
 mod history;
 mod history_html;
+mod infer;
 mod input;
 mod output;
 mod profile;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -33,6 +35,11 @@ enum Command {
     /// Follow a value over time: per-window statistics, change points, and the release or
     /// marker each lines up with.
     History(history::HistoryArgs),
+    /// Check a dataset against a rule file: per rule the outcome, the violating rows, and
+    /// optionally the rows split into quarantined and clean files.
+    Validate(validate::ValidateArgs),
+    /// Write a first rule file from a reference dataset, to edit and then validate with.
+    Infer(infer::InferArgs),
 }
 
 /// What a command found: decides the exit code.
@@ -50,6 +57,8 @@ fn main() -> ExitCode {
         Command::Profile(args) => profile::run(args),
         Command::Drift(args) => drift::run(args),
         Command::History(args) => history::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Infer(args) => infer::run(args),
     };
     match result {
         Ok(Verdict::Clean) => ExitCode::SUCCESS,

@@ -22,11 +22,13 @@
 //! ```
 
 mod dataset;
+mod display;
 mod error;
 mod report;
 mod schema;
 
 pub use dataset::Dataset;
+pub use display::{batch_with_utc_offsets, with_utc_offsets};
 pub use error::{Error, Result};
 pub use report::{Check, Outcome, Report, Severity};
 pub use schema::{Column, ColumnKind, ColumnRole, Schema};

@@ -35,7 +35,9 @@ mod csv;
 mod error;
 mod format;
 mod source;
+mod write;
 
 pub use error::ReadError;
 pub use format::Format;
 pub use source::{Partition, ReadOptions, SizeHint, Source, read_dataset};
+pub use write::{Sink, WriteError};

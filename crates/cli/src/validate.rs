@@ -1,0 +1,407 @@
+//! `seismo validate`: check a dataset against a rule file; `--quarantine` and `--clean`
+//! split its rows by the failed rules.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use arrow_array::BooleanArray;
+use clap::{Args, ValueEnum};
+use seismo_core::{Check, Dataset, Outcome};
+use seismo_io::Sink;
+use seismo_rules::{Rules, ValidateOptions, Validation, validate};
+use seismo_stats::profile::format_number;
+use serde_json::{Value, json};
+
+use crate::Verdict;
+use crate::input::InputArgs;
+use crate::output::{emit, escape_html, json_bytes, new_table};
+
+/// Arguments of `seismo validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The data to check
+    #[arg(value_name = "DATA")]
+    data: String,
+    /// The rule file (TOML, or YAML by its extension)
+    #[arg(long, value_name = "FILE")]
+    rules: PathBuf,
+    /// The reference data, for drift and overlap rules
+    #[arg(long, value_name = "DATA")]
+    reference: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    format: ValidateFormat,
+    /// Write the report to FILE instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Write the rows that break a failed error-severity rule to FILE (format by extension)
+    #[arg(long, value_name = "FILE")]
+    quarantine: Option<PathBuf>,
+    /// Write the other rows to FILE
+    #[arg(long, value_name = "FILE")]
+    clean: Option<PathBuf>,
+    /// Violating rows shown per rule
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    sample: usize,
+    /// List passing checks too in the text report
+    #[arg(long)]
+    all: bool,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ValidateFormat {
+    Text,
+    Json,
+    Junit,
+    Html,
+}
+
+/// Runs `seismo validate`; `Found` (exit 1) when an error-severity rule failed.
+pub fn run(args: ValidateArgs) -> Result<Verdict> {
+    let text = std::fs::read_to_string(&args.rules)
+        .with_context(|| format!("{}: cannot read the rule file", args.rules.display()))?;
+    let rules = Rules::parse(&args.rules.display().to_string(), &text)?;
+    let options = args.input.read_options()?;
+    let data = seismo_io::read_dataset(&args.data, &options)?;
+    let reference = args
+        .reference
+        .as_deref()
+        .map(|r| seismo_io::read_dataset(r, &options))
+        .transpose()?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let validation = validate(
+        &rules,
+        &data,
+        reference.as_ref(),
+        &ValidateOptions {
+            sample: args.sample,
+            threads,
+        },
+    )?;
+    let rendered = match args.format {
+        ValidateFormat::Json => json_bytes(&json_report(&args, &validation))?,
+        ValidateFormat::Text => render_text(&validation, args.all).into_bytes(),
+        ValidateFormat::Junit => render_junit(&args, &validation).into_bytes(),
+        ValidateFormat::Html => render_html(&args, &validation).into_bytes(),
+    };
+    split_rows(
+        &data,
+        &validation,
+        args.quarantine.as_deref(),
+        args.clean.as_deref(),
+    )?;
+    emit(args.output.as_deref(), &rendered)?;
+    Ok(if validation.passed() {
+        Verdict::Clean
+    } else {
+        Verdict::Found
+    })
+}
+
+/// Writes the quarantined rows and the clean rows, each file whole or not at all.
+fn split_rows(
+    data: &Dataset,
+    validation: &Validation,
+    quarantine: Option<&Path>,
+    clean: Option<&Path>,
+) -> Result<()> {
+    if quarantine.is_some() && quarantine == clean {
+        bail!("--quarantine and --clean name the same file");
+    }
+    let schema = data.arrow_schema();
+    let mut bad = quarantine
+        .map(|p| Sink::create(p, None, schema))
+        .transpose()?;
+    let mut good = clean.map(|p| Sink::create(p, None, schema)).transpose()?;
+    for (batch, mask) in data.batches().iter().zip(validation.quarantine()) {
+        let bad_rows = BooleanArray::new(mask.clone(), None);
+        if let Some(sink) = bad.as_mut() {
+            sink.write(&arrow_select::filter::filter_record_batch(
+                batch, &bad_rows,
+            )?)?;
+        }
+        if let Some(sink) = good.as_mut() {
+            let good_rows = BooleanArray::new(!mask, None);
+            sink.write(&arrow_select::filter::filter_record_batch(
+                batch, &good_rows,
+            )?)?;
+        }
+    }
+    if let Some(sink) = bad {
+        sink.commit()?;
+    }
+    if let Some(sink) = good {
+        sink.commit()?;
+    }
+    Ok(())
+}
+
+fn counts(validation: &Validation) -> Value {
+    let report = &validation.report;
+    json!({
+        "pass": report.count(Outcome::Pass),
+        "warn": report.count(Outcome::Warn),
+        "fail": report.count(Outcome::Fail),
+        "skipped": report.count(Outcome::Skipped),
+        "error": report.count(Outcome::Error),
+    })
+}
+
+fn json_report(args: &ValidateArgs, validation: &Validation) -> Value {
+    json!({
+        "data": args.data,
+        "rules": args.rules.display().to_string(),
+        "reference": args.reference,
+        "rows": validation.rows,
+        "passed": validation.passed(),
+        "summary": counts(validation),
+        "quarantined_rows": validation.quarantined_rows(),
+        "checks": validation.report.checks,
+    })
+}
+
+fn detail<'a>(check: &'a Check, key: &str) -> Option<&'a Value> {
+    check.details.get(key)
+}
+
+/// The rule's name as the report shows it.
+fn rule_name(check: &Check) -> String {
+    detail(check, "rule")
+        .and_then(Value::as_str)
+        .unwrap_or(&check.check)
+        .to_owned()
+}
+
+/// What was observed, in a few words.
+fn observed(check: &Check) -> String {
+    match detail(check, "observed") {
+        Some(value) => plain(value),
+        None => match (detail(check, "violations"), check.value) {
+            (Some(_), Some(share)) => format!("{:.2}% violate", share * 100.0),
+            (_, Some(v)) => format_number(v),
+            _ => String::new(),
+        },
+    }
+}
+
+/// A JSON value for people: numbers as `format_number` writes them, lists joined.
+fn plain(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.as_f64().map(format_number).unwrap_or_default(),
+        Value::Array(items) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+fn threshold(check: &Check) -> String {
+    match &check.threshold {
+        Value::Object(bounds) => ["min", "max"]
+            .iter()
+            .filter_map(|k| bounds.get(*k).map(|v| format!("{k} {}", plain(v))))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => plain(other),
+    }
+}
+
+fn samples(check: &Check, limit: usize) -> String {
+    let Some(Value::Array(rows)) = detail(check, "sample") else {
+        return String::new();
+    };
+    let shown: Vec<String> = rows
+        .iter()
+        .take(limit)
+        .map(|r| {
+            format!(
+                "row {}: {}",
+                r["row"],
+                r["value"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    shown.join("; ")
+}
+
+fn violations(check: &Check) -> String {
+    match (detail(check, "violations"), detail(check, "rows")) {
+        (Some(v), Some(r)) => format!("{v} of {r}"),
+        _ => String::new(),
+    }
+}
+
+/// The checks that did not pass in a table (every check with `all`), then a summary.
+fn render_text(validation: &Validation, all: bool) -> String {
+    let mut table = new_table(&[
+        "outcome",
+        "rule",
+        "subject",
+        "threshold",
+        "observed",
+        "violations",
+        "sample",
+    ]);
+    let shown = validation
+        .report
+        .checks
+        .iter()
+        .filter(|c| all || c.outcome != Outcome::Pass);
+    for check in shown {
+        let mut sample = samples(check, 3);
+        if sample.chars().count() > 60 {
+            sample = sample.chars().take(57).collect::<String>() + "...";
+        }
+        if check.outcome == Outcome::Skipped {
+            sample = detail(check, "reason")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+        }
+        table.add_row(vec![
+            check.outcome.to_string().to_uppercase(),
+            rule_name(check),
+            check.subject.clone(),
+            threshold(check),
+            observed(check),
+            violations(check),
+            sample,
+        ]);
+    }
+    let report = &validation.report;
+    let failed: Vec<String> = report
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fail)
+        .map(rule_name)
+        .collect();
+    let mut out = if table.is_empty() {
+        String::new()
+    } else {
+        format!("{table}\n")
+    };
+    out.push_str(&format!(
+        "{} rows; {} checks: {} pass, {} warn, {} fail, {} skipped.",
+        validation.rows,
+        report.checks.len(),
+        report.count(Outcome::Pass),
+        report.count(Outcome::Warn),
+        report.count(Outcome::Fail),
+        report.count(Outcome::Skipped)
+    ));
+    if !failed.is_empty() {
+        out.push_str(&format!(" Failed: {}.", failed.join(", ")));
+    }
+    out.push('\n');
+    out
+}
+
+/// Text for XML attribute values and content.
+fn xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
+}
+
+/// JUnit XML: one test case per check; a failed check is a `<failure>`, a skipped one
+/// `<skipped>`; a warning passes with its finding in `<system-out>`.
+fn render_junit(args: &ValidateArgs, validation: &Validation) -> String {
+    let report = &validation.report;
+    let (tests, failures, skipped) = (
+        report.checks.len(),
+        report.count(Outcome::Fail),
+        report.count(Outcome::Skipped),
+    );
+    let suite = xml(&args.rules.display().to_string());
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"seismo validate\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">\n  <testsuite name=\"{suite}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">\n"
+    );
+    for check in &report.checks {
+        let summary = format!(
+            "{}: threshold {}, observed {}{}",
+            rule_name(check),
+            threshold(check),
+            observed(check),
+            match violations(check) {
+                v if v.is_empty() => String::new(),
+                v => format!(", {v} rows violate"),
+            }
+        );
+        out.push_str(&format!(
+            "    <testcase classname=\"{}\" name=\"{}\">",
+            xml(&check.subject),
+            xml(&rule_name(check))
+        ));
+        match check.outcome {
+            Outcome::Fail | Outcome::Error => out.push_str(&format!(
+                "\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    ",
+                xml(&summary),
+                check.check,
+                xml(&samples(check, usize::MAX))
+            )),
+            Outcome::Skipped => out.push_str(&format!(
+                "\n      <skipped message=\"{}\"/>\n    ",
+                xml(detail(check, "reason")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default())
+            )),
+            Outcome::Warn => out.push_str(&format!(
+                "\n      <system-out>warning: {}</system-out>\n    ",
+                xml(&summary)
+            )),
+            Outcome::Pass => {}
+        }
+        out.push_str("</testcase>\n");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+fn render_html(args: &ValidateArgs, validation: &Validation) -> String {
+    let report = &validation.report;
+    let mut page = String::from(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>seismo validation report</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;margin:1em 0}th,td{padding:.3em .7em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
+th{background:#f4f4f4}.fail td{background:#fde8e8}.warn td{background:#fff6dd}.skipped td{color:#777}
+.outcome{font-weight:bold}.sample{font-family:ui-monospace,monospace;font-size:12px}
+</style></head><body>
+"#,
+    );
+    page.push_str(&format!(
+        "<h1>Validation report</h1>\n<p id=\"summary\"><code>{}</code> against <code>{}</code>: {} rows, {} checks — {} pass, {} warn, {} fail, {} skipped. <b>{}</b></p>\n",
+        escape_html(&args.data),
+        escape_html(&args.rules.display().to_string()),
+        validation.rows,
+        report.checks.len(),
+        report.count(Outcome::Pass),
+        report.count(Outcome::Warn),
+        report.count(Outcome::Fail),
+        report.count(Outcome::Skipped),
+        if validation.passed() { "Passed." } else { "Failed." }
+    ));
+    page.push_str("<table id=\"checks\"><thead><tr><th>outcome</th><th>rule</th><th>subject</th><th>threshold</th><th>observed</th><th>violations</th><th>sample</th><th>where in the rules</th></tr></thead><tbody>\n");
+    for check in &report.checks {
+        let outcome = check.outcome.as_str();
+        page.push_str(&format!(
+            "<tr class=\"{outcome}\"><td class=\"outcome\">{outcome}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"sample\">{}</td><td>{}</td></tr>\n",
+            escape_html(&rule_name(check)),
+            escape_html(&check.subject),
+            escape_html(&threshold(check)),
+            escape_html(&observed(check)),
+            escape_html(&violations(check)),
+            escape_html(&samples(check, usize::MAX)),
+            escape_html(detail(check, "location").and_then(Value::as_str).unwrap_or_default()),
+        ));
+    }
+    page.push_str("</tbody></table>\n</body></html>\n");
+    page
+}

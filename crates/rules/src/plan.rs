@@ -1,0 +1,589 @@
+//! From rules to checks: each rule becomes one check per thing it asks, resolved against
+//! the data's schema (columns exist, types fit, regexes and expressions compile), so that
+//! every mistake in the rule file is reported before any data is judged.
+
+use std::collections::HashSet;
+
+use arrow_schema::Schema as ArrowSchema;
+use regex::Regex;
+use seismo_core::{ColumnKind, Dataset, Severity};
+use seismo_drift::TestName;
+use seismo_expr::{ExprError, Predicate};
+use serde_json::{Value, json};
+
+use crate::file::{ColumnRule, Literal, Monotonic, Rules, Section, Statistic};
+use crate::{Location, RuleError};
+
+/// What a check judges.
+#[derive(Debug, Clone)]
+pub(crate) enum Kind {
+    /// The column is missing: fails when required.
+    Missing,
+    /// The column is there (for `required = true`).
+    Present,
+    /// The column's kind.
+    Type {
+        column: usize,
+        expected: ColumnKind,
+        actual: ColumnKind,
+    },
+    /// Rows where a condition is false violate it.
+    Condition(Predicate),
+    /// Null or NaN values.
+    Nulls { column: usize },
+    /// NaN values.
+    Nan { column: usize },
+    /// Infinite values.
+    Infinity { column: usize },
+    /// Values outside a set.
+    Allowed { column: usize, set: AllowedSet },
+    /// Text values that do not match.
+    Regex { column: usize, regex: Regex },
+    /// Text values too short or too long.
+    Length {
+        column: usize,
+        min: Option<u64>,
+        max: Option<u64>,
+    },
+    /// Repeated values.
+    Unique { column: usize },
+    /// Values out of order.
+    Monotonic { column: usize, order: Monotonic },
+    /// The number of rows.
+    RowCount { min: Option<u64>, max: Option<u64> },
+    /// Rows repeating an earlier row.
+    Duplicates { columns: Vec<usize> },
+    /// Rows also in the reference (columns by name, present in both).
+    Overlap { columns: Vec<String> },
+    /// Rows with equal features and different labels.
+    Conflicts { columns: Vec<usize>, label: usize },
+    /// A statistic within bounds.
+    Statistic {
+        column: usize,
+        statistic: Statistic,
+        q: Option<f64>,
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    /// Drift against the reference.
+    Drift {
+        column: String,
+        test: Option<TestName>,
+        threshold: Option<f64>,
+    },
+}
+
+/// The values an `allowed` list admits, by the column's type.
+#[derive(Debug, Clone)]
+pub(crate) enum AllowedSet {
+    Text(HashSet<String>),
+    /// `f64` bits (with -0.0 as 0.0).
+    Number(HashSet<u64>),
+    Boolean(HashSet<bool>),
+}
+
+/// One check to run, with what the report says of it.
+#[derive(Debug, Clone)]
+pub(crate) struct Planned {
+    /// The rule's name.
+    pub rule: String,
+    /// The check's name (`min`, `allowed`, `expr`, ...).
+    pub check: &'static str,
+    /// A column, or `dataset`.
+    pub subject: String,
+    pub severity: Severity,
+    pub location: Location,
+    /// Rows the check applies to.
+    pub condition: Option<Predicate>,
+    /// The share of rows that may violate it (row-level checks).
+    pub tolerance: f64,
+    /// The bound as the report shows it.
+    pub threshold: Value,
+    pub kind: Kind,
+    /// Skipped, with the reason, instead of run.
+    pub skip: Option<String>,
+}
+
+/// A condition compiled at a location in the rule file.
+fn predicate(text: &str, schema: &ArrowSchema, at: &Location) -> Result<Predicate, RuleError> {
+    Predicate::compile(text, schema).map_err(|e: ExprError| {
+        RuleError::new(at.within(e.position), format!("`{text}`: {}", e.message))
+    })
+}
+
+/// A column name as an expression identifier.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// All checks of a rule file on a dataset's schema.
+pub(crate) fn plan(
+    rules: &Rules,
+    data: &Dataset,
+    reference: Option<&Dataset>,
+) -> Result<Vec<Planned>, RuleError> {
+    let schema = data.arrow_schema().as_ref();
+    let mut planned = Vec::new();
+    for (i, rule) in rules.file.column.iter().enumerate() {
+        column_checks(rules, i, rule, data, &mut planned)?;
+    }
+    for (i, rule) in rules.file.dataset.iter().enumerate() {
+        let at = |field| rules.locate(Section::Dataset, i, Some(field));
+        let condition = rule
+            .condition
+            .as_deref()
+            .map(|w| predicate(w, schema, &at("where")))
+            .transpose()?;
+        let name = |default: &str| rule.name.clone().unwrap_or_else(|| default.to_owned());
+        let base = |check: &'static str, location: Location| Planned {
+            rule: name(check),
+            check,
+            subject: "dataset".into(),
+            severity: rule.severity,
+            location,
+            condition: condition.clone(),
+            tolerance: 0.0,
+            threshold: Value::Null,
+            kind: Kind::Present,
+            skip: None,
+        };
+        let key_columns = |field: &str| -> Result<Vec<usize>, RuleError> {
+            match &rule.columns {
+                Some(names) => names
+                    .iter()
+                    .map(|n| column_index(schema, n, &at("columns")))
+                    .collect(),
+                None => Ok((0..schema.fields().len()).collect()),
+            }
+            .map_err(|e| RuleError::new(e.location, format!("{field}: {}", e.message)))
+        };
+        if let Some(expr) = &rule.expr {
+            planned.push(Planned {
+                threshold: json!(expr),
+                kind: Kind::Condition(predicate(expr, schema, &at("expr"))?),
+                ..base("expr", at("expr"))
+            });
+        }
+        if rule.min_rows.is_some() || rule.max_rows.is_some() {
+            planned.push(Planned {
+                threshold: bounds(
+                    rule.min_rows.map(|v| v as f64),
+                    rule.max_rows.map(|v| v as f64),
+                ),
+                kind: Kind::RowCount {
+                    min: rule.min_rows,
+                    max: rule.max_rows,
+                },
+                ..base(
+                    "row_count",
+                    at(if rule.min_rows.is_some() {
+                        "min_rows"
+                    } else {
+                        "max_rows"
+                    }),
+                )
+            });
+        }
+        if let Some(share) = rule.max_duplicate_fraction {
+            planned.push(Planned {
+                tolerance: share,
+                threshold: json!(share),
+                kind: Kind::Duplicates {
+                    columns: key_columns("max_duplicate_fraction")?,
+                },
+                ..base("duplicate_rows", at("max_duplicate_fraction"))
+            });
+        }
+        if let Some(share) = rule.max_reference_overlap {
+            let location = at("max_reference_overlap");
+            let Some(reference) = reference else {
+                return Err(RuleError::new(
+                    location,
+                    "`max_reference_overlap` needs --reference",
+                ));
+            };
+            let names: Vec<String> = match &rule.columns {
+                Some(names) => {
+                    for n in names {
+                        column_index(schema, n, &at("columns"))?;
+                        column_index(reference.arrow_schema(), n, &at("columns")).map_err(|e| {
+                            RuleError::new(e.location, format!("the reference: {}", e.message))
+                        })?;
+                    }
+                    names.clone()
+                }
+                None => schema
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().clone())
+                    .filter(|n| reference.arrow_schema().index_of(n).is_ok())
+                    .collect(),
+            };
+            planned.push(Planned {
+                tolerance: share,
+                threshold: json!(share),
+                kind: Kind::Overlap { columns: names },
+                ..base("reference_overlap", location)
+            });
+        }
+        if let (Some(share), Some(label)) = (rule.max_conflicting_labels, &rule.label) {
+            let label = column_index(schema, label, &at("label"))?;
+            let mut columns = key_columns("max_conflicting_labels")?;
+            columns.retain(|&c| c != label);
+            planned.push(Planned {
+                tolerance: share,
+                threshold: json!(share),
+                kind: Kind::Conflicts { columns, label },
+                ..base("conflicting_labels", at("max_conflicting_labels"))
+            });
+        }
+    }
+    for (i, rule) in rules.file.statistic.iter().enumerate() {
+        let at = |field| rules.locate(Section::Statistic, i, Some(field));
+        let column = column_index(schema, &rule.column, &at("column"))?;
+        let kind = data.schema().columns[column].kind;
+        let numeric_statistic = !matches!(
+            rule.statistic,
+            Statistic::NullFraction | Statistic::DistinctCount
+        );
+        if numeric_statistic && kind != ColumnKind::Numeric {
+            return Err(RuleError::new(
+                at("statistic"),
+                format!(
+                    "the {} of `{}` needs a numeric column; it is {}",
+                    rule.statistic.as_str(),
+                    rule.column,
+                    kind
+                ),
+            ));
+        }
+        let check = rule.statistic.as_str();
+        planned.push(Planned {
+            rule: rule
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{}.{check}", rule.column)),
+            check,
+            subject: rule.column.clone(),
+            severity: rule.severity,
+            location: at("statistic"),
+            condition: rule
+                .condition
+                .as_deref()
+                .map(|w| predicate(w, schema, &at("where")))
+                .transpose()?,
+            tolerance: 0.0,
+            threshold: bounds(rule.min, rule.max),
+            kind: Kind::Statistic {
+                column,
+                statistic: rule.statistic,
+                q: rule.q,
+                min: rule.min,
+                max: rule.max,
+            },
+            skip: None,
+        });
+    }
+    for (i, rule) in rules.file.drift.iter().enumerate() {
+        let at = |field| rules.locate(Section::Drift, i, Some(field));
+        let Some(reference) = reference else {
+            return Err(RuleError::new(at("column"), "drift rules need --reference"));
+        };
+        column_index(schema, &rule.column, &at("column"))?;
+        column_index(reference.arrow_schema(), &rule.column, &at("column"))
+            .map_err(|e| RuleError::new(e.location, format!("the reference: {}", e.message)))?;
+        planned.push(Planned {
+            rule: rule
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{}.drift", rule.column)),
+            check: "drift",
+            subject: rule.column.clone(),
+            severity: rule.severity,
+            location: at("column"),
+            condition: None,
+            tolerance: 0.0,
+            threshold: rule.threshold.map_or(Value::Null, |t| json!(t)),
+            kind: Kind::Drift {
+                column: rule.column.clone(),
+                test: rule.test,
+                threshold: rule.threshold,
+            },
+            skip: None,
+        });
+    }
+    Ok(planned)
+}
+
+fn bounds(min: Option<f64>, max: Option<f64>) -> Value {
+    let mut bounds = serde_json::Map::new();
+    if let Some(min) = min {
+        bounds.insert("min".into(), json!(min));
+    }
+    if let Some(max) = max {
+        bounds.insert("max".into(), json!(max));
+    }
+    Value::Object(bounds)
+}
+
+fn column_index(schema: &ArrowSchema, name: &str, at: &Location) -> Result<usize, RuleError> {
+    schema.index_of(name).map_err(|_| {
+        let message = Predicate::compile(&quoted(name), schema)
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_else(|| format!("no column `{name}`"));
+        RuleError::new(
+            at.clone(),
+            message.replace("no column", "the data has no column"),
+        )
+    })
+}
+
+/// The checks of one `[[column]]` rule.
+fn column_checks(
+    rules: &Rules,
+    i: usize,
+    rule: &ColumnRule,
+    data: &Dataset,
+    planned: &mut Vec<Planned>,
+) -> Result<(), RuleError> {
+    let schema = data.arrow_schema().as_ref();
+    let at = |field: &str| rules.locate(Section::Column, i, Some(field));
+    let name = &rule.name;
+    let base = |check: &'static str, field: &str| Planned {
+        rule: rule
+            .rule
+            .clone()
+            .unwrap_or_else(|| format!("{name}.{check}")),
+        check,
+        subject: name.clone(),
+        severity: rule.severity,
+        location: at(field),
+        condition: None,
+        tolerance: 0.0,
+        threshold: Value::Null,
+        kind: Kind::Present,
+        skip: None,
+    };
+    let Ok(column) = schema.index_of(name) else {
+        match rule.required {
+            Some(true) => planned.push(Planned {
+                threshold: json!(true),
+                kind: Kind::Missing,
+                ..base("required", "required")
+            }),
+            Some(false) => planned.push(Planned {
+                skip: Some(format!("the optional column `{name}` is not in the data")),
+                ..base("required", "required")
+            }),
+            None => return Err(column_index(schema, name, &at("name")).unwrap_err()),
+        }
+        return Ok(());
+    };
+    let condition = rule
+        .condition
+        .as_deref()
+        .map(|w| predicate(w, schema, &at("where")))
+        .transpose()?;
+    let kind = data.schema().columns[column].kind;
+    let base = |check: &'static str, field: &str| Planned {
+        condition: condition.clone(),
+        ..base(check, field)
+    };
+    if rule.required == Some(true) {
+        planned.push(Planned {
+            threshold: json!(true),
+            ..base("required", "required")
+        });
+    }
+    if let Some(expected) = rule.kind {
+        planned.push(Planned {
+            threshold: json!(expected.to_string()),
+            kind: Kind::Type {
+                column,
+                expected,
+                actual: kind,
+            },
+            ..base("type", "type")
+        });
+    }
+    if let Some(share) = rule.max_null_fraction {
+        planned.push(Planned {
+            tolerance: share,
+            threshold: json!(share),
+            kind: Kind::Nulls { column },
+            ..base("max_null_fraction", "max_null_fraction")
+        });
+    }
+    let numeric = |field: &str| -> Result<(), RuleError> {
+        if kind == ColumnKind::Numeric {
+            Ok(())
+        } else {
+            Err(RuleError::new(
+                at(field),
+                format!("`{field}` needs a numeric column; `{name}` is {kind}"),
+            ))
+        }
+    };
+    if rule.no_nan {
+        numeric("no_nan")?;
+        planned.push(Planned {
+            threshold: json!(0),
+            kind: Kind::Nan { column },
+            ..base("no_nan", "no_nan")
+        });
+    }
+    if rule.no_infinity {
+        numeric("no_infinity")?;
+        planned.push(Planned {
+            threshold: json!(0),
+            kind: Kind::Infinity { column },
+            ..base("no_infinity", "no_infinity")
+        });
+    }
+    for (check, bound, op) in [
+        ("min", rule.min, ">="),
+        ("max", rule.max, "<="),
+        ("exclusive_min", rule.exclusive_min, ">"),
+        ("exclusive_max", rule.exclusive_max, "<"),
+    ] {
+        if let Some(bound) = bound {
+            numeric(check)?;
+            let text = format!("{} {op} {bound:?}", quoted(name));
+            planned.push(Planned {
+                threshold: json!(bound),
+                kind: Kind::Condition(predicate(&text, schema, &at(check))?),
+                ..base(check, check)
+            });
+        }
+    }
+    if let Some(values) = &rule.allowed {
+        let set = allowed_set(values, kind, name, &at("allowed"))?;
+        let shown: Vec<String> = values.iter().map(Literal::to_string).collect();
+        planned.push(Planned {
+            tolerance: rule.max_unseen_fraction.unwrap_or(0.0),
+            threshold: json!(shown),
+            kind: Kind::Allowed { column, set },
+            ..base("allowed", "allowed")
+        });
+    }
+    let text = |field: &str| -> Result<(), RuleError> {
+        if matches!(kind, ColumnKind::Categorical | ColumnKind::Text) {
+            Ok(())
+        } else {
+            Err(RuleError::new(
+                at(field),
+                format!("`{field}` needs a text column; `{name}` is {kind}"),
+            ))
+        }
+    };
+    if let Some(pattern) = &rule.regex {
+        text("regex")?;
+        let regex = Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
+            RuleError::new(
+                at("regex"),
+                format!(
+                    "the regex `{pattern}` is invalid: {}",
+                    e.to_string()
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            )
+        })?;
+        planned.push(Planned {
+            threshold: json!(pattern),
+            kind: Kind::Regex { column, regex },
+            ..base("regex", "regex")
+        });
+    }
+    if rule.min_length.is_some() || rule.max_length.is_some() {
+        let field = if rule.min_length.is_some() {
+            "min_length"
+        } else {
+            "max_length"
+        };
+        text(field)?;
+        planned.push(Planned {
+            threshold: bounds(
+                rule.min_length.map(|v| v as f64),
+                rule.max_length.map(|v| v as f64),
+            ),
+            kind: Kind::Length {
+                column,
+                min: rule.min_length,
+                max: rule.max_length,
+            },
+            ..base("length", field)
+        });
+    }
+    if rule.unique {
+        planned.push(Planned {
+            threshold: json!(true),
+            kind: Kind::Unique { column },
+            ..base("unique", "unique")
+        });
+    }
+    if let Some(order) = rule.monotonic {
+        if !matches!(kind, ColumnKind::Numeric | ColumnKind::Datetime) {
+            return Err(RuleError::new(
+                at("monotonic"),
+                format!("`monotonic` needs a numeric or datetime column; `{name}` is {kind}"),
+            ));
+        }
+        planned.push(Planned {
+            threshold: json!(format!("{order:?}").to_lowercase()),
+            kind: Kind::Monotonic { column, order },
+            ..base("monotonic", "monotonic")
+        });
+    }
+    Ok(())
+}
+
+fn allowed_set(
+    values: &[Literal],
+    kind: ColumnKind,
+    name: &str,
+    at: &Location,
+) -> Result<AllowedSet, RuleError> {
+    let wrong = |v: &Literal| {
+        RuleError::new(
+            at.clone(),
+            format!("`{v}` cannot be a value of `{name}`, which is {kind}"),
+        )
+    };
+    Ok(match kind {
+        ColumnKind::Numeric => AllowedSet::Number(
+            values
+                .iter()
+                .map(|v| match v {
+                    Literal::Integer(i) => Ok(*i as f64),
+                    Literal::Number(n) => Ok(*n),
+                    Literal::Text(s) => s.trim().parse::<f64>().map_err(|_| wrong(v)),
+                    Literal::Boolean(_) => Err(wrong(v)),
+                })
+                .map(|r| r.map(|f| (f + 0.0).to_bits()))
+                .collect::<Result<_, _>>()?,
+        ),
+        ColumnKind::Boolean => AllowedSet::Boolean(
+            values
+                .iter()
+                .map(|v| match v {
+                    Literal::Boolean(b) => Ok(*b),
+                    Literal::Text(s) if s.eq_ignore_ascii_case("true") => Ok(true),
+                    Literal::Text(s) if s.eq_ignore_ascii_case("false") => Ok(false),
+                    _ => Err(wrong(v)),
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        ColumnKind::Datetime => {
+            return Err(RuleError::new(
+                at.clone(),
+                format!("`allowed` does not apply to the datetime column `{name}`"),
+            ));
+        }
+        ColumnKind::Categorical | ColumnKind::Text => {
+            AllowedSet::Text(values.iter().map(Literal::to_string).collect())
+        }
+    })
+}
