@@ -355,8 +355,8 @@ impl Binder<'_> {
     }
 }
 
-/// "no column `x`", with the closest name when one is close.
-pub(crate) fn unknown_column(name: &str, schema: &Schema) -> String {
+/// "no column `x`", with the closest name when one is close, else the list of columns.
+pub fn unknown_column(name: &str, schema: &Schema) -> String {
     let closest = schema
         .fields()
         .iter()

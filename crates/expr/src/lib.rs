@@ -45,7 +45,7 @@ use arrow_array::{BooleanArray, RecordBatch};
 use arrow_schema::Schema;
 
 use compile::Node;
-pub use compile::Type;
+pub use compile::{Type, unknown_column};
 
 /// Where in an expression something is: 1-based line and column (in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

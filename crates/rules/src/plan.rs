@@ -328,14 +328,8 @@ fn bounds(min: Option<f64>, max: Option<f64>) -> Value {
 
 fn column_index(schema: &ArrowSchema, name: &str, at: &Location) -> Result<usize, RuleError> {
     schema.index_of(name).map_err(|_| {
-        let message = Predicate::compile(&quoted(name), schema)
-            .err()
-            .map(|e| e.message)
-            .unwrap_or_else(|| format!("no column `{name}`"));
-        RuleError::new(
-            at.clone(),
-            message.replace("no column", "the data has no column"),
-        )
+        let message = seismo_expr::unknown_column(name, schema);
+        RuleError::new(at.clone(), format!("the data has {message}"))
     })
 }
 
