@@ -1,5 +1,5 @@
 #![warn(missing_docs)]
-//! Reading data files into Arrow record batches.
+//! Reading data files into Arrow record batches, and writing batches back ([`Sink`]).
 //!
 //! One entry point, [`Source::open`], takes a path (or `-` for standard input) and gives the
 //! Arrow schema and a stream of record batches, whatever the format:
@@ -18,6 +18,9 @@
 //! it at once.
 //!
 //! Every error names the input and, where the format tells it, the line and column.
+//!
+//! [`Sink`] writes batches in any of these formats (by extension), all or nothing: to a
+//! temporary file that is synced and renamed into place on commit.
 //!
 //! ```no_run
 //! use seismo_io::{ReadOptions, Source};

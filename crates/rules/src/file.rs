@@ -230,6 +230,9 @@ pub struct DriftRule {
     /// `error` (the default) or `warn`.
     #[serde(default)]
     pub severity: Severity,
+    /// Only rows where this holds are compared, in the reference and in the data.
+    #[serde(rename = "where")]
+    pub condition: Option<String>,
 }
 
 /// The language a rule file is written in.

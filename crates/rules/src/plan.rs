@@ -65,11 +65,12 @@ pub(crate) enum Kind {
         min: Option<f64>,
         max: Option<f64>,
     },
-    /// Drift against the reference.
+    /// Drift against the reference; the `where` condition compiled for the reference too.
     Drift {
         column: String,
         test: Option<TestName>,
         threshold: Option<f64>,
+        reference_condition: Option<Predicate>,
     },
 }
 
@@ -292,6 +293,18 @@ pub(crate) fn plan(
         column_index(schema, &rule.column, &at("column"))?;
         column_index(reference.arrow_schema(), &rule.column, &at("column"))
             .map_err(|e| RuleError::new(e.location, format!("the reference: {}", e.message)))?;
+        let compile = |schema: &ArrowSchema, side: &str| {
+            rule.condition
+                .as_deref()
+                .map(|w| {
+                    predicate(w, schema, &at("where")).map_err(|e| {
+                        RuleError::new(e.location, format!("in the {side}: {}", e.message))
+                    })
+                })
+                .transpose()
+        };
+        let condition = compile(schema, "data")?;
+        let reference_condition = compile(reference.arrow_schema(), "reference")?;
         planned.push(Planned {
             rule: rule
                 .name
@@ -301,13 +314,14 @@ pub(crate) fn plan(
             subject: rule.column.clone(),
             severity: rule.severity,
             location: at("column"),
-            condition: None,
+            condition,
             tolerance: 0.0,
             threshold: rule.threshold.map_or(Value::Null, |t| json!(t)),
             kind: Kind::Drift {
                 column: rule.column.clone(),
                 test: rule.test,
                 threshold: rule.threshold,
+                reference_condition,
             },
             skip: None,
         });

@@ -261,9 +261,12 @@ fn run_check(
             column,
             test,
             threshold,
+            reference_condition,
         } => {
             let reference = reference.expect("planned with a reference");
-            return Ok(drift_check(data, reference, column, *test, *threshold));
+            let data = filtered(data, check.condition.as_ref())?;
+            let reference = filtered(reference, reference_condition.as_ref())?;
+            return Ok(drift_check(&data, &reference, column, *test, *threshold));
         }
         _ => {}
     }
@@ -522,6 +525,29 @@ fn quantile(values: &mut [f64], q: f64) -> Option<f64> {
     let high = position.ceil() as usize;
     let fraction = position - low as f64;
     Some(values[low] + (values[high] - values[low]) * fraction)
+}
+
+/// The rows of a dataset where a condition holds (all rows without one).
+fn filtered(
+    data: &Dataset,
+    condition: Option<&seismo_expr::Predicate>,
+) -> Result<Dataset, ArrowError> {
+    let Some(condition) = condition else {
+        return Ok(data.clone());
+    };
+    let batches = data
+        .batches()
+        .iter()
+        .map(|batch| {
+            let held = condition
+                .evaluate(batch)
+                .map_err(|e| ArrowError::ComputeError(e.to_string()))?;
+            let keep = arrow_array::BooleanArray::new(true_rows(&held), None);
+            arrow_select::filter::filter_record_batch(batch, &keep)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Dataset::new(data.schema().clone(), data.arrow_schema().clone(), batches)
+        .map_err(|e| ArrowError::ComputeError(e.to_string()))
 }
 
 /// Drift of one column, by the drift crate, judged by its threshold.

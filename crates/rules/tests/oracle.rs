@@ -188,3 +188,37 @@ fn inferred_rules_pass_on_their_reference_and_catch_the_broken_feature() {
         "the hundredfold score"
     );
 }
+
+#[test]
+fn drift_rules_take_a_where_on_both_sides() {
+    let reference = example("reference.parquet");
+    // Within one country the income drift is still there; the score drifts only after the
+    // release, so on rows of the old version it does not.
+    let result = run(
+        "[[drift]]\ncolumn = \"income\"\nwhere = \"country = 'DE'\"\n[[drift]]\ncolumn = \"score\"\nwhere = \"model_version = '1.4.0'\"\n[[drift]]\ncolumn = \"score\"\nname = \"all_versions\"\n",
+        Some(&reference),
+    );
+    let outcomes: Vec<seismo_core::Outcome> =
+        result.report.checks.iter().map(|c| c.outcome).collect();
+    use seismo_core::Outcome::{Fail, Pass};
+    assert_eq!(outcomes, vec![Fail, Pass, Fail]);
+    let de = &result.report.checks[0];
+    let de_rows = example("current.parquet");
+    let de_rows: usize = {
+        let c = de_rows.arrow_schema().index_of("country").unwrap();
+        de_rows
+            .batches()
+            .iter()
+            .map(|b| {
+                use arrow_array::Array;
+                let s = arrow_cast::cast(b.column(c), &arrow_schema::DataType::Utf8).unwrap();
+                let s = s
+                    .as_any()
+                    .downcast_ref::<arrow_array::StringArray>()
+                    .unwrap();
+                s.iter().filter(|v| *v == Some("DE")).count()
+            })
+            .sum()
+    };
+    assert_eq!(de.details["rows"].as_u64().unwrap() as usize, de_rows);
+}
