@@ -7,7 +7,9 @@ use seismo_core::{ColumnKind, Severity};
 use seismo_drift::TestName;
 use serde::Deserialize;
 
-use crate::{Location, RuleError};
+use seismo_config::{ConfigFile, Location};
+
+use crate::RuleError;
 
 /// A rule file: column, dataset, statistic and drift rules.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -235,36 +237,12 @@ pub struct DriftRule {
     pub condition: Option<String>,
 }
 
-/// The language a rule file is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Syntax {
-    /// TOML (`.toml`).
-    Toml,
-    /// YAML (`.yaml`, `.yml`).
-    Yaml,
-}
-
-impl Syntax {
-    /// The syntax a path's extension names; TOML unless it says YAML.
-    pub fn of_path(path: &str) -> Self {
-        let lower = path.to_ascii_lowercase();
-        if lower.ends_with(".yaml") || lower.ends_with(".yml") {
-            Self::Yaml
-        } else {
-            Self::Toml
-        }
-    }
-}
-
 /// A rule file as read: its rules, and its text to locate them in.
 #[derive(Debug, Clone)]
 pub struct Rules {
-    /// Where it came from, as given.
-    pub path: String,
     /// The rules.
     pub file: RuleFile,
-    text: String,
-    syntax: Syntax,
+    source: ConfigFile,
 }
 
 /// Which list a rule is in.
@@ -293,86 +271,26 @@ impl Section {
 }
 
 impl Rules {
-    /// Reads a rule file's text; `path` names it in errors and picks the syntax.
+    /// Reads a rule file's text; `path` names it in errors and picks the syntax (YAML for
+    /// `.yaml`/`.yml`, else TOML).
     pub fn parse(path: &str, text: &str) -> Result<Self, RuleError> {
-        let syntax = Syntax::of_path(path);
-        let file: RuleFile = match syntax {
-            Syntax::Toml => toml::from_str(text).map_err(|e| {
-                let line = e.span().map(|s| line_of_offset(text, s.start));
-                RuleError::new(Location::line(path, line), first_line(e.message()))
-            })?,
-            Syntax::Yaml => serde_saphyr::from_str(text).map_err(|e| {
-                RuleError::new(Location::line(path, None), one_line(&e.to_string()))
-            })?,
-        };
-        let rules = Self {
-            path: path.to_owned(),
-            file,
-            text: text.to_owned(),
-            syntax,
-        };
+        let source = ConfigFile::new(path, text);
+        let file: RuleFile = source
+            .parse()
+            .map_err(|e| RuleError::new(e.location, e.message))?;
+        let rules = Self { file, source };
         rules.check_values()?;
         Ok(rules)
     }
 
-    /// The location of rule `index` of `section`, and of `field` in it when given and found.
-    pub fn locate(&self, section: Section, index: usize, field: Option<&str>) -> Location {
-        let lines: Vec<&str> = self.text.lines().collect();
-        let Some((first, end)) = self.block(&lines, section, index) else {
-            return Location::line(&self.path, None);
-        };
-        if let Some(field) = field {
-            for (i, line) in lines.iter().enumerate().take(end).skip(first) {
-                if let Some(column) = value_column(line, field, self.syntax) {
-                    return Location {
-                        path: self.path.clone(),
-                        line: Some(i + 1),
-                        column: Some(column),
-                    };
-                }
-            }
-        }
-        Location::line(&self.path, Some(first + 1))
+    /// Where it came from, as given.
+    pub fn path(&self) -> &str {
+        self.source.path()
     }
 
-    /// The lines `first..end` (0-based) of a rule.
-    fn block(&self, lines: &[&str], section: Section, index: usize) -> Option<(usize, usize)> {
-        let key = section.key();
-        match self.syntax {
-            Syntax::Toml => {
-                let header = format!("[[{key}]]");
-                let starts: Vec<usize> = (0..lines.len())
-                    .filter(|&i| lines[i].trim().starts_with(&header))
-                    .collect();
-                let first = *starts.get(index)?;
-                let end = (first + 1..lines.len())
-                    .find(|&i| lines[i].trim_start().starts_with('['))
-                    .unwrap_or(lines.len());
-                Some((first, end))
-            }
-            Syntax::Yaml => {
-                let top = (0..lines.len()).find(|&i| lines[i].starts_with(&format!("{key}:")))?;
-                let section_end = (top + 1..lines.len())
-                    .find(|&i| {
-                        let l = lines[i];
-                        !l.trim().is_empty() && !l.starts_with([' ', '-', '#'])
-                    })
-                    .unwrap_or(lines.len());
-                let items: Vec<usize> = (top + 1..section_end)
-                    .filter(|&i| lines[i].trim_start().starts_with("- "))
-                    .collect();
-                let indent = items
-                    .first()
-                    .map(|&i| lines[i].len() - lines[i].trim_start().len())?;
-                let items: Vec<usize> = items
-                    .into_iter()
-                    .filter(|&i| lines[i].len() - lines[i].trim_start().len() == indent)
-                    .collect();
-                let first = *items.get(index)?;
-                let end = items.get(index + 1).copied().unwrap_or(section_end);
-                Some((first, end))
-            }
-        }
+    /// The location of rule `index` of `section`, and of `field` in it when given and found.
+    pub fn locate(&self, section: Section, index: usize, field: Option<&str>) -> Location {
+        self.source.locate(section.key(), index, field)
     }
 
     /// The checks on values alone: ranges, fractions, a rule with nothing to check.
@@ -533,33 +451,6 @@ impl Rules {
         }
         Ok(())
     }
-}
-
-/// The 1-based column where `field`'s value starts on `line` (inside its quotes), when
-/// `line` sets `field`.
-fn value_column(line: &str, field: &str, syntax: Syntax) -> Option<usize> {
-    let trimmed = line.trim_start();
-    let trimmed = trimmed.strip_prefix("- ").unwrap_or(trimmed).trim_start();
-    let rest = trimmed.strip_prefix(field)?;
-    let separator = if syntax == Syntax::Toml { '=' } else { ':' };
-    let rest_trimmed = rest.trim_start();
-    let after = rest_trimmed.strip_prefix(separator)?;
-    let value = after.trim_start();
-    let offset = line.len() - value.len();
-    let quoted = value.starts_with(['"', '\'']);
-    Some(line[..offset].chars().count() + 1 + usize::from(quoted))
-}
-
-fn line_of_offset(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
-}
-
-fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or_default().trim().to_owned()
-}
-
-fn one_line(message: &str) -> String {
-    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

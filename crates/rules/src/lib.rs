@@ -42,64 +42,13 @@ mod plan;
 mod rows;
 mod run;
 
-use std::fmt;
-
 pub use file::{
     ColumnRule, DatasetRule, DriftRule, Literal, Monotonic, RuleFile, Rules, Section, Statistic,
-    StatisticRule, Syntax,
+    StatisticRule,
 };
 pub use infer::{InferOptions, infer};
 pub use run::{ValidateOptions, Validation, validate};
-
-/// Where in a rule file something is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Location {
-    /// The file, as given.
-    pub path: String,
-    /// The 1-based line, when known.
-    pub line: Option<usize>,
-    /// The 1-based column, when known.
-    pub column: Option<usize>,
-}
-
-impl Location {
-    /// A location with a line (or none) and no column.
-    pub fn line(path: &str, line: Option<usize>) -> Self {
-        Self {
-            path: path.to_owned(),
-            line,
-            column: None,
-        }
-    }
-
-    /// The location of a position inside a value that starts here (an expression inside its
-    /// quotes).
-    pub fn within(&self, position: Option<seismo_expr::Position>) -> Self {
-        let mut at = self.clone();
-        if let Some(p) = position {
-            if p.line > 1 {
-                at.line = at.line.map(|l| l + p.line - 1);
-                at.column = Some(p.column);
-            } else {
-                at.column = at.column.map(|c| c + p.column - 1);
-            }
-        }
-        at
-    }
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.path)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(column) = self.column {
-                write!(f, ":{column}")?;
-            }
-        }
-        Ok(())
-    }
-}
+pub use seismo_config::Location;
 
 /// A rule file that cannot be read or does not fit the data: where, and what.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -108,7 +108,11 @@ pub(crate) struct Planned {
 /// A condition compiled at a location in the rule file.
 fn predicate(text: &str, schema: &ArrowSchema, at: &Location) -> Result<Predicate, RuleError> {
     Predicate::compile(text, schema).map_err(|e: ExprError| {
-        RuleError::new(at.within(e.position), format!("`{text}`: {}", e.message))
+        let at = match e.position {
+            Some(p) => at.within(p.line, p.column),
+            None => at.clone(),
+        };
+        RuleError::new(at, format!("`{text}`: {}", e.message))
     })
 }
 
