@@ -1,0 +1,379 @@
+//! Weak-slice discovery: single columns (numeric ones by quantile bins, others by value) and
+//! pairs of them, searched for slices whose metric is significantly worse than overall.
+//!
+//! 1. Candidate conditions per column: numeric columns are cut at their quintiles (fewer
+//!    bins where values repeat; columns whose values are all distinct integers, like ids,
+//!    are left out); categorical and boolean columns give one condition per value with at
+//!    least `min_rows` rows (the 20 most frequent). Datetime and text columns are left out.
+//! 2. The metric on every single slice, then on pairs (two conditions on different columns)
+//!    among the 30 single slices worst than overall. A pair is kept only when it is worse
+//!    than both its halves by more than 0.01: otherwise one half explains it.
+//! 3. The 40 slices with the largest gaps get a seeded bootstrap (200 resamples of the slice's
+//!    rows): the one-sided p-value is the share of resamples at least as good as overall,
+//!    corrected over the 40 by Benjamini–Hochberg. Those below `alpha` are reported, ranked
+//!    by gap over its bootstrap standard error: gap and support together.
+
+use std::collections::BTreeMap;
+
+use arrow_array::Array;
+use arrow_array::cast::AsArray;
+use arrow_array::types::Float64Type;
+use arrow_cast::cast;
+use arrow_schema::DataType;
+use seismo_core::{ColumnKind, Dataset};
+use seismo_stats::correction::benjamini_hochberg;
+use seismo_stats::random::SplitMix64;
+use serde::Serialize;
+
+use crate::metrics::{Metric, Predictions};
+
+/// How to search.
+#[derive(Debug, Clone)]
+pub struct FindOptions {
+    /// The metric (default chosen by the caller per task).
+    pub metric: Metric,
+    /// The quantile for `abs_error_quantile`.
+    pub q: f64,
+    /// The fewest rows a slice has.
+    pub min_rows: usize,
+    /// Columns not to slice by (the target, the prediction, ids).
+    pub ignore: Vec<String>,
+    /// The significance level after correction.
+    pub alpha: f64,
+    /// How many slices to report at most.
+    pub top: usize,
+    /// The bootstrap's seed.
+    pub seed: u64,
+}
+
+/// A slice found to do worse than overall.
+#[derive(Debug, Clone, Serialize)]
+pub struct FoundSlice {
+    /// The condition, as an expression.
+    #[serde(rename = "where")]
+    pub condition: String,
+    /// A name made from it.
+    pub name: String,
+    /// Rows in the slice.
+    pub rows: u64,
+    /// The metric on the slice.
+    pub value: f64,
+    /// The metric on all rows.
+    pub overall: f64,
+    /// How much worse the slice is (positive: worse), in the metric's units.
+    pub gap: f64,
+    /// The bootstrap p-value, Benjamini–Hochberg adjusted.
+    pub p_value: f64,
+}
+
+/// One candidate condition: its text, its column(s), its rows (sorted).
+struct Candidate {
+    condition: String,
+    columns: Vec<usize>,
+    rows: Vec<u32>,
+    gap: f64,
+    value: f64,
+}
+
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}
+
+fn quoted(name: &str) -> String {
+    if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    {
+        name.to_owned()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// The single-column conditions of one column over the rows in `valid`.
+fn conditions(
+    data: &Dataset,
+    column: usize,
+    kind: ColumnKind,
+    valid: &[bool],
+    min_rows: usize,
+) -> Vec<(String, Vec<u32>)> {
+    let name = quoted(data.arrow_schema().field(column).name());
+    let mut out = Vec::new();
+    match kind {
+        ColumnKind::Numeric => {
+            let mut values: Vec<(f64, u32)> = Vec::new();
+            let mut offset = 0u32;
+            for batch in data.batches() {
+                if let Ok(floats) = cast(batch.column(column), &DataType::Float64) {
+                    let floats = floats.as_primitive::<Float64Type>();
+                    for i in 0..floats.len() {
+                        let row = offset + i as u32;
+                        if floats.is_valid(i) && !floats.value(i).is_nan() && valid[row as usize] {
+                            values.push((floats.value(i), row));
+                        }
+                    }
+                }
+                offset += batch.num_rows() as u32;
+            }
+            if values.is_empty() {
+                return out;
+            }
+            values.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let distinct = values.windows(2).filter(|w| w[0].0 != w[1].0).count() + 1;
+            if distinct == values.len() && values.iter().all(|v| v.0.fract() == 0.0) {
+                return out; // an id
+            }
+            let mut edges: Vec<f64> = (1..5).map(|k| values[k * values.len() / 5].0).collect();
+            edges.dedup();
+            edges.retain(|e| *e > values[0].0);
+            let mut lower: Option<f64> = None;
+            for upper in edges.iter().copied().map(Some).chain(std::iter::once(None)) {
+                let rows: Vec<u32> = values
+                    .iter()
+                    .filter(|(v, _)| lower.is_none_or(|l| *v >= l) && upper.is_none_or(|u| *v < u))
+                    .map(|(_, r)| *r)
+                    .collect();
+                let condition = match (lower, upper) {
+                    (None, Some(u)) => format!("{name} < {}", number(u)),
+                    (Some(l), None) => format!("{name} >= {}", number(l)),
+                    (Some(l), Some(u)) => {
+                        format!("{name} >= {} and {name} < {}", number(l), number(u))
+                    }
+                    (None, None) => continue,
+                };
+                if rows.len() >= min_rows {
+                    let mut rows = rows;
+                    rows.sort_unstable();
+                    out.push((condition, rows));
+                }
+                lower = upper;
+            }
+        }
+        ColumnKind::Categorical | ColumnKind::Boolean => {
+            let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+            let mut offset = 0u32;
+            for batch in data.batches() {
+                if let Ok(text) = cast(batch.column(column), &DataType::Utf8) {
+                    let text = text.as_string::<i32>();
+                    for i in 0..text.len() {
+                        let row = offset + i as u32;
+                        if text.is_valid(i) && valid[row as usize] {
+                            groups
+                                .entry(text.value(i).to_owned())
+                                .or_default()
+                                .push(row);
+                        }
+                    }
+                }
+                offset += batch.num_rows() as u32;
+            }
+            let mut groups: Vec<(String, Vec<u32>)> = groups
+                .into_iter()
+                .filter(|(_, r)| r.len() >= min_rows)
+                .collect();
+            groups.sort_by_key(|g| std::cmp::Reverse(g.1.len()));
+            for (value, rows) in groups.into_iter().take(20) {
+                let literal = if kind == ColumnKind::Boolean {
+                    value
+                } else {
+                    format!("'{}'", value.replace('\'', "''"))
+                };
+                out.push((format!("{name} = {literal}"), rows));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// A name for a slice: its condition in words and underscores.
+fn slice_name(condition: &str) -> String {
+    let mut name = String::new();
+    for c in condition.chars() {
+        let c = match c {
+            c if c.is_ascii_alphanumeric() => c.to_ascii_lowercase(),
+            '<' => 'l',
+            '>' => 'g',
+            '.' => 'p',
+            _ => '_',
+        };
+        if !(c == '_' && name.ends_with('_')) {
+            name.push(c);
+        }
+    }
+    name.trim_matches('_').to_owned()
+}
+
+/// Searches `data` for slices where `predictions` do worse than overall.
+pub fn find_slices(
+    data: &Dataset,
+    predictions: &Predictions,
+    valid: &[bool],
+    options: &FindOptions,
+) -> Vec<FoundSlice> {
+    let metric = options.metric;
+    let all: Vec<u32> = (0..valid.len() as u32)
+        .filter(|&r| valid[r as usize])
+        .collect();
+    let Ok(overall) = predictions.metric(metric, &all, options.q) else {
+        return Vec::new();
+    };
+    let sign = if metric.higher_is_better() == Some(false) {
+        -1.0
+    } else {
+        1.0
+    };
+    // How much worse than overall: positive is worse.
+    let gap_of = |value: f64| sign * (overall - value);
+    let schema = data.schema();
+    let mut singles: Vec<Candidate> = Vec::new();
+    for (c, column) in schema.columns.iter().enumerate() {
+        if options.ignore.contains(&column.name) {
+            continue;
+        }
+        for (condition, rows) in conditions(data, c, column.kind, valid, options.min_rows) {
+            if rows.len() == all.len() {
+                continue;
+            }
+            if let Ok(value) = predictions.metric(metric, &rows, options.q) {
+                singles.push(Candidate {
+                    condition,
+                    columns: vec![c],
+                    rows,
+                    gap: gap_of(value),
+                    value,
+                });
+            }
+        }
+    }
+    singles.sort_by(|a, b| b.gap.total_cmp(&a.gap));
+    let worst: Vec<&Candidate> = singles.iter().filter(|s| s.gap > 0.0).take(30).collect();
+    let mut pairs: Vec<Candidate> = Vec::new();
+    for (i, a) in worst.iter().enumerate() {
+        for b in &worst[i + 1..] {
+            if a.columns == b.columns {
+                continue;
+            }
+            let rows = intersect(&a.rows, &b.rows);
+            if rows.len() < options.min_rows {
+                continue;
+            }
+            if let Ok(value) = predictions.metric(metric, &rows, options.q) {
+                let gap = gap_of(value);
+                if gap > a.gap.max(b.gap) + 0.01 {
+                    pairs.push(Candidate {
+                        condition: format!("{} and {}", a.condition, b.condition),
+                        columns: [a.columns.clone(), b.columns.clone()].concat(),
+                        rows,
+                        gap,
+                        value,
+                    });
+                }
+            }
+        }
+    }
+    let mut tested: Vec<Candidate> = singles
+        .into_iter()
+        .chain(pairs)
+        .filter(|c| c.gap > 0.0)
+        .collect();
+    tested.sort_by(|a, b| b.gap.total_cmp(&a.gap));
+    tested.truncate(40);
+    let mut rng = SplitMix64::new(options.seed);
+    let mut p_values = Vec::new();
+    let mut errors = Vec::new();
+    let mut sample = Vec::new();
+    for candidate in &tested {
+        let (mut at_least_overall, mut gaps) = (0usize, Vec::new());
+        for _ in 0..200 {
+            sample.clear();
+            sample.extend(
+                (0..candidate.rows.len()).map(|_| candidate.rows[rng.below(candidate.rows.len())]),
+            );
+            match predictions.metric(metric, &sample, options.q) {
+                Ok(v) => {
+                    let gap = gap_of(v);
+                    if gap <= 0.0 {
+                        at_least_overall += 1;
+                    }
+                    gaps.push(gap);
+                }
+                Err(_) => at_least_overall += 1,
+            }
+        }
+        // Add-one smoothing: 200 resamples cannot show p below 1/201.
+        p_values.push((at_least_overall + 1) as f64 / 201.0);
+        let mean = gaps.iter().sum::<f64>() / gaps.len().max(1) as f64;
+        let variance = gaps.iter().map(|g| (g - mean).powi(2)).sum::<f64>()
+            / gaps.len().max(2).saturating_sub(1) as f64;
+        errors.push(variance.sqrt());
+    }
+    let adjusted = benjamini_hochberg(&p_values);
+    let mut found: Vec<(f64, FoundSlice)> = tested
+        .iter()
+        .zip(adjusted)
+        .zip(errors)
+        .filter(|((_, p), _)| *p < options.alpha)
+        .map(|((c, p), se)| {
+            let rank = if se > 0.0 { c.gap / se } else { f64::INFINITY };
+            (
+                rank,
+                FoundSlice {
+                    name: slice_name(&c.condition),
+                    condition: c.condition.clone(),
+                    rows: c.rows.len() as u64,
+                    value: c.value,
+                    overall,
+                    gap: c.gap,
+                    p_value: p,
+                },
+            )
+        })
+        .collect();
+    found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| b.1.rows.cmp(&a.1.rows)));
+    found
+        .into_iter()
+        .take(options.top)
+        .map(|(_, f)| f)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_intersections() {
+        assert_eq!(
+            slice_name("age >= 57 and country = 'IT'"),
+            "age_g_57_and_country_it"
+        );
+        assert_eq!(intersect(&[1, 3, 5, 7], &[2, 3, 7, 9]), vec![3, 7]);
+        assert_eq!(quoted("unit price"), "\"unit price\"");
+        assert_eq!(number(57.0), "57");
+        assert_eq!(number(0.25), "0.25");
+    }
+}
