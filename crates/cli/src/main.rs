@@ -10,8 +10,11 @@ mod history;
 mod history_html;
 mod infer;
 mod input;
+mod junit;
+mod model_test;
 mod output;
 mod profile;
+mod slices;
 mod validate;
 
 use std::process::ExitCode;
@@ -40,6 +43,11 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Write a first rule file from a reference dataset, to edit and then validate with.
     Infer(infer::InferArgs),
+    /// Test a model: metrics on slices of the data against thresholds, a baseline model and
+    /// fairness bounds (unit tests for models).
+    Test(model_test::TestArgs),
+    /// Work with slices: `seismo slices find` searches for weak ones.
+    Slices(slices::SlicesArgs),
 }
 
 /// What a command found: decides the exit code.
@@ -59,6 +67,8 @@ fn main() -> ExitCode {
         Command::History(args) => history::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Infer(args) => infer::run(args),
+        Command::Test(args) => model_test::run(args),
+        Command::Slices(args) => slices::run(args),
     };
     match result {
         Ok(Verdict::Clean) => ExitCode::SUCCESS,

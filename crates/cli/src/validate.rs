@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::Verdict;
 use crate::input::InputArgs;
+use crate::junit::{self, Case, CaseOutcome};
 use crate::output::{emit, escape_html, json_bytes, new_table};
 
 /// Arguments of `seismo validate`.
@@ -298,69 +299,49 @@ fn render_text(validation: &Validation, all: bool) -> String {
     out
 }
 
-/// Text for XML attribute values and content.
-fn xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-        .collect()
-}
-
 /// JUnit XML: one test case per check; a failed check is a `<failure>`, a skipped one
 /// `<skipped>`; a warning passes with its finding in `<system-out>`.
 fn render_junit(args: &ValidateArgs, validation: &Validation) -> String {
-    let report = &validation.report;
-    let (tests, failures, skipped) = (
-        report.checks.len(),
-        report.count(Outcome::Fail),
-        report.count(Outcome::Skipped),
-    );
-    let suite = xml(&args.rules.display().to_string());
-    let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"seismo validate\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">\n  <testsuite name=\"{suite}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">\n"
-    );
-    for check in &report.checks {
-        let summary = format!(
-            "{}: threshold {}, observed {}{}",
-            rule_name(check),
-            threshold(check),
-            observed(check),
-            match violations(check) {
-                v if v.is_empty() => String::new(),
-                v => format!(", {v} rows violate"),
-            }
-        );
-        out.push_str(&format!(
-            "    <testcase classname=\"{}\" name=\"{}\">",
-            xml(&check.subject),
-            xml(&rule_name(check))
-        ));
-        match check.outcome {
-            Outcome::Fail | Outcome::Error => out.push_str(&format!(
-                "\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    ",
-                xml(&summary),
-                check.check,
-                xml(&samples(check, usize::MAX))
-            )),
-            Outcome::Skipped => out.push_str(&format!(
-                "\n      <skipped message=\"{}\"/>\n    ",
-                xml(detail(check, "reason")
+    let cases: Vec<Case> = validation
+        .report
+        .checks
+        .iter()
+        .map(|check| {
+            let summary = format!(
+                "{}: threshold {}, observed {}{}",
+                rule_name(check),
+                threshold(check),
+                observed(check),
+                match violations(check) {
+                    v if v.is_empty() => String::new(),
+                    v => format!(", {v} rows violate"),
+                }
+            );
+            let outcome = match check.outcome {
+                Outcome::Fail | Outcome::Error => CaseOutcome::Fail,
+                Outcome::Skipped => CaseOutcome::Skipped,
+                Outcome::Warn => CaseOutcome::Warn,
+                Outcome::Pass => CaseOutcome::Pass,
+            };
+            let message = if outcome == CaseOutcome::Skipped {
+                detail(check, "reason")
                     .and_then(Value::as_str)
-                    .unwrap_or_default())
-            )),
-            Outcome::Warn => out.push_str(&format!(
-                "\n      <system-out>warning: {}</system-out>\n    ",
-                xml(&summary)
-            )),
-            Outcome::Pass => {}
-        }
-        out.push_str("</testcase>\n");
-    }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
+                    .unwrap_or_default()
+                    .to_owned()
+            } else {
+                summary
+            };
+            Case {
+                classname: check.subject.clone(),
+                name: rule_name(check),
+                outcome,
+                message,
+                body: samples(check, usize::MAX),
+                kind: check.check.clone(),
+            }
+        })
+        .collect();
+    junit::render("seismo validate", &args.rules.display().to_string(), &cases)
 }
 
 fn render_html(args: &ValidateArgs, validation: &Validation) -> String {

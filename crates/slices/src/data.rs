@@ -255,16 +255,18 @@ pub(crate) fn scored(
     }
 }
 
-/// For each data row, the baseline's row: by the `id` column, or by position.
+/// For each data row, the baseline's row: by the `id` column, or by position. `at` is
+/// where the id was named (or the file, without one), for errors.
 pub(crate) fn baseline_order(
-    suite: &Suite,
+    id: Option<&str>,
+    at: Location,
     data: &Dataset,
     baseline: &Dataset,
 ) -> Result<Vec<usize>, SuiteError> {
-    let Some(id) = &suite.file.id else {
+    let Some(id) = id else {
         if data.num_rows() != baseline.num_rows() {
             return Err(SuiteError::new(
-                Location::line(suite.path(), None),
+                at,
                 format!(
                     "the baseline has {} rows and the data {}: join them by an `id` column, or give the same rows in the same order",
                     baseline.num_rows(),
@@ -274,7 +276,6 @@ pub(crate) fn baseline_order(
         }
         return Ok((0..data.num_rows()).collect());
     };
-    let at = suite.locate_top("id");
     let keys = |d: &Dataset, side: &str| -> Result<Vec<Option<String>>, SuiteError> {
         labels(&column(d, id, &at, &format!("{side} id"))?, &at)
     };
@@ -355,10 +356,13 @@ pub(crate) fn group_keys(
         .collect())
 }
 
-/// One model's predictions read from a dataset by column names (for weak-slice search from
-/// the command line: errors name the flags), with which rows have a target and a prediction.
+/// One model's predictions read by column names (for weak-slice search from the command
+/// line: errors name the flags), with which rows have a target and a prediction. The truth
+/// comes from `data`; the predictions from `scores` when given (a baseline model's file,
+/// joined to the data's rows by the `id` column or by row order), else from `data`.
 pub fn read_predictions(
     data: &Dataset,
+    scores: Option<(&Dataset, Option<&str>)>,
     task: Task,
     target: &str,
     prediction: &str,
@@ -374,6 +378,12 @@ pub fn read_predictions(
         target_at: Location::line("--target", None),
         prediction_at: Location::line("--prediction", None),
     };
-    let scored = scored(&columns, data, data, None)?;
+    let scored = match scores {
+        None => scored(&columns, data, data, None)?,
+        Some((other, id)) => {
+            let order = baseline_order(id, Location::line("--baseline", None), data, other)?;
+            scored(&columns, data, other, Some(&order))?
+        }
+    };
     Ok((scored.predictions, scored.valid))
 }

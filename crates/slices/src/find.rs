@@ -6,12 +6,20 @@
 //!    are left out); categorical and boolean columns give one condition per value with at
 //!    least `min_rows` rows (the 20 most frequent). Datetime and text columns are left out.
 //! 2. The metric on every single slice, then on pairs (two conditions on different columns)
-//!    among the 30 single slices worst than overall. A pair is kept only when it is worse
-//!    than both its halves by more than 0.01: otherwise one half explains it.
-//! 3. The 40 slices with the largest gaps get a seeded bootstrap (200 resamples of the slice's
-//!    rows): the one-sided p-value is the share of resamples at least as good as overall,
-//!    corrected over the 40 by Benjamini–Hochberg. Those below `alpha` are reported, ranked
-//!    by gap over its bootstrap standard error: gap and support together.
+//!    among the 30 single slices worst than the reference. A pair is kept only when it is
+//!    worse than both its halves by more than 0.01: otherwise one half explains it.
+//! 3. The 20 singles and 20 pairs with the largest gap × √rows get a seeded bootstrap (200 resamples of the slice's
+//!    rows, paired with the baseline's predictions when there is one) for the gap's standard
+//!    error; the one-sided p-value is the normal tail of gap / error (a bootstrap z-test),
+//!    corrected over the 40 by Benjamini–Hochberg. Of those below `alpha`, single slices
+//!    come first, then pairs, each ranked by z (gap and support together); at most two are
+//!    reported per set of columns, and a pair not when one of its halves is reported.
+//!
+//! The reference is the metric on all rows, or, with a baseline model, the baseline's
+//! metric on the same slice. Against overall, slices that restrict the range of a strong
+//! feature (a band of credit scores) show a lower ROC AUC for any model: a narrower range is
+//! harder to rank. Against a baseline that effect cancels out, leaving what the candidate
+//! does worse.
 
 use std::collections::BTreeMap;
 
@@ -23,6 +31,7 @@ use arrow_schema::DataType;
 use seismo_core::{ColumnKind, Dataset};
 use seismo_stats::correction::benjamini_hochberg;
 use seismo_stats::random::SplitMix64;
+use seismo_stats::special::normal_sf;
 use serde::Serialize;
 
 use crate::metrics::{Metric, Predictions};
@@ -46,7 +55,7 @@ pub struct FindOptions {
     pub seed: u64,
 }
 
-/// A slice found to do worse than overall.
+/// A slice found to do worse than overall (or than a baseline model on the same rows).
 #[derive(Debug, Clone, Serialize)]
 pub struct FoundSlice {
     /// The condition, as an expression.
@@ -60,19 +69,26 @@ pub struct FoundSlice {
     pub value: f64,
     /// The metric on all rows.
     pub overall: f64,
-    /// How much worse the slice is (positive: worse), in the metric's units.
+    /// What the slice is compared with: `overall`, or `baseline`.
+    pub compared_with: &'static str,
+    /// The value compared with: `overall`, or the baseline's metric on the slice.
+    pub reference: f64,
+    /// How much worse the slice is than the reference (positive: worse), in the metric's
+    /// units.
     pub gap: f64,
     /// The bootstrap p-value, Benjamini–Hochberg adjusted.
     pub p_value: f64,
 }
 
-/// One candidate condition: its text, its column(s), its rows (sorted).
+/// One candidate condition: its text and parts, its column(s), its rows (sorted).
 struct Candidate {
     condition: String,
+    parts: Vec<String>,
     columns: Vec<usize>,
     rows: Vec<u32>,
     gap: f64,
     value: f64,
+    reference: f64,
 }
 
 fn number(v: f64) -> String {
@@ -227,10 +243,13 @@ fn slice_name(condition: &str) -> String {
     name.trim_matches('_').to_owned()
 }
 
-/// Searches `data` for slices where `predictions` do worse than overall.
+/// Searches `data` for slices where `predictions` do worse than overall, or, with a
+/// `baseline` (another model's predictions on the same rows), worse than the baseline does
+/// on the same slice.
 pub fn find_slices(
     data: &Dataset,
     predictions: &Predictions,
+    baseline: Option<&Predictions>,
     valid: &[bool],
     options: &FindOptions,
 ) -> Vec<FoundSlice> {
@@ -246,8 +265,15 @@ pub fn find_slices(
     } else {
         1.0
     };
-    // How much worse than overall: positive is worse.
-    let gap_of = |value: f64| sign * (overall - value);
+    // The value on some rows, what it is compared with, and how much worse it is.
+    let measure = |rows: &[u32]| -> Option<(f64, f64, f64)> {
+        let value = predictions.metric(metric, rows, options.q).ok()?;
+        let reference = match baseline {
+            Some(b) => b.metric(metric, rows, options.q).ok()?,
+            None => overall,
+        };
+        Some((value, reference, sign * (reference - value)))
+    };
     let schema = data.schema();
     let mut singles: Vec<Candidate> = Vec::new();
     for (c, column) in schema.columns.iter().enumerate() {
@@ -255,16 +281,18 @@ pub fn find_slices(
             continue;
         }
         for (condition, rows) in conditions(data, c, column.kind, valid, options.min_rows) {
-            if rows.len() == all.len() {
+            if rows.len() == all.len() && baseline.is_none() {
                 continue;
             }
-            if let Ok(value) = predictions.metric(metric, &rows, options.q) {
+            if let Some((value, reference, gap)) = measure(&rows) {
                 singles.push(Candidate {
+                    parts: vec![condition.clone()],
                     condition,
                     columns: vec![c],
                     rows,
-                    gap: gap_of(value),
+                    gap,
                     value,
+                    reference,
                 });
             }
         }
@@ -281,83 +309,118 @@ pub fn find_slices(
             if rows.len() < options.min_rows {
                 continue;
             }
-            if let Ok(value) = predictions.metric(metric, &rows, options.q) {
-                let gap = gap_of(value);
-                if gap > a.gap.max(b.gap) + 0.01 {
-                    pairs.push(Candidate {
-                        condition: format!("{} and {}", a.condition, b.condition),
-                        columns: [a.columns.clone(), b.columns.clone()].concat(),
-                        rows,
-                        gap,
-                        value,
-                    });
-                }
+            if let Some((value, reference, gap)) = measure(&rows)
+                && gap > a.gap.max(b.gap) + 0.01
+            {
+                pairs.push(Candidate {
+                    condition: format!("{} and {}", a.condition, b.condition),
+                    parts: vec![a.condition.clone(), b.condition.clone()],
+                    columns: [a.columns.clone(), b.columns.clone()].concat(),
+                    rows,
+                    gap,
+                    value,
+                    reference,
+                });
             }
         }
     }
-    let mut tested: Vec<Candidate> = singles
-        .into_iter()
-        .chain(pairs)
-        .filter(|c| c.gap > 0.0)
-        .collect();
-    tested.sort_by(|a, b| b.gap.total_cmp(&a.gap));
-    tested.truncate(40);
+    // Test the 20 most promising singles and pairs, by gap times the root of the support: a
+    // large gap on a handful of rows is mostly noise.
+    let promise = |c: &Candidate| c.gap * (c.rows.len() as f64).sqrt();
+    let mut tested: Vec<Candidate> = Vec::new();
+    for mut group in [singles, pairs] {
+        group.retain(|c| c.gap > 0.0);
+        group.sort_by(|a, b| promise(b).total_cmp(&promise(a)));
+        group.truncate(20);
+        tested.extend(group);
+    }
     let mut rng = SplitMix64::new(options.seed);
     let mut p_values = Vec::new();
     let mut errors = Vec::new();
     let mut sample = Vec::new();
     for candidate in &tested {
-        let (mut at_least_overall, mut gaps) = (0usize, Vec::new());
+        let mut gaps = Vec::new();
         for _ in 0..200 {
             sample.clear();
             sample.extend(
                 (0..candidate.rows.len()).map(|_| candidate.rows[rng.below(candidate.rows.len())]),
             );
-            match predictions.metric(metric, &sample, options.q) {
-                Ok(v) => {
-                    let gap = gap_of(v);
-                    if gap <= 0.0 {
-                        at_least_overall += 1;
-                    }
-                    gaps.push(gap);
-                }
-                Err(_) => at_least_overall += 1,
+            if let Some((_, _, gap)) = measure(&sample) {
+                gaps.push(gap);
             }
         }
-        // Add-one smoothing: 200 resamples cannot show p below 1/201.
-        p_values.push((at_least_overall + 1) as f64 / 201.0);
+        // A bootstrap z-test: the gap over its bootstrap standard error, one-sided.
         let mean = gaps.iter().sum::<f64>() / gaps.len().max(1) as f64;
         let variance = gaps.iter().map(|g| (g - mean).powi(2)).sum::<f64>()
-            / gaps.len().max(2).saturating_sub(1) as f64;
-        errors.push(variance.sqrt());
+            / gaps.len().saturating_sub(1).max(1) as f64;
+        let error = variance.sqrt();
+        p_values.push(if gaps.len() < 100 {
+            1.0
+        } else if error > 0.0 {
+            normal_sf(candidate.gap / error)
+        } else {
+            0.0
+        });
+        errors.push(error);
     }
     let adjusted = benjamini_hochberg(&p_values);
-    let mut found: Vec<(f64, FoundSlice)> = tested
+    let mut ranked: Vec<(f64, &Candidate, f64)> = tested
         .iter()
         .zip(adjusted)
         .zip(errors)
         .filter(|((_, p), _)| *p < options.alpha)
-        .map(|((c, p), se)| {
-            let rank = if se > 0.0 { c.gap / se } else { f64::INFINITY };
-            (
-                rank,
-                FoundSlice {
-                    name: slice_name(&c.condition),
-                    condition: c.condition.clone(),
-                    rows: c.rows.len() as u64,
-                    value: c.value,
-                    overall,
-                    gap: c.gap,
-                    p_value: p,
-                },
-            )
-        })
+        .map(|((c, p), se)| (if se > 0.0 { c.gap / se } else { f64::INFINITY }, c, p))
         .collect();
-    found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| b.1.rows.cmp(&a.1.rows)));
-    found
+    // Single slices first, the simplest explanation; then pairs, each group by z.
+    ranked.sort_by(|a, b| {
+        a.1.parts
+            .len()
+            .cmp(&b.1.parts.len())
+            .then_with(|| b.0.total_cmp(&a.0))
+            .then_with(|| b.1.rows.len().cmp(&a.1.rows.len()))
+    });
+    // Variety: at most two slices on one set of columns, and no pair whose half is already
+    // reported on its own.
+    let mut chosen: Vec<(&Candidate, f64)> = Vec::new();
+    for (_, candidate, p) in ranked {
+        let mut columns = candidate.columns.clone();
+        columns.sort_unstable();
+        let same_columns = chosen
+            .iter()
+            .filter(|(c, _)| {
+                let mut other = c.columns.clone();
+                other.sort_unstable();
+                other == columns
+            })
+            .count();
+        let explained = candidate.parts.len() > 1
+            && chosen
+                .iter()
+                .any(|(c, _)| c.parts.len() == 1 && candidate.parts.contains(&c.parts[0]));
+        if same_columns < 2 && !explained {
+            chosen.push((candidate, p));
+        }
+        if chosen.len() == options.top {
+            break;
+        }
+    }
+    chosen
         .into_iter()
-        .take(options.top)
-        .map(|(_, f)| f)
+        .map(|(c, p)| FoundSlice {
+            name: slice_name(&c.condition),
+            condition: c.condition.clone(),
+            rows: c.rows.len() as u64,
+            value: c.value,
+            overall,
+            compared_with: if baseline.is_some() {
+                "baseline"
+            } else {
+                "overall"
+            },
+            reference: c.reference,
+            gap: c.gap,
+            p_value: p,
+        })
         .collect()
 }
 

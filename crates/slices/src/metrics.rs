@@ -203,12 +203,20 @@ pub struct Predictions {
     /// Multiclass: one probability per class per row (row-major), when given.
     probabilities: Option<Vec<f64>>,
     classes: usize,
-    threshold: f64,
     /// Binary: each row's position in descending score order.
     position: Vec<u32>,
     /// Binary: the rows in descending score order.
     order: Vec<u32>,
+    /// Binary: each row's cell of the confusion matrix (`CELL_*`).
+    cell: Vec<u8>,
+    /// Binary: each row's log loss.
+    log_loss: Vec<f64>,
 }
+
+const CELL_TN: u8 = 0;
+const CELL_FN: u8 = 1;
+const CELL_FP: u8 = 2;
+const CELL_TP: u8 = 3;
 
 impl Predictions {
     /// Binary predictions: `truth` is 0 or 1, `score` the probability of 1; a row is
@@ -221,15 +229,31 @@ impl Predictions {
         for (p, &row) in order.iter().enumerate() {
             position[row as usize] = p as u32;
         }
+        // Per-row quantities every slice sums: computed once, not once per slice.
+        let cell = truth
+            .iter()
+            .zip(&score)
+            .map(|(&y, &p)| u8::from(y == 1.0) | (u8::from(p >= threshold) << 1))
+            .collect();
+        let eps = f64::EPSILON;
+        let log_loss = truth
+            .iter()
+            .zip(&score)
+            .map(|(&y, &p)| {
+                let p = p.clamp(eps, 1.0 - eps);
+                -(if y == 1.0 { p.ln() } else { (1.0 - p).ln() })
+            })
+            .collect();
         Self {
             task: Task::Binary,
             truth,
             predicted: score,
             probabilities: None,
             classes: 2,
-            threshold,
             position,
             order,
+            cell,
+            log_loss,
         }
     }
 
@@ -241,9 +265,10 @@ impl Predictions {
             predicted,
             probabilities: None,
             classes: 0,
-            threshold: 0.0,
             position: Vec::new(),
             order: Vec::new(),
+            cell: Vec::new(),
+            log_loss: Vec::new(),
         }
     }
 
@@ -261,9 +286,10 @@ impl Predictions {
             predicted: predicted.into_iter().map(f64::from).collect(),
             probabilities,
             classes,
-            threshold: 0.0,
             position: Vec::new(),
             order: Vec::new(),
+            cell: Vec::new(),
+            log_loss: Vec::new(),
         }
     }
 
@@ -282,11 +308,6 @@ impl Predictions {
         self.task
     }
 
-    /// Binary: whether row `i` is predicted positive.
-    pub(crate) fn positive(&self, i: usize) -> bool {
-        self.predicted[i] >= self.threshold
-    }
-
     /// The metric on the rows `rows` (indices, repeats allowed); `q` for quantile metrics.
     pub fn metric(&self, metric: Metric, rows: &[u32], q: f64) -> Result<f64, Undefined> {
         if rows.is_empty() {
@@ -303,17 +324,16 @@ impl Predictions {
     }
 
     fn counts(&self, rows: &[u32]) -> Confusion {
-        let mut c = Confusion::default();
+        let mut cells = [0u64; 4];
         for &r in rows {
-            let (y, p) = (self.truth[r as usize] == 1.0, self.positive(r as usize));
-            match (y, p) {
-                (true, true) => c.tp += 1,
-                (false, true) => c.fp += 1,
-                (true, false) => c.fn_ += 1,
-                (false, false) => c.tn += 1,
-            }
+            cells[self.cell[r as usize] as usize] += 1;
         }
-        c
+        Confusion {
+            tp: cells[CELL_TP as usize],
+            fp: cells[CELL_FP as usize],
+            fn_: cells[CELL_FN as usize],
+            tn: cells[CELL_TN as usize],
+        }
     }
 
     fn binary_metric(&self, metric: Metric, rows: &[u32]) -> Result<f64, Undefined> {
@@ -333,21 +353,7 @@ impl Predictions {
                     .sum::<f64>()
                     / n
             }
-            Metric::LogLoss => {
-                let eps = f64::EPSILON;
-                -rows
-                    .iter()
-                    .map(|&r| {
-                        let p = self.predicted[r as usize].clamp(eps, 1.0 - eps);
-                        if self.truth[r as usize] == 1.0 {
-                            p.ln()
-                        } else {
-                            (1.0 - p).ln()
-                        }
-                    })
-                    .sum::<f64>()
-                    / n
-            }
+            Metric::LogLoss => rows.iter().map(|&r| self.log_loss[r as usize]).sum::<f64>() / n,
             Metric::Ece => {
                 let mut bins = [(0.0f64, 0.0f64, 0u64); 10];
                 for &r in rows {
@@ -384,8 +390,20 @@ impl Predictions {
 
     /// The rows in descending score order.
     fn ranked(&self, rows: &[u32]) -> Vec<u32> {
-        if rows.len() * 8 > self.len() {
-            // Large sets: count each row's copies, then walk the global order.
+        let distinct_sorted = rows.windows(2).all(|w| w[0] < w[1]);
+        if rows.len() * 8 > self.len() && distinct_sorted {
+            // A large slice: mark its rows, then walk the global order.
+            let mut member = vec![0u64; self.len().div_ceil(64)];
+            for &r in rows {
+                member[r as usize / 64] |= 1 << (r % 64);
+            }
+            self.order
+                .iter()
+                .copied()
+                .filter(|&r| member[r as usize / 64] & (1 << (r % 64)) != 0)
+                .collect()
+        } else if rows.len() * 8 > self.len() {
+            // A large resample: count each row's copies, then walk the global order.
             let mut copies = vec![0u32; self.len()];
             for &r in rows {
                 copies[r as usize] += 1;

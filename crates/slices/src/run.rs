@@ -110,6 +110,32 @@ pub struct TestReport {
     pub regressions: Vec<Regression>,
 }
 
+/// `f(0..n)` on up to as many threads as there are cores, in order.
+fn parallel_map<T: Send>(n: usize, f: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .min(n.max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: std::sync::Mutex<Vec<(usize, T)>> = std::sync::Mutex::new(Vec::with_capacity(n));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let value = f(i);
+                    done.lock().expect("no panics while held").push((i, value));
+                }
+            });
+        }
+    });
+    let mut done = done.into_inner().expect("no panics while held");
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, v)| v).collect()
+}
+
 /// The rows of every slice by name (with `all`).
 fn slice_rows(
     suite: &Suite,
@@ -121,6 +147,7 @@ fn slice_rows(
         .filter(|&r| valid[r as usize])
         .collect();
     slices.insert("all".to_owned(), all);
+    let mut predicates = Vec::new();
     for (i, slice) in suite.file.slice.iter().enumerate() {
         let at = suite.locate("slice", i, Some("where"));
         let predicate = Predicate::compile(&slice.condition, data.arrow_schema()).map_err(|e| {
@@ -130,9 +157,14 @@ fn slice_rows(
             };
             SuiteError::new(at, format!("`{}`: {}", slice.condition, e.message))
         })?;
-        let rows = rows_where(data, &predicate, valid)
-            .map_err(|e| SuiteError::new(at.clone(), e.message))?;
-        slices.insert(slice.name.clone(), rows);
+        predicates.push((at, predicate));
+    }
+    let rows = parallel_map(predicates.len(), &|i| {
+        let (at, predicate) = &predicates[i];
+        rows_where(data, predicate, valid).map_err(|e| SuiteError::new(at.clone(), e.message))
+    });
+    for (slice, rows) in suite.file.slice.iter().zip(rows) {
+        slices.insert(slice.name.clone(), rows?);
     }
     Ok(slices)
 }
@@ -149,7 +181,11 @@ pub fn run_suite(
     let candidate = scored(&columns, data, data, None)?;
     let base = match baseline {
         Some(b) => {
-            let order = baseline_order(suite, data, b)?;
+            let at = match &suite.file.id {
+                Some(_) => suite.locate_top("id"),
+                None => seismo_config::Location::line(suite.path(), None),
+            };
+            let order = baseline_order(suite.file.id.as_deref(), at, data, b)?;
             Some(scored(&columns, data, b, Some(&order))?)
         }
         None => None,
@@ -167,8 +203,26 @@ pub fn run_suite(
     let slices = slice_rows(suite, data, &valid)?;
     let all = &slices["all"];
     let f = &suite.file;
-    let mut results = Vec::new();
+    // The overall value of each metric, computed once.
+    let mut overall: Vec<((Metric, u64), Option<f64>)> = Vec::new();
     for (i, test) in f.test.iter().enumerate() {
+        let key = (suite.metric(i), test.q.unwrap_or(0.9).to_bits());
+        if !overall.iter().any(|(k, _)| *k == key) {
+            let value = candidate
+                .predictions
+                .metric(key.0, all, f64::from_bits(key.1))
+                .ok();
+            overall.push((key, value));
+        }
+    }
+    let overall_of = |metric: Metric, q: f64| {
+        overall
+            .iter()
+            .find(|(k, _)| *k == (metric, q.to_bits()))
+            .and_then(|(_, v)| *v)
+    };
+    let run_test = |i: usize| -> TestResult {
+        let test = &f.test[i];
         let metric = suite.metric(i);
         let rows = &slices[&test.slice];
         let q = test.q.unwrap_or(0.9);
@@ -185,7 +239,7 @@ pub fn run_suite(
             threshold: thresholds(test),
             outcome: Verdict::Skipped,
             severity: test.severity,
-            overall: candidate.predictions.metric(metric, all, q).ok(),
+            overall: overall_of(metric, q),
             baseline: None,
             interval: None,
             reason: None,
@@ -197,15 +251,13 @@ pub fn run_suite(
                 "insufficient data: {} rows, fewer than min_rows = {min_rows}",
                 rows.len()
             ));
-            results.push(result);
-            continue;
+            return result;
         }
         let value = match candidate.predictions.metric(metric, rows, q) {
             Ok(v) => v,
             Err(why) => {
                 result.reason = Some(why.0);
-                results.push(result);
-                continue;
+                return result;
             }
         };
         result.value = Some(value);
@@ -219,14 +271,12 @@ pub fn run_suite(
             } else {
                 "the baseline's metric is undefined on this slice".into()
             });
-            results.push(result);
-            continue;
+            return result;
         }
         let conditions = Conditions::of(test, result.overall, result.baseline);
         if conditions.needs_overall && result.overall.is_none() {
             result.reason = Some("the metric is undefined on all rows".into());
-            results.push(result);
-            continue;
+            return result;
         }
         result.outcome = if f.bootstrap > 0 {
             let seed = f.seed ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
@@ -252,8 +302,9 @@ pub fn run_suite(
         if result.outcome == Verdict::Fail && test.severity == Severity::Warn {
             result.outcome = Verdict::Warn;
         }
-        results.push(result);
-    }
+        result
+    };
+    let mut results = parallel_map(f.test.len(), &run_test);
     for (i, fairness) in f.fairness.iter().enumerate() {
         results.extend(fairness_results(suite, i, data, &candidate, &valid)?);
         let _ = fairness;

@@ -1,0 +1,297 @@
+//! `seismo test`: run a suite of slice tests on a scored dataset, optionally against a
+//! baseline model's scores on the same rows.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use seismo_slices::{Suite, TestReport, TestResult, Verdict, run_suite};
+use seismo_stats::profile::format_number;
+use serde_json::Value;
+
+use crate::Verdict as Exit;
+use crate::input::InputArgs;
+use crate::junit::{self, Case, CaseOutcome};
+use crate::output::{emit, escape_html, json_bytes, new_table};
+
+/// Arguments of `seismo test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The suite file (TOML, or YAML by its extension)
+    #[arg(long, value_name = "FILE")]
+    suite: PathBuf,
+    /// The scored data: features, target and the model's predictions
+    #[arg(long, value_name = "DATA")]
+    data: String,
+    /// The same rows scored by the previous model (joined by the suite's `id`, or by row order)
+    #[arg(long, value_name = "DATA")]
+    baseline: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+    format: TestFormat,
+    /// Write the report to FILE instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TestFormat {
+    Text,
+    Json,
+    Junit,
+    Html,
+}
+
+/// Runs `seismo test`; `Found` (exit 1) when a test failed.
+pub fn run(args: TestArgs) -> Result<Exit> {
+    let text = std::fs::read_to_string(&args.suite)
+        .with_context(|| format!("{}: cannot read the suite", args.suite.display()))?;
+    let suite = Suite::parse(&args.suite.display().to_string(), &text)?;
+    let options = args.input.read_options()?;
+    let data = seismo_io::read_dataset(&args.data, &options)?;
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(|b| seismo_io::read_dataset(b, &options))
+        .transpose()?;
+    let report = run_suite(&suite, &data, baseline.as_ref())?;
+    let rendered = match args.format {
+        TestFormat::Json => json_bytes(&report)?,
+        TestFormat::Text => render_text(&report).into_bytes(),
+        TestFormat::Junit => render_junit(&args, &report).into_bytes(),
+        TestFormat::Html => render_html(&args, &report).into_bytes(),
+    };
+    emit(args.output.as_deref(), &rendered)?;
+    Ok(if report.passed {
+        Exit::Clean
+    } else {
+        Exit::Found
+    })
+}
+
+fn number(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".into(), format_number)
+}
+
+fn signed(v: f64) -> String {
+    if v >= 0.0 {
+        format!("+{}", format_number(v))
+    } else {
+        format_number(v)
+    }
+}
+
+fn threshold(result: &TestResult) -> String {
+    match &result.threshold {
+        Value::Object(t) => t
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{} {}",
+                    k.replace('_', " "),
+                    v.as_f64().map_or(v.to_string(), format_number)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => String::new(),
+    }
+}
+
+fn outcome(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Pass => "pass",
+        Verdict::Inconclusive => "inconclusive",
+        Verdict::Skipped => "skipped",
+        Verdict::Warn => "warn",
+        Verdict::Fail => "fail",
+    }
+}
+
+/// What the result says, in a few words: the comparison, the interval or the reason.
+fn note(result: &TestResult) -> String {
+    let mut parts = Vec::new();
+    if let Some(b) = result.baseline
+        && let Some(v) = result.value
+    {
+        parts.push(format!("baseline {} ({})", format_number(b), signed(v - b)));
+    }
+    if let Some([lo, hi]) = result.interval {
+        parts.push(format!(
+            "interval {}..{}",
+            format_number(lo),
+            format_number(hi)
+        ));
+    }
+    if let Some(reason) = &result.reason {
+        parts.push(reason.clone());
+    }
+    parts.join("; ")
+}
+
+fn render_text(report: &TestReport) -> String {
+    let mut table = new_table(&[
+        "outcome",
+        "test",
+        "slice",
+        "metric",
+        "value",
+        "rows",
+        "threshold",
+        "overall",
+        "note",
+    ]);
+    for r in &report.results {
+        table.add_row(vec![
+            outcome(r.outcome).to_uppercase(),
+            r.test.clone(),
+            r.slice.clone(),
+            r.metric.clone(),
+            number(r.value),
+            r.rows.to_string(),
+            threshold(r),
+            number(r.overall),
+            note(r),
+        ]);
+    }
+    let count = |v: Verdict| report.results.iter().filter(|r| r.outcome == v).count();
+    let mut out = format!("{table}\n");
+    out.push_str(&format!(
+        "{} rows{}; {} tests: {} pass, {} fail, {} warn, {} inconclusive, {} skipped. {}\n",
+        report.rows,
+        if report.rows_without_label > 0 {
+            format!(
+                " ({} without a target or prediction left out)",
+                report.rows_without_label
+            )
+        } else {
+            String::new()
+        },
+        report.results.len(),
+        count(Verdict::Pass),
+        count(Verdict::Fail),
+        count(Verdict::Warn),
+        count(Verdict::Inconclusive),
+        count(Verdict::Skipped),
+        if report.passed { "Passed." } else { "Failed." }
+    ));
+    if !report.regressions.is_empty() {
+        out.push_str("\nWorse than the baseline:\n");
+        for g in &report.regressions {
+            out.push_str(&format!(
+                "  {} on {} ({} rows): {} vs baseline {} ({}){}\n",
+                g.metric,
+                g.slice,
+                g.rows,
+                format_number(g.candidate),
+                format_number(g.baseline),
+                signed(g.delta),
+                g.overall_delta
+                    .map(|d| format!(", while overall {}", signed(d)))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    out
+}
+
+fn render_junit(args: &TestArgs, report: &TestReport) -> String {
+    let cases: Vec<Case> = report
+        .results
+        .iter()
+        .map(|r| {
+            let outcome = match r.outcome {
+                Verdict::Pass => CaseOutcome::Pass,
+                Verdict::Fail => CaseOutcome::Fail,
+                Verdict::Warn | Verdict::Inconclusive => CaseOutcome::Warn,
+                Verdict::Skipped => CaseOutcome::Skipped,
+            };
+            let message = match (&r.reason, outcome) {
+                (Some(reason), CaseOutcome::Skipped) => reason.clone(),
+                _ => format!(
+                    "{} on {}: {} ({} rows), threshold {}{}",
+                    r.metric,
+                    r.slice,
+                    number(r.value),
+                    r.rows,
+                    threshold(r),
+                    match note(r) {
+                        n if n.is_empty() => String::new(),
+                        n => format!("; {n}"),
+                    }
+                ),
+            };
+            Case {
+                classname: r.slice.clone(),
+                name: r.test.clone(),
+                outcome,
+                message,
+                body: r.location.clone(),
+                kind: r.metric.clone(),
+            }
+        })
+        .collect();
+    junit::render("seismo test", &args.suite.display().to_string(), &cases)
+}
+
+fn render_html(args: &TestArgs, report: &TestReport) -> String {
+    let mut page = String::from(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>seismo model tests</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;margin:1em 0}th,td{padding:.3em .7em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
+th{background:#f4f4f4}.fail td{background:#fde8e8}.warn td,.inconclusive td{background:#fff6dd}.skipped td{color:#777}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+</style></head><body>
+"#,
+    );
+    page.push_str(&format!(
+        "<h1>Model tests</h1>\n<p id=\"summary\"><code>{}</code> on <code>{}</code>{}: {} rows, {} tests. <b>{}</b></p>\n",
+        escape_html(&args.suite.display().to_string()),
+        escape_html(&args.data),
+        args.baseline
+            .as_deref()
+            .map(|b| format!(" against baseline <code>{}</code>", escape_html(b)))
+            .unwrap_or_default(),
+        report.rows,
+        report.results.len(),
+        if report.passed { "Passed." } else { "Failed." }
+    ));
+    page.push_str("<table id=\"results\"><thead><tr><th>outcome</th><th>test</th><th>slice</th><th>metric</th><th>value</th><th>rows</th><th>threshold</th><th>overall</th><th>note</th></tr></thead><tbody>\n");
+    for r in &report.results {
+        let o = outcome(r.outcome);
+        page.push_str(&format!(
+            "<tr class=\"{o}\"><td>{o}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
+            escape_html(&r.test),
+            escape_html(&r.slice),
+            escape_html(&r.metric),
+            number(r.value),
+            r.rows,
+            escape_html(&threshold(r)),
+            number(r.overall),
+            escape_html(&note(r)),
+        ));
+    }
+    page.push_str("</tbody></table>\n");
+    if !report.regressions.is_empty() {
+        page.push_str("<h2>Worse than the baseline</h2>\n<table id=\"regressions\"><thead><tr><th>slice</th><th>metric</th><th>rows</th><th>candidate</th><th>baseline</th><th>delta</th><th>overall delta</th></tr></thead><tbody>\n");
+        for g in &report.regressions {
+            page.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+                escape_html(&g.slice),
+                escape_html(&g.metric),
+                g.rows,
+                format_number(g.candidate),
+                format_number(g.baseline),
+                signed(g.delta),
+                g.overall_delta.map(signed).unwrap_or_default()
+            ));
+        }
+        page.push_str("</tbody></table>\n");
+    }
+    page.push_str("</body></html>\n");
+    page
+}
