@@ -63,18 +63,24 @@ def customers(rng, n, start, days, first_id):
     )
 
 
-def risk(df, rng):
-    """The true log-odds of default, from the *true* (unbroken) features."""
+def log_odds(df, credit_score=True):
+    """The log-odds of default the features explain (without the credit score term when
+    `credit_score` is false: what a model that lost that feature sees)."""
     z = (
         -2.2
-        - 0.012 * (df["credit_score"] - 680)
+        - (0.012 * (df["credit_score"] - 680) if credit_score else 0.0)
         + 2.5 * (df["utilization"] - 0.28)
         - 0.35 * (np.log(df["income"]) - 10.6)
         - 0.008 * (df["tenure_months"] - 40)
         + 0.3 * (df["channel"] == "app")
         - 0.25 * df["is_active"]
     )
-    return z + rng.normal(0, 0.35, len(df))
+    return z
+
+
+def risk(df, rng):
+    """The true log-odds of default, from the *true* (unbroken) features."""
+    return log_odds(df) + rng.normal(0, 0.35, len(df))
 
 
 def scored(df, rng):

@@ -26,9 +26,11 @@ mod display;
 mod error;
 mod report;
 mod schema;
+mod time;
 
 pub use dataset::Dataset;
 pub use display::{batch_with_utc_offsets, with_utc_offsets};
 pub use error::{Error, Result};
 pub use report::{Check, Outcome, Report, Severity};
 pub use schema::{Column, ColumnKind, ColumnRole, Schema};
+pub use time::parse_instant;

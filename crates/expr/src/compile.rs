@@ -466,29 +466,18 @@ fn compare(
 /// A string literal compared with a time becomes a time.
 fn as_time(node: Node, other: Type, at: Option<Position>) -> Result<Node, ExprError> {
     match (&node, other) {
-        (Node::Text(s), Type::Time) => parse_time(s).map(Node::Time).ok_or_else(|| {
-            ExprError::at(
-                at,
-                format!("'{s}' is not a time (write '2026-10-01' or '2026-10-01T12:00:00Z')"),
-            )
-        }),
+        (Node::Text(s), Type::Time) => {
+            seismo_core::parse_instant(s)
+                .map(Node::Time)
+                .ok_or_else(|| {
+                    ExprError::at(
+                        at,
+                        format!(
+                            "'{s}' is not a time (write '2026-10-01' or '2026-10-01T12:00:00Z')"
+                        ),
+                    )
+                })
+        }
         _ => Ok(node),
     }
-}
-
-/// RFC 3339, or a date or date-time without zone read as UTC; UTC microseconds.
-fn parse_time(text: &str) -> Option<i64> {
-    use chrono::{DateTime, NaiveDate, NaiveDateTime};
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.timestamp_micros());
-    }
-    for format in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
-            return Some(t.and_utc().timestamp_micros());
-        }
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc().timestamp_micros())
 }

@@ -1,7 +1,7 @@
 //! Deployment markers: a small CSV of `time,label` rows (a release, a config change, a
 //! migration) that change points are attributed to.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use seismo_core::parse_instant;
 
 use crate::HistoryError;
 
@@ -58,7 +58,7 @@ pub fn parse_markers(text: &str) -> Result<Vec<Marker>, HistoryError> {
                 .ok_or_else(|| marker_error(i, format!("no `{name}` field")))
         };
         let text = cell(time_at, "time")?;
-        let time = parse_time(text).ok_or_else(|| {
+        let time = parse_instant(text).ok_or_else(|| {
             marker_error(
                 i,
                 format!("`{text}` is not a time (write 2026-10-16T00:00:00Z or 2026-10-16)"),
@@ -106,27 +106,6 @@ fn fields(line: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-/// A time as UTC microseconds: RFC 3339, or a naive date-time or date read as UTC.
-pub(crate) fn parse_time(text: &str) -> Option<i64> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.timestamp_micros());
-    }
-    for format in [
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M",
-    ] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
-            return Some(t.and_utc().timestamp_micros());
-        }
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc().timestamp_micros())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,7 +116,7 @@ mod tests {
         let markers = parse_markers(text).unwrap();
         assert_eq!(markers.len(), 2);
         assert_eq!(markers[0].label, "say \"hi\"");
-        assert_eq!(markers[0].time, parse_time("2026-10-16").unwrap());
+        assert_eq!(markers[0].time, parse_instant("2026-10-16").unwrap());
         assert_eq!(
             markers[1].time - markers[0].time,
             36 * 3600 * 1_000_000 + 1_800_000_000

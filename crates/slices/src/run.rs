@@ -326,14 +326,7 @@ pub fn run_suite(
 
 fn thresholds(test: &crate::suite::TestSpec) -> Value {
     let mut t = Map::new();
-    for (name, value) in [
-        ("min", test.min),
-        ("max", test.max),
-        ("min_vs_overall", test.min_vs_overall),
-        ("max_vs_overall", test.max_vs_overall),
-        ("min_vs_baseline", test.min_vs_baseline),
-        ("max_vs_baseline", test.max_vs_baseline),
-    ] {
+    for (name, value) in test.bounds() {
         if let Some(v) = value {
             t.insert(name.into(), json!(v));
         }

@@ -60,6 +60,20 @@ pub struct TestSpec {
     pub severity: Severity,
 }
 
+impl TestSpec {
+    /// The thresholds by name, set or not.
+    pub fn bounds(&self) -> [(&'static str, Option<f64>); 6] {
+        [
+            ("min", self.min),
+            ("max", self.max),
+            ("min_vs_overall", self.min_vs_overall),
+            ("max_vs_overall", self.max_vs_overall),
+            ("min_vs_baseline", self.min_vs_baseline),
+            ("max_vs_baseline", self.max_vs_baseline),
+        ]
+    }
+}
+
 /// Fairness across groups.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -262,14 +276,7 @@ impl Suite {
                     ),
                 ));
             }
-            let bounds = [
-                ("min", test.min),
-                ("max", test.max),
-                ("min_vs_overall", test.min_vs_overall),
-                ("max_vs_overall", test.max_vs_overall),
-                ("min_vs_baseline", test.min_vs_baseline),
-                ("max_vs_baseline", test.max_vs_baseline),
-            ];
+            let bounds = test.bounds();
             if bounds.iter().all(|(_, b)| b.is_none()) {
                 return Err(SuiteError::new(
                     self.locate("test", i, None),
