@@ -3,7 +3,9 @@
 //! - `release VERSION`: set the workspace version, open a CHANGELOG section for it, build the
 //!   release binary and write `target/dist/seismo-VERSION-TARGET.tar.gz` with a SHA-256
 //!   checksum file beside it.
+//! - `codegen`: the gRPC contract's Rust code from `proto/` into the server crate.
 
+mod codegen;
 mod release;
 
 use std::path::{Path, PathBuf};
@@ -29,7 +31,8 @@ fn run(args: &[String]) -> Result<()> {
         .as_slice()
     {
         ["release", version] => release::release(&workspace_root(), version),
-        _ => bail!("usage: cargo xtask release VERSION"),
+        ["codegen"] => codegen::codegen(&workspace_root()),
+        _ => bail!("usage: cargo xtask release VERSION | cargo xtask codegen"),
     }
 }
 

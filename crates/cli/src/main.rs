@@ -14,6 +14,7 @@ mod junit;
 mod model_test;
 mod output;
 mod profile;
+mod serve;
 mod slices;
 mod validate;
 
@@ -48,6 +49,8 @@ enum Command {
     Test(model_test::TestArgs),
     /// Work with slices: `seismo slices find` searches for weak ones.
     Slices(slices::SlicesArgs),
+    /// Run the gRPC monitoring service (see docs/server.md).
+    Serve(serve::ServeArgs),
 }
 
 /// What a command found: decides the exit code.
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
         Command::Infer(args) => infer::run(args),
         Command::Test(args) => model_test::run(args),
         Command::Slices(args) => slices::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(Verdict::Clean) => ExitCode::SUCCESS,

@@ -1,0 +1,81 @@
+//! `seismo serve`: the monitoring service.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use crate::Verdict;
+
+/// Arguments of `seismo serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// A TOML file with `listen`, `data_dir` and `max_message_bytes`; flags win
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The gRPC address [default: 127.0.0.1:50051]
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// Where the durable store lives [default: ./seismo-data]
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServeConfig {
+    listen: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    max_message_bytes: Option<usize>,
+}
+
+/// Runs the service until SIGTERM or Ctrl-C.
+pub fn run(args: ServeArgs) -> Result<Verdict> {
+    let config: ServeConfig = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+            let file = seismo_config::ConfigFile::new(&path.display().to_string(), &text);
+            file.parse()?
+        }
+        None => ServeConfig::default(),
+    };
+    let options = seismo_server::ServeOptions {
+        listen: args
+            .listen
+            .or(config.listen)
+            .unwrap_or_else(|| "127.0.0.1:50051".parse().expect("a valid address")),
+        data_dir: args
+            .data_dir
+            .or(config.data_dir)
+            .unwrap_or_else(|| PathBuf::from("seismo-data")),
+        max_message_bytes: config.max_message_bytes.unwrap_or(16 << 20),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(options.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", options.listen))?;
+        eprintln!(
+            "seismo serve: listening on {}, data in {}",
+            listener.local_addr()?,
+            options.data_dir.display()
+        );
+        let shutdown = async {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("a SIGTERM handler");
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            eprintln!("seismo serve: shutting down");
+        };
+        seismo_server::serve(options, listener, shutdown).await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(Verdict::Clean)
+}

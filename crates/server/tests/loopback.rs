@@ -1,0 +1,280 @@
+//! The real service on loopback with a real gRPC client: register, log, report, guard, and
+//! an alert when the mean prediction jumps 1000× within one window; then a restart on the
+//! same data directory keeps every acknowledged record and alert.
+
+use std::collections::HashMap;
+
+use seismo_server::generated::monitor_client::MonitorClient;
+use seismo_server::generated::*;
+use seismo_server::{ServeOptions, serve};
+use tokio_stream::StreamExt;
+use tonic::Code;
+
+const HOUR: i64 = 3_600_000_000;
+/// 2026-10-01T00:00:00Z.
+const START: i64 = 1_790_812_800_000_000;
+
+fn record(i: usize, time: i64, prediction: f64) -> Record {
+    let mut features = HashMap::new();
+    features.insert(
+        "age".to_owned(),
+        Value {
+            kind: Some(value::Kind::Number(30.0 + (i % 40) as f64)),
+        },
+    );
+    features.insert(
+        "country".to_owned(),
+        Value {
+            kind: Some(value::Kind::Text(["DE", "FR"][i % 2].into())),
+        },
+    );
+    Record {
+        id: format!("r{i}"),
+        time_micros: time,
+        model_version: "1.0".into(),
+        features,
+        prediction,
+        label: None,
+    }
+}
+
+/// Starts the service on a free loopback port; returns its address and a stopper.
+async fn start(
+    dir: &std::path::Path,
+) -> (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let options = ServeOptions {
+        listen: listener.local_addr().unwrap(),
+        data_dir: dir.to_owned(),
+        max_message_bytes: 16 << 20,
+    };
+    let task = tokio::spawn(async move {
+        serve(options, listener, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    (address, stop, task)
+}
+
+async fn client(address: &str) -> MonitorClient<tonic::transport::Channel> {
+    for _ in 0..50 {
+        if let Ok(c) = MonitorClient::connect(address.to_owned()).await {
+            return c;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the service did not come up");
+}
+
+#[tokio::test]
+async fn register_log_report_and_alert_on_a_thousandfold_jump() {
+    let dir = tempfile::tempdir().unwrap();
+    let (address, stop, task) = start(dir.path()).await;
+    let mut monitor = client(&address).await;
+    let reference: Vec<Record> = (0..200)
+        .map(|i| record(i, START - HOUR, 0.1 + 0.001 * (i % 10) as f64))
+        .collect();
+    let registered = monitor
+        .register_model(RegisterModelRequest {
+            name: "credit".into(),
+            version: "1.0".into(),
+            schema: vec![
+                Column {
+                    name: "age".into(),
+                    kind: "numeric".into(),
+                },
+                Column {
+                    name: "country".into(),
+                    kind: "categorical".into(),
+                },
+            ],
+            task: "binary".into(),
+            reference,
+            rules_toml: String::new(),
+            alerts: Some(AlertPolicy {
+                window: "1h".into(),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(registered.model, "credit@1.0");
+    let mut watch = monitor
+        .watch_alerts(WatchAlertsRequest {
+            model: "credit@1.0".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+
+    // One healthy hour, then a release that multiplies predictions by 1000.
+    let healthy: Vec<Record> = (0..100)
+        .map(|i| {
+            record(
+                i,
+                START + i as i64 * 1_000_000,
+                0.1 + 0.001 * (i % 10) as f64,
+            )
+        })
+        .collect();
+    let log = monitor
+        .log(LogRequest {
+            model: "credit@1.0".into(),
+            records: healthy,
+        })
+        .await
+        .unwrap();
+    assert_eq!(log.into_inner().accepted, 100);
+    let broken: Vec<Record> = (100..200)
+        .map(|i| {
+            record(
+                i,
+                START + HOUR + i as i64 * 1_000_000,
+                100.0 + (i % 10) as f64,
+            )
+        })
+        .collect();
+    monitor
+        .log(LogRequest {
+            model: "credit@1.0".into(),
+            records: broken,
+        })
+        .await
+        .unwrap();
+
+    // The alert arrives on the watch, within the window that jumped.
+    let alert = tokio::time::timeout(std::time::Duration::from_secs(5), watch.next())
+        .await
+        .expect("an alert within 5 s")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (alert.kind.as_str(), alert.state.as_str()),
+        ("prediction_mean", "firing")
+    );
+    assert_eq!(alert.window_start_micros, START + HOUR);
+    assert!(
+        alert.value > 900.0 && alert.value < 1100.0,
+        "{}",
+        alert.value
+    );
+
+    // A report of the broken hour says the same; labels join later.
+    let labels = monitor
+        .log_labels(LogLabelsRequest {
+            model: "credit@1.0".into(),
+            labels: vec![
+                Label {
+                    id: "r150".into(),
+                    label: 1.0,
+                },
+                Label {
+                    id: "nope".into(),
+                    label: 0.0,
+                },
+            ],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((labels.joined, labels.unknown), (1, 1));
+    let report = monitor
+        .get_report(GetReportRequest {
+            model: "credit@1.0".into(),
+            from_micros: START + HOUR,
+            to_micros: START + 2 * HOUR,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((report.records, report.labelled), (100, 1));
+    let ratio = report
+        .checks
+        .iter()
+        .find(|c| c.check == "prediction_mean_ratio")
+        .unwrap();
+    assert_eq!(ratio.outcome, "fail");
+
+    // The guard blocks a thousandfold prediction and lets a normal one through.
+    let check = |p: f64| CheckRequest {
+        model: "credit@1.0".into(),
+        records: vec![record(1, START, p)],
+    };
+    let ok = monitor.check(check(0.105)).await.unwrap().into_inner();
+    assert_eq!(ok.verdict, Verdict::Ok as i32);
+    let blocked = monitor.check(check(104.0)).await.unwrap().into_inner();
+    assert_eq!(
+        blocked.verdict,
+        Verdict::Block as i32,
+        "{:?}",
+        blocked.reasons
+    );
+
+    // A batch with one bad record is refused whole, naming the field.
+    let mut bad = vec![
+        record(300, START + 2 * HOUR, 0.1),
+        record(301, START + 2 * HOUR, 0.1),
+    ];
+    bad[1].features.insert(
+        "income".into(),
+        Value {
+            kind: Some(value::Kind::Number(1.0)),
+        },
+    );
+    let error = monitor
+        .log(LogRequest {
+            model: "credit@1.0".into(),
+            records: bad,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), Code::InvalidArgument);
+    assert_eq!(
+        error.message(),
+        "records[1].features.income: not in the model's schema"
+    );
+    let unknown = monitor
+        .log(LogRequest {
+            model: "nope".into(),
+            records: vec![],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code(), Code::NotFound);
+
+    // Restart on the same data directory: the records and the alert are still there.
+    stop.send(()).unwrap();
+    task.await.unwrap();
+    let (address, stop, task) = start(dir.path()).await;
+    let mut monitor = client(&address).await;
+    let all = monitor
+        .get_report(GetReportRequest {
+            model: "credit@1.0".into(),
+            from_micros: 0,
+            to_micros: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(all.records, 200, "the refused batch stored nothing");
+    let alerts = monitor
+        .list_alerts(ListAlertsRequest {
+            model: String::new(),
+            firing_only: true,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(alerts.alerts.len(), 1);
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}
