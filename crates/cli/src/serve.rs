@@ -20,6 +20,9 @@ pub struct ServeArgs {
     /// Where the durable store lives [default: ./seismo-data]
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Where Prometheus scrapes /metrics [default: 127.0.0.1:9464; "off" serves none]
+    #[arg(long, value_name = "ADDR")]
+    metrics_listen: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -28,6 +31,7 @@ struct ServeConfig {
     listen: Option<SocketAddr>,
     data_dir: Option<PathBuf>,
     max_message_bytes: Option<usize>,
+    metrics_listen: Option<String>,
 }
 
 /// Runs the service until SIGTERM or Ctrl-C.
@@ -40,7 +44,20 @@ pub fn run(args: ServeArgs) -> Result<Verdict> {
         }
         None => ServeConfig::default(),
     };
+    let metrics = args
+        .metrics_listen
+        .or(config.metrics_listen)
+        .unwrap_or_else(|| "127.0.0.1:9464".into());
+    let metrics_listener = match metrics.as_str() {
+        "off" => None,
+        address => Some(
+            address
+                .parse::<SocketAddr>()
+                .with_context(|| format!("--metrics-listen: `{address}` is not an address"))?,
+        ),
+    };
     let options = seismo_server::ServeOptions {
+        metrics_listener,
         listen: args
             .listen
             .or(config.listen)

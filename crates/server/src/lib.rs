@@ -19,6 +19,7 @@ pub mod generated {
     pub const DESCRIPTOR: &[u8] = include_bytes!("generated/descriptor.bin");
 }
 
+mod metrics;
 mod service;
 mod store;
 
@@ -26,6 +27,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use metrics::{Metrics, serve_metrics};
 pub use service::{MAX_RECORDS, MonitorService};
 pub use store::{Store, StoreError};
 
@@ -38,6 +40,8 @@ pub struct ServeOptions {
     pub data_dir: PathBuf,
     /// The largest request accepted, in bytes.
     pub max_message_bytes: usize,
+    /// Where Prometheus scrapes `/metrics` (none: not served).
+    pub metrics_listener: Option<std::net::SocketAddr>,
 }
 
 /// Why the service could not start or stopped.
@@ -60,7 +64,21 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let store = Arc::new(Store::open(&options.data_dir)?);
     let (closing_tx, closing) = tokio::sync::watch::channel(false);
-    let service = MonitorService::new(store, closing)?;
+    let metrics = Metrics::new();
+    if let Some(address) = options.metrics_listener {
+        let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
+            ServeError::Transport(format!("cannot serve metrics on {address}: {e}"))
+        })?;
+        let mut closed = closing.clone();
+        let metrics = metrics.clone();
+        tokio::spawn(async move {
+            let stop = async move {
+                let _ = closed.wait_for(|c| *c).await;
+            };
+            let _ = serve_metrics(metrics, listener, stop).await;
+        });
+    }
+    let service = MonitorService::new(store, closing, metrics)?;
     // On shutdown, end the open alert watches first: the server waits for open streams.
     let shutdown = async move {
         shutdown.await;

@@ -15,6 +15,7 @@ use tonic::{Request, Response, Status, Streaming};
 use crate::generated::monitor_server::Monitor;
 use crate::generated::value::Kind;
 use crate::generated::*;
+use crate::metrics::{Metrics, ModelLabel};
 use crate::store::{Store, StoreError};
 
 /// Records per request at most: larger batches are refused, not buffered.
@@ -139,6 +140,7 @@ pub struct MonitorService {
     detector: tokio::sync::Mutex<()>,
     /// Becomes true when the service shuts down: open alert watches end then.
     closing: tokio::sync::watch::Receiver<bool>,
+    metrics: Arc<Metrics>,
 }
 
 fn model_key(name: &str, version: &str) -> String {
@@ -157,6 +159,7 @@ impl MonitorService {
     pub fn new(
         store: Arc<Store>,
         closing: tokio::sync::watch::Receiver<bool>,
+        metrics: Arc<Metrics>,
     ) -> Result<Self, StoreError> {
         let mut models = HashMap::new();
         for (key, spec) in store.models()? {
@@ -171,6 +174,7 @@ impl MonitorService {
             alerts,
             detector: tokio::sync::Mutex::new(()),
             closing,
+            metrics,
         })
     }
 
@@ -192,6 +196,26 @@ impl MonitorService {
 
     /// Validates and stores a batch; nothing is stored if a record is invalid.
     async fn accept(&self, request: LogRequest) -> Result<u64, Status> {
+        let started = std::time::Instant::now();
+        let label = ModelLabel {
+            model: request.model.clone(),
+        };
+        let result = self.store_batch(request).await;
+        match &result {
+            Ok(count) => {
+                self.metrics.records.get_or_create(&label).inc_by(*count);
+                self.metrics
+                    .log_seconds
+                    .observe(started.elapsed().as_secs_f64());
+            }
+            Err(_) => {
+                self.metrics.rejected.get_or_create(&label).inc();
+            }
+        }
+        result
+    }
+
+    async fn store_batch(&self, request: LogRequest) -> Result<u64, Status> {
         if request.records.len() > MAX_RECORDS {
             return Err(Status::resource_exhausted(format!(
                 "records: {} in one request, at most {MAX_RECORDS}",
@@ -246,6 +270,17 @@ impl MonitorService {
             };
             let firing =
                 !(factor.abs() <= model.ratio && factor.abs() >= 1.0 / model.ratio) || factor < 0.0;
+            let label = ModelLabel {
+                model: key.to_owned(),
+            };
+            self.metrics
+                .window_prediction_mean
+                .get_or_create(&label)
+                .set(mean);
+            self.metrics
+                .prediction_mean_ratio
+                .get_or_create(&label)
+                .set(factor);
             let id = format!("{key}:prediction_mean");
             let previous = self
                 .store
@@ -274,6 +309,10 @@ impl MonitorService {
                 changed_micros: now_micros(),
             };
             self.store.put_alert(&alert).map_err(internal)?;
+            self.metrics
+                .firing_alerts
+                .get_or_create(&label)
+                .set(i64::from(firing));
             tracing_alert(&alert);
             let _ = self.alerts.send(alert);
         }
@@ -373,6 +412,7 @@ impl Monitor for MonitorService {
         &self,
         request: Request<CheckRequest>,
     ) -> Result<Response<CheckResponse>, Status> {
+        let started = std::time::Instant::now();
         let request = request.into_inner();
         let model = self.model(&request.model)?;
         let (low, high) = (
@@ -401,6 +441,9 @@ impl Monitor for MonitorService {
                 ));
             }
         }
+        self.metrics
+            .check_seconds
+            .observe(started.elapsed().as_secs_f64());
         Ok(Response::new(CheckResponse {
             verdict: verdict as i32,
             reasons,

@@ -41,6 +41,7 @@ fn record(i: usize, time: i64, prediction: f64) -> Record {
 /// Starts the service on a free loopback port; returns its address and a stopper.
 async fn start(
     dir: &std::path::Path,
+    metrics: Option<std::net::SocketAddr>,
 ) -> (
     String,
     tokio::sync::oneshot::Sender<()>,
@@ -53,6 +54,7 @@ async fn start(
         listen: listener.local_addr().unwrap(),
         data_dir: dir.to_owned(),
         max_message_bytes: 16 << 20,
+        metrics_listener: metrics,
     };
     let task = tokio::spawn(async move {
         serve(options, listener, async {
@@ -74,10 +76,28 @@ async fn client(address: &str) -> MonitorClient<tonic::transport::Channel> {
     panic!("the service did not come up");
 }
 
+/// GET /metrics over a plain TCP connection, as a Prometheus server would.
+async fn scrape(address: std::net::SocketAddr) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    response
+}
+
 #[tokio::test]
 async fn register_log_report_and_alert_on_a_thousandfold_jump() {
     let dir = tempfile::tempdir().unwrap();
-    let (address, stop, task) = start(dir.path()).await;
+    let metrics_address = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let (address, stop, task) = start(dir.path(), Some(metrics_address)).await;
     let mut monitor = client(&address).await;
     let reference: Vec<Record> = (0..200)
         .map(|i| record(i, START - HOUR, 0.1 + 0.001 * (i % 10) as f64))
@@ -251,10 +271,28 @@ async fn register_log_report_and_alert_on_a_thousandfold_jump() {
         .unwrap_err();
     assert_eq!(unknown.code(), Code::NotFound);
 
+    // A Prometheus scrape sees the ingest, the window mean and the firing alert.
+    let scrape = scrape(metrics_address).await;
+    for line in [
+        "seismo_records_total{model=\"credit@1.0\"} 200",
+        "seismo_firing_alerts{model=\"credit@1.0\"} 1",
+        "seismo_rejected_requests_total{model=\"credit@1.0\"} 1",
+        "seismo_log_seconds_count 2",
+    ] {
+        assert!(
+            scrape.lines().any(|l| l == line),
+            "`{line}` not in:\n{scrape}"
+        );
+    }
+    assert!(
+        scrape.contains("seismo_window_prediction_mean{model=\"credit@1.0\"} 104.5"),
+        "{scrape}"
+    );
+
     // Restart on the same data directory: the records and the alert are still there.
     stop.send(()).unwrap();
     task.await.unwrap();
-    let (address, stop, task) = start(dir.path()).await;
+    let (address, stop, task) = start(dir.path(), None).await;
     let mut monitor = client(&address).await;
     let all = monitor
         .get_report(GetReportRequest {

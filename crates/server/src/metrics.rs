@@ -1,0 +1,121 @@
+//! Prometheus metrics, served as text on their own address: ingest counts and latencies,
+//! the prediction mean of each model's latest judged window, and firing alerts.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+/// A model label.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ModelLabel {
+    /// `name@version`.
+    pub model: String,
+}
+
+/// The service's metrics.
+pub struct Metrics {
+    registry: Registry,
+    /// Records accepted, by model.
+    pub records: Family<ModelLabel, Counter>,
+    /// Requests refused as invalid, by model.
+    pub rejected: Family<ModelLabel, Counter>,
+    /// Seconds from a `Log` request to its committed acknowledgement.
+    pub log_seconds: Histogram,
+    /// Seconds a `Check` takes.
+    pub check_seconds: Histogram,
+    /// The mean prediction of the latest judged window, by model.
+    pub window_prediction_mean: Family<ModelLabel, Gauge<f64, AtomicU64>>,
+    /// The window mean over the reference mean, by model.
+    pub prediction_mean_ratio: Family<ModelLabel, Gauge<f64, AtomicU64>>,
+    /// Firing alerts, by model.
+    pub firing_alerts: Family<ModelLabel, Gauge>,
+}
+
+impl Metrics {
+    /// Registers every metric under the `seismo_` prefix.
+    pub fn new() -> Arc<Self> {
+        let mut registry = Registry::with_prefix("seismo");
+        let metrics = Self {
+            records: Family::default(),
+            rejected: Family::default(),
+            log_seconds: Histogram::new(exponential_buckets(0.0001, 2.0, 16)),
+            check_seconds: Histogram::new(exponential_buckets(0.00001, 2.0, 16)),
+            window_prediction_mean: Family::default(),
+            prediction_mean_ratio: Family::default(),
+            firing_alerts: Family::default(),
+            registry: Registry::default(),
+        };
+        registry.register("records", "Records accepted", metrics.records.clone());
+        registry.register(
+            "rejected_requests",
+            "Requests refused as invalid",
+            metrics.rejected.clone(),
+        );
+        registry.register(
+            "log_seconds",
+            "Time from a Log request to its committed acknowledgement",
+            metrics.log_seconds.clone(),
+        );
+        registry.register(
+            "check_seconds",
+            "Time a Check takes",
+            metrics.check_seconds.clone(),
+        );
+        registry.register(
+            "window_prediction_mean",
+            "The mean prediction of the latest judged window",
+            metrics.window_prediction_mean.clone(),
+        );
+        registry.register(
+            "prediction_mean_ratio",
+            "The latest judged window's mean prediction over the reference's",
+            metrics.prediction_mean_ratio.clone(),
+        );
+        registry.register(
+            "firing_alerts",
+            "Alerts firing",
+            metrics.firing_alerts.clone(),
+        );
+        Arc::new(Self {
+            registry,
+            ..metrics
+        })
+    }
+
+    /// The metrics in Prometheus' text format.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .expect("writing to a String cannot fail");
+        out
+    }
+}
+
+/// Serves `GET /metrics` on `listener` until `shutdown` completes.
+pub async fn serve_metrics(
+    metrics: Arc<Metrics>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(move || {
+            let metrics = metrics.clone();
+            async move {
+                (
+                    [("content-type", "text/plain; version=0.0.4; charset=utf-8")],
+                    metrics.encode(),
+                )
+            }
+        }),
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
