@@ -23,6 +23,9 @@ pub struct ServeArgs {
     /// Where Prometheus scrapes /metrics [default: 127.0.0.1:9464; "off" serves none]
     #[arg(long, value_name = "ADDR")]
     metrics_listen: Option<String>,
+    /// A file holding the bearer token every call must carry (or set SEISMO_TOKEN)
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -32,6 +35,7 @@ struct ServeConfig {
     data_dir: Option<PathBuf>,
     max_message_bytes: Option<usize>,
     metrics_listen: Option<String>,
+    token_file: Option<PathBuf>,
 }
 
 /// Runs the service until SIGTERM or Ctrl-C.
@@ -56,7 +60,22 @@ pub fn run(args: ServeArgs) -> Result<Verdict> {
                 .with_context(|| format!("--metrics-listen: `{address}` is not an address"))?,
         ),
     };
+    let token = match args.token_file.or(config.token_file) {
+        Some(path) => {
+            let token = std::fs::read_to_string(&path)
+                .with_context(|| format!("{}: cannot read the token", path.display()))?;
+            let token = token.trim().to_owned();
+            anyhow::ensure!(
+                !token.is_empty(),
+                "{}: the token file is empty",
+                path.display()
+            );
+            Some(token)
+        }
+        None => std::env::var("SEISMO_TOKEN").ok().filter(|t| !t.is_empty()),
+    };
     let options = seismo_server::ServeOptions {
+        token,
         metrics_listener,
         listen: args
             .listen

@@ -42,6 +42,37 @@ pub struct ServeOptions {
     pub max_message_bytes: usize,
     /// Where Prometheus scrapes `/metrics` (none: not served).
     pub metrics_listener: Option<std::net::SocketAddr>,
+    /// When set, every `Monitor` and reflection call must carry `authorization: Bearer
+    /// <token>` (UNAUTHENTICATED otherwise). Health checks stay open for load balancers.
+    pub token: Option<String>,
+}
+
+/// Refuses calls without the bearer token, when one is configured.
+fn authorize(token: Option<String>) -> impl tonic::service::Interceptor + Clone {
+    move |request: tonic::Request<()>| {
+        let Some(expected) = &token else {
+            return Ok(request);
+        };
+        let given = request
+            .metadata()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        match given {
+            Some(given) if constant_time_eq(given.as_bytes(), expected.as_bytes()) => Ok(request),
+            Some(_) => Err(tonic::Status::unauthenticated(
+                "authorization: wrong bearer token",
+            )),
+            None => Err(tonic::Status::unauthenticated(
+                "authorization: a bearer token is required (authorization: Bearer <token>)",
+            )),
+        }
+    }
+}
+
+/// Compares without stopping at the first difference, so timing does not reveal the token.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Why the service could not start or stopped.
@@ -92,8 +123,15 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(generated::DESCRIPTOR)
         .build_v1()
         .map_err(|e| ServeError::Transport(e.to_string()))?;
-    let monitor = generated::monitor_server::MonitorServer::new(service)
-        .max_decoding_message_size(options.max_message_bytes);
+    let monitor = tonic::service::interceptor::InterceptedService::new(
+        generated::monitor_server::MonitorServer::new(service)
+            .max_decoding_message_size(options.max_message_bytes),
+        authorize(options.token.clone()),
+    );
+    let reflection = tonic::service::interceptor::InterceptedService::new(
+        reflection,
+        authorize(options.token.clone()),
+    );
     tonic::transport::Server::builder()
         .add_service(health_service)
         .add_service(reflection)

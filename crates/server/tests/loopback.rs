@@ -55,6 +55,7 @@ async fn start(
         data_dir: dir.to_owned(),
         max_message_bytes: 16 << 20,
         metrics_listener: metrics,
+        token: None,
     };
     let task = tokio::spawn(async move {
         serve(options, listener, async {
@@ -315,4 +316,44 @@ async fn register_log_report_and_alert_on_a_thousandfold_jump() {
     assert_eq!(alerts.alerts.len(), 1);
     stop.send(()).unwrap();
     task.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_configured_token_is_required_on_every_monitor_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let options = ServeOptions {
+        listen: listener.local_addr().unwrap(),
+        data_dir: dir.path().to_owned(),
+        max_message_bytes: 1 << 20,
+        metrics_listener: None,
+        token: Some("s3cret".into()),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(serve(options, listener, async {
+        let _ = stopped.await;
+    }));
+    let mut monitor = client(&address).await;
+    let request = || ListAlertsRequest {
+        model: String::new(),
+        firing_only: false,
+    };
+    let refused = monitor.list_alerts(request()).await.unwrap_err();
+    assert_eq!(refused.code(), Code::Unauthenticated);
+    let mut wrong = tonic::Request::new(request());
+    wrong
+        .metadata_mut()
+        .insert("authorization", "Bearer guess".parse().unwrap());
+    assert_eq!(
+        monitor.list_alerts(wrong).await.unwrap_err().code(),
+        Code::Unauthenticated
+    );
+    let mut right = tonic::Request::new(request());
+    right
+        .metadata_mut()
+        .insert("authorization", "Bearer s3cret".parse().unwrap());
+    assert!(monitor.list_alerts(right).await.is_ok());
+    stop.send(()).unwrap();
+    task.await.unwrap().unwrap();
 }
