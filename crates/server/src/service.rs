@@ -136,8 +136,11 @@ pub struct MonitorService {
     store: Arc<Store>,
     models: RwLock<HashMap<String, Arc<ModelState>>>,
     alerts: broadcast::Sender<Alert>,
-    /// Serializes detector runs so alert state changes are not raced.
-    detector: tokio::sync::Mutex<()>,
+    /// Per model and window start, the count and sum of the predictions logged: kept in
+    /// memory so a batch costs its own size, not its window's. A window is loaded from the
+    /// store the first time this process sees it (after a restart). Held across the commit
+    /// and the update, so no batch is counted twice.
+    windows: tokio::sync::Mutex<HashMap<(String, i64), (u64, f64)>>,
     /// Becomes true when the service shuts down: open alert watches end then.
     closing: tokio::sync::watch::Receiver<bool>,
     metrics: Arc<Metrics>,
@@ -172,7 +175,7 @@ impl MonitorService {
             store,
             models: RwLock::new(models),
             alerts,
-            detector: tokio::sync::Mutex::new(()),
+            windows: tokio::sync::Mutex::new(HashMap::new()),
             closing,
             metrics,
         })
@@ -230,39 +233,71 @@ impl MonitorService {
         let key = request.model.clone();
         let records = request.records;
         let count = records.len() as u64;
-        let windows: Vec<i64> = {
-            let mut w: Vec<i64> = records
-                .iter()
-                .map(|r| r.time_micros.div_euclid(model.window_micros))
-                .collect();
-            w.sort_unstable();
-            w.dedup();
-            w
-        };
-        tokio::task::spawn_blocking(move || store.append(&key, &records))
+        // Commit, then update the window sums, under one lock.
+        let mut sums = self.windows.lock().await;
+        let appended = records.clone();
+        tokio::task::spawn_blocking(move || store.append(&key, &appended))
             .await
             .map_err(|e| Status::internal(e.to_string()))?
             .map_err(internal)?;
-        self.detect(&request.model, &model, &windows).await?;
+        let mut batch: HashMap<i64, (u64, f64)> = HashMap::new();
+        for r in &records {
+            let entry = batch
+                .entry(r.time_micros.div_euclid(model.window_micros))
+                .or_default();
+            entry.0 += 1;
+            entry.1 += r.prediction;
+        }
+        let mut touched: Vec<i64> = batch.keys().copied().collect();
+        touched.sort_unstable();
+        for &window in &touched {
+            let slot = (request.model.clone(), window);
+            match sums.get_mut(&slot) {
+                Some(sum) => {
+                    let add = batch[&window];
+                    sum.0 += add.0;
+                    sum.1 += add.1;
+                }
+                None => {
+                    // Not seen since start: the store holds the window, this batch included.
+                    let from = window * model.window_micros;
+                    let stored = self
+                        .store
+                        .records(&request.model, from, from + model.window_micros)
+                        .map_err(internal)?;
+                    let sum = stored.iter().map(|(r, _)| r.prediction).sum::<f64>();
+                    sums.insert(slot, (stored.len() as u64, sum));
+                }
+            }
+        }
+        let judged: Vec<(i64, u64, f64)> = touched
+            .iter()
+            .map(|&w| {
+                let (n, sum) = sums[&(request.model.clone(), w)];
+                (w, n, sum)
+            })
+            .collect();
+        self.detect(&request.model, &model, &judged).await?;
+        drop(sums);
         Ok(count)
     }
 
-    /// The prediction-mean detector on the windows a batch touched: a window whose mean
-    /// differs from the reference's by more than the policy's factor fires an alert; a
-    /// later window within it resolves the alert.
-    async fn detect(&self, key: &str, model: &ModelState, windows: &[i64]) -> Result<(), Status> {
-        let _guard = self.detector.lock().await;
-        for &window in windows {
+    /// The prediction-mean detector on the windows a batch touched (start, count, sum): a
+    /// window whose mean differs from the reference's by more than the policy's factor fires
+    /// an alert; a later window within it resolves the alert. Called with the window lock
+    /// held, so alert state changes are not raced.
+    async fn detect(
+        &self,
+        key: &str,
+        model: &ModelState,
+        windows: &[(i64, u64, f64)],
+    ) -> Result<(), Status> {
+        for &(window, count, sum) in windows {
             let from = window * model.window_micros;
-            let records = self
-                .store
-                .records(key, from, from + model.window_micros)
-                .map_err(internal)?;
-            if (records.len() as u64) < model.min_records {
+            if count < model.min_records {
                 continue;
             }
-            let mean =
-                records.iter().map(|(r, _)| r.prediction).sum::<f64>() / records.len() as f64;
+            let mean = sum / count as f64;
             let factor = if model.reference_mean != 0.0 {
                 mean / model.reference_mean
             } else {
