@@ -233,13 +233,6 @@ impl MonitorService {
         let key = request.model.clone();
         let records = request.records;
         let count = records.len() as u64;
-        // Commit, then update the window sums, under one lock.
-        let mut sums = self.windows.lock().await;
-        let appended = records.clone();
-        tokio::task::spawn_blocking(move || store.append(&key, &appended))
-            .await
-            .map_err(|e| Status::internal(e.to_string()))?
-            .map_err(internal)?;
         let mut batch: HashMap<i64, (u64, f64)> = HashMap::new();
         for r in &records {
             let entry = batch
@@ -248,6 +241,12 @@ impl MonitorService {
             entry.0 += 1;
             entry.1 += r.prediction;
         }
+        // Commit, then update the window sums, under one lock.
+        let mut sums = self.windows.lock().await;
+        tokio::task::spawn_blocking(move || store.append(&key, &records))
+            .await
+            .map_err(|e| Status::internal(e.to_string()))?
+            .map_err(internal)?;
         let mut touched: Vec<i64> = batch.keys().copied().collect();
         touched.sort_unstable();
         for &window in &touched {
@@ -317,13 +316,11 @@ impl MonitorService {
                 .get_or_create(&label)
                 .set(factor);
             let id = format!("{key}:prediction_mean");
-            let previous = self
+            let was_firing = self
                 .store
-                .alerts()
+                .alert(&id)
                 .map_err(internal)?
-                .into_iter()
-                .find(|a| a.id == id);
-            let was_firing = previous.as_ref().is_some_and(|a| a.state == "firing");
+                .is_some_and(|a| a.state == "firing");
             if firing == was_firing {
                 continue;
             }

@@ -153,11 +153,6 @@ impl Store {
         Ok(out)
     }
 
-    /// How many records a model has.
-    pub fn count(&self, model: &str) -> Result<u64, StoreError> {
-        Ok(self.records(model, i64::MIN, i64::MAX)?.len() as u64)
-    }
-
     /// Saves (or updates) an alert.
     pub fn put_alert(&self, alert: &Alert) -> Result<(), StoreError> {
         let tx = self.db.begin_write().map_err(fail)?;
@@ -166,6 +161,17 @@ impl Store {
             .insert(alert.id.as_str(), alert.encode_to_vec().as_slice())
             .map_err(fail)?;
         tx.commit().map_err(fail)
+    }
+
+    /// The alert with this id, if one was stored.
+    pub fn alert(&self, id: &str) -> Result<Option<Alert>, StoreError> {
+        let tx = self.db.begin_read().map_err(fail)?;
+        let table = tx.open_table(ALERTS).map_err(fail)?;
+        table
+            .get(id)
+            .map_err(fail)?
+            .map(|v| Alert::decode(v.value()).map_err(fail))
+            .transpose()
     }
 
     /// Every stored alert.
