@@ -41,7 +41,8 @@
 mod compile;
 mod eval;
 
-use arrow_array::{BooleanArray, RecordBatch};
+use arrow_array::{Array, BooleanArray, RecordBatch};
+use arrow_buffer::BooleanBuffer;
 use arrow_schema::Schema;
 
 use compile::Node;
@@ -118,5 +119,15 @@ impl Predicate {
     /// types of the schema it was compiled against.
     pub fn evaluate(&self, batch: &RecordBatch) -> Result<BooleanArray, ExprError> {
         eval::evaluate_condition(&self.root, batch)
+    }
+
+    /// The rows of `batch` where the condition holds: `true`, not `false` or unknown (what
+    /// a `where` selects).
+    pub fn holds(&self, batch: &RecordBatch) -> Result<BooleanBuffer, ExprError> {
+        let result = self.evaluate(batch)?;
+        Ok(match result.nulls() {
+            Some(valid) => result.values() & valid.inner(),
+            None => result.values().clone(),
+        })
     }
 }

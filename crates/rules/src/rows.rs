@@ -36,14 +36,6 @@ pub(crate) fn false_rows(result: &BooleanArray) -> BooleanBuffer {
     }
 }
 
-/// `true` where a condition holds (null is not holding).
-pub(crate) fn true_rows(result: &BooleanArray) -> BooleanBuffer {
-    match result.nulls() {
-        Some(valid) => result.values() & valid.inner(),
-        None => result.values().clone(),
-    }
-}
-
 fn numbers(array: &ArrayRef) -> Result<ArrayRef, ArrowError> {
     cast(array, &DataType::Float64)
 }

@@ -19,7 +19,7 @@ use crate::RuleError;
 use crate::file::{Rules, Statistic};
 use crate::hash::{is_missing, normalize, row_hashes};
 use crate::plan::{Kind, Planned, plan};
-use crate::rows::{RowState, conflicts, hashes_of, true_rows, violations};
+use crate::rows::{RowState, conflicts, hashes_of, violations};
 
 /// How to validate.
 #[derive(Debug, Clone)]
@@ -200,8 +200,7 @@ fn applies(check: &Planned, batch: &RecordBatch) -> Result<Option<BooleanBuffer>
         .condition
         .as_ref()
         .map(|p| {
-            p.evaluate(batch)
-                .map(|r| true_rows(&r))
+            p.holds(batch)
                 .map_err(|e| ArrowError::ComputeError(e.to_string()))
         })
         .transpose()
@@ -540,9 +539,9 @@ fn filtered(
         .iter()
         .map(|batch| {
             let held = condition
-                .evaluate(batch)
+                .holds(batch)
                 .map_err(|e| ArrowError::ComputeError(e.to_string()))?;
-            let keep = arrow_array::BooleanArray::new(true_rows(&held), None);
+            let keep = arrow_array::BooleanArray::new(held, None);
             arrow_select::filter::filter_record_batch(batch, &keep)
         })
         .collect::<Result<Vec<_>, _>>()?;

@@ -324,13 +324,13 @@ pub(crate) fn rows_where(
     let mut offset = 0usize;
     for batch in data.batches() {
         let held = predicate
-            .evaluate(batch)
+            .holds(batch)
             .map_err(|e| SuiteError::new(Location::line("", None), e.to_string()))?;
-        for i in 0..held.len() {
-            if held.is_valid(i) && held.value(i) && valid[offset + i] {
-                rows.push((offset + i) as u32);
-            }
-        }
+        rows.extend(
+            held.set_indices()
+                .filter(|&i| valid[offset + i])
+                .map(|i| (offset + i) as u32),
+        );
         offset += batch.num_rows();
     }
     Ok(rows)
