@@ -3,13 +3,7 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::*;
-
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 /// `seismo test` of the example suite on the candidate, against the baseline, with `extra`.
 fn example_suite(extra: &[&str]) -> std::process::Output {

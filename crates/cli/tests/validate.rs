@@ -10,10 +10,6 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use common::*;
 
-fn path(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
 /// The ids of a data file.
 fn ids(file: &Path) -> Vec<i64> {
     let data = seismo_io::read_dataset(file, &Default::default()).unwrap();

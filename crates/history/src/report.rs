@@ -1,7 +1,7 @@
 //! The history report: the window series, its change points with the segments around them,
 //! and what each change point lines up with.
 
-use chrono::{DateTime, SecondsFormat};
+use seismo_stats::profile::format_instant_micros;
 use serde::Serialize;
 
 use crate::HistoryError;
@@ -300,7 +300,5 @@ fn share(part: u64, whole: u64) -> f64 {
 
 /// Microseconds since the epoch as RFC 3339 in UTC (`2026-10-16T00:00:00Z`).
 pub(crate) fn rfc3339(micros: i64) -> String {
-    DateTime::from_timestamp_micros(micros)
-        .map(|t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
-        .unwrap_or_else(|| format!("{micros}µs"))
+    format_instant_micros(micros).unwrap_or_else(|| format!("{micros}µs"))
 }

@@ -332,7 +332,7 @@ impl MonitorService {
                 state: if firing { "firing" } else { "resolved" }.into(),
                 message: format!(
                     "the mean prediction of the window from {} is {mean} against {} in the reference (×{factor:.3})",
-                    seismo_stats::profile::format_instant(from as f64 / 1e6),
+                    seismo_stats::profile::format_instant_micros(from).unwrap_or_default(),
                     model.reference_mean
                 ),
                 value: factor,

@@ -17,6 +17,11 @@ pub fn example(path: &str) -> PathBuf {
         .join(path)
 }
 
+/// A path as the `&str` an argument list takes.
+pub fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
 pub fn seismo(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_seismo"))
         .args(args)

@@ -34,7 +34,10 @@ mod summary;
 
 pub use column::ColumnProfile;
 pub use parallel::{ProfileError, profile_partitions};
-pub use summary::{ColumnSummary, ProfileSummary, QUANTILES, Stat, format_instant, format_number};
+pub use summary::{
+    ColumnSummary, ProfileSummary, QUANTILES, Stat, format_instant, format_instant_micros,
+    format_number,
+};
 
 use arrow_array::RecordBatch;
 use seismo_core::Schema;

@@ -176,10 +176,14 @@ pub fn format_instant(seconds: f64) -> String {
     if !micros.is_finite() || micros.abs() > i64::MAX as f64 {
         return seconds.to_string();
     }
-    match chrono::DateTime::from_timestamp_micros(micros as i64) {
-        Some(t) => t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-        None => seconds.to_string(),
-    }
+    format_instant_micros(micros as i64).unwrap_or_else(|| seconds.to_string())
+}
+
+/// Microseconds since the epoch as an RFC 3339 instant in UTC (`2026-10-16T00:00:00Z`, with
+/// a fraction only when needed); `None` outside chrono's range.
+pub fn format_instant_micros(micros: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp_micros(micros)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
 }
 
 #[cfg(test)]
