@@ -1,12 +1,17 @@
 //! A load generator for `seismo serve`: starts the service in-process on loopback (a fresh
-//! data directory), registers a model with 20 features, logs records from concurrent
-//! clients with durable acknowledgements, then sends `Check` requests at a fixed rate.
+//! data directory), registers a model with 20 numeric features, logs records from
+//! concurrent clients with durable acknowledgements, then sends `Check` requests at a fixed
+//! rate from several concurrent clients.
 //!
-//!     cargo run --release -p seismo-benches --bin load -- [RECORDS] [BATCH] [CLIENTS] [CHECKS_PER_SECOND]
+//!     cargo run --release -p seismo-benches --bin load -- \
+//!         [RECORDS] [BATCH] [CLIENTS] [CHECKS_PER_SECOND] [columns|rows]
 //!
-//! Prints ingest throughput, `Log` latency and `Check` latency percentiles.
+//! Defaults: 2,000,000 records in batches of 1,000 from 4 clients, 5,000 checks/s, the
+//! columnar form. Prints ingest throughput, `Log` latency, the process' resident memory
+//! every tenth of the ingest (server and clients together: one process) and `Check`
+//! latency percentiles. Clients build their batches before the clock starts, so the
+//! figure is the service's, not the generator's.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use seismo_server::generated::monitor_client::MonitorClient;
@@ -14,25 +19,53 @@ use seismo_server::generated::*;
 use seismo_server::{ServeOptions, serve};
 
 const FEATURES: usize = 20;
+/// 2026-10-01T00:00:00Z.
+const START: i64 = 1_790_812_800_000_000;
 
+fn feature(i: u64, f: usize) -> f64 {
+    ((i * 31 + f as u64 * 7) % 997) as f64
+}
+
+fn prediction(i: u64) -> f64 {
+    ((i * 13) % 100) as f64 / 100.0
+}
+
+/// Record `i` as a row.
 fn record(i: u64) -> Record {
-    let features: HashMap<String, Value> = (0..FEATURES)
-        .map(|f| {
-            (
-                format!("f{f}"),
-                Value {
-                    kind: Some(value::Kind::Number(((i * 31 + f as u64) % 997) as f64)),
-                },
-            )
-        })
-        .collect();
     Record {
         id: format!("r{i}"),
-        time_micros: 1_790_812_800_000_000 + i as i64 * 1_000,
+        time_micros: START + i as i64 * 1_000,
         model_version: "1".into(),
-        features,
-        prediction: ((i % 100) as f64) / 100.0,
+        features: (0..FEATURES)
+            .map(|f| {
+                (
+                    format!("f{f}"),
+                    Value {
+                        kind: Some(value::Kind::Number(feature(i, f))),
+                    },
+                )
+            })
+            .collect(),
+        prediction: prediction(i),
         label: None,
+    }
+}
+
+/// Records `from..to` as columns.
+fn columns(from: u64, to: u64) -> RecordColumns {
+    RecordColumns {
+        ids: (from..to).map(|i| format!("r{i}")).collect(),
+        time_micros: (from..to).map(|i| START + i as i64 * 1_000).collect(),
+        model_versions: vec!["1".into()],
+        predictions: (from..to).map(prediction).collect(),
+        labels: Vec::new(),
+        features: (0..FEATURES)
+            .map(|f| FeatureColumn {
+                name: format!("f{f}"),
+                numbers: (from..to).map(|i| feature(i, f)).collect(),
+                ..Default::default()
+            })
+            .collect(),
     }
 }
 
@@ -40,27 +73,38 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
+/// Resident and peak memory of this process, in MB.
+fn memory() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
 #[tokio::main]
 async fn main() {
-    let args: Vec<u64> = std::env::args()
-        .skip(1)
-        .map(|a| a.parse().expect("numbers"))
-        .collect();
-    let records = args.first().copied().unwrap_or(200_000);
-    let batch = args.get(1).copied().unwrap_or(1_000);
-    let clients = args.get(2).copied().unwrap_or(4);
-    let check_rate = args.get(3).copied().unwrap_or(5_000);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let number = |i: usize, default: u64| {
+        args.get(i).map_or(default, |a| {
+            a.parse().expect("RECORDS BATCH CLIENTS CHECKS_PER_SECOND")
+        })
+    };
+    let records = number(0, 2_000_000);
+    let batch = number(1, 1_000);
+    let clients = number(2, 4);
+    let check_rate = number(3, 5_000);
+    let rows = args.get(4).is_some_and(|a| a == "rows");
 
     let dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let options = ServeOptions {
-        listen: listener.local_addr().unwrap(),
-        data_dir: dir.path().to_owned(),
-        max_message_bytes: 64 << 20,
-        metrics_listener: None,
-        token: None,
-    };
+    let options = ServeOptions::new(listener.local_addr().unwrap(), dir.path().to_owned());
     tokio::spawn(serve(options, listener, std::future::pending()));
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut client = MonitorClient::connect(address.clone()).await.unwrap();
@@ -82,25 +126,100 @@ async fn main() {
         .await
         .unwrap();
 
-    // Ingest: each client logs its share of the batches.
+    // Ingest: each client logs its share of the batches, built ahead in slices of 100 so
+    // building does not hold much memory.
     let batches = records / batch;
     let started = Instant::now();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut tasks = Vec::new();
     for c in 0..clients {
-        let address = address.clone();
+        let (address, done) = (address.clone(), done.clone());
         tasks.push(tokio::spawn(async move {
             let mut client = MonitorClient::connect(address).await.unwrap();
             let mut latencies = Vec::new();
-            for b in (c..batches).step_by(clients as usize) {
-                let records: Vec<Record> = (b * batch..(b + 1) * batch).map(record).collect();
-                let sent = Instant::now();
-                client
-                    .log(LogRequest {
-                        model: "load@1".into(),
-                        records,
+            let mine: Vec<u64> = (c..batches).step_by(clients as usize).collect();
+            for chunk in mine.chunks(100) {
+                let requests: Vec<LogRequest> = chunk
+                    .iter()
+                    .map(|&b| {
+                        let (from, to) = (b * batch, (b + 1) * batch);
+                        LogRequest {
+                            model: "load@1".into(),
+                            records: if rows {
+                                (from..to).map(record).collect()
+                            } else {
+                                Vec::new()
+                            },
+                            columns: (!rows).then(|| columns(from, to)),
+                        }
                     })
-                    .await
-                    .unwrap();
+                    .collect();
+                for request in requests {
+                    let sent = Instant::now();
+                    client.log(request).await.unwrap();
+                    latencies.push(sent.elapsed());
+                    done.fetch_add(batch, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            latencies
+        }));
+    }
+    let sampler = {
+        let done = done.clone();
+        tokio::spawn(async move {
+            let mut next = records / 10;
+            while next <= records {
+                if done.load(std::sync::atomic::Ordering::Relaxed) >= next {
+                    let (rss, _) = memory();
+                    println!("memory: {rss} MB resident after {next} records");
+                    next += records / 10;
+                } else {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        })
+    };
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    let _ = tokio::time::timeout(Duration::from_secs(1), sampler).await;
+    latencies.sort();
+    println!(
+        "ingest ({}): {} records ({FEATURES} features) in {:.2} s = {:.0} records/s with durable acks; Log latency p50 {:?}, p99 {:?} ({} clients, {} records per batch); peak memory {} MB",
+        if rows { "rows" } else { "columns" },
+        batches * batch,
+        elapsed.as_secs_f64(),
+        (batches * batch) as f64 / elapsed.as_secs_f64(),
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        clients,
+        batch,
+        memory().1
+    );
+
+    // Check at a fixed total rate for two seconds, from 8 concurrent clients on one
+    // HTTP/2 connection (as an application's request handlers would share a channel).
+    let checkers = 8;
+    let total = check_rate * 2;
+    let interval = Duration::from_secs_f64(checkers as f64 / check_rate as f64);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..checkers {
+        let mut client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut ticker = tokio::time::interval(interval);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            for i in (c..total).step_by(checkers as usize) {
+                let request = CheckRequest {
+                    model: "load@1".into(),
+                    records: vec![record(i)],
+                };
+                ticker.tick().await;
+                let sent = Instant::now();
+                client.check(request).await.unwrap();
                 latencies.push(sent.elapsed());
             }
             latencies
@@ -110,42 +229,10 @@ async fn main() {
     for task in tasks {
         latencies.extend(task.await.unwrap());
     }
-    let elapsed = started.elapsed();
-    latencies.sort();
-    println!(
-        "ingest: {} records ({FEATURES} features) in {:.2} s = {:.0} records/s with durable acks; Log latency p50 {:?}, p99 {:?} ({} clients, {} records per batch)",
-        batches * batch,
-        elapsed.as_secs_f64(),
-        (batches * batch) as f64 / elapsed.as_secs_f64(),
-        percentile(&latencies, 0.5),
-        percentile(&latencies, 0.99),
-        clients,
-        batch
-    );
-
-    // Check at a fixed rate for two seconds.
-    let interval = Duration::from_secs_f64(1.0 / check_rate as f64);
-    let total = check_rate * 2;
-    let mut latencies = Vec::with_capacity(total as usize);
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let started = Instant::now();
-    for i in 0..total {
-        ticker.tick().await;
-        let sent = Instant::now();
-        client
-            .check(CheckRequest {
-                model: "load@1".into(),
-                records: vec![record(i)],
-            })
-            .await
-            .unwrap();
-        latencies.push(sent.elapsed());
-    }
     let achieved = total as f64 / started.elapsed().as_secs_f64();
     latencies.sort();
     println!(
-        "check: {total} requests at {achieved:.0}/s (asked {check_rate}/s) from one client; latency p50 {:?}, p99 {:?}, max {:?}",
+        "check: {total} requests at {achieved:.0}/s (asked {check_rate}/s) from {checkers} concurrent clients; latency p50 {:?}, p99 {:?}, max {:?}",
         percentile(&latencies, 0.5),
         percentile(&latencies, 0.99),
         latencies[latencies.len() - 1]

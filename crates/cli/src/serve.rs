@@ -11,7 +11,7 @@ use crate::Verdict;
 /// Arguments of `seismo serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// A TOML file with `listen`, `data_dir` and `max_message_bytes`; flags win
+    /// A TOML file with the settings below and more (docs/server.md); flags win
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// The gRPC address [default: 127.0.0.1:50051]
@@ -26,6 +26,15 @@ pub struct ServeArgs {
     /// A file holding the bearer token every call must carry (or set SEISMO_TOKEN)
     #[arg(long, value_name = "FILE")]
     token_file: Option<PathBuf>,
+    /// Serve TLS with this certificate chain (PEM); needs --tls-key
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Delete records older than this, like 30d [default: keep everything]
+    #[arg(long, value_name = "DURATION")]
+    retention: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -36,6 +45,11 @@ struct ServeConfig {
     max_message_bytes: Option<usize>,
     metrics_listen: Option<String>,
     token_file: Option<PathBuf>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    retention: Option<String>,
+    cache_mb: Option<usize>,
+    max_pending_records: Option<u64>,
 }
 
 /// Runs the service until SIGTERM or Ctrl-C.
@@ -74,19 +88,42 @@ pub fn run(args: ServeArgs) -> Result<Verdict> {
         }
         None => std::env::var("SEISMO_TOKEN").ok().filter(|t| !t.is_empty()),
     };
-    let options = seismo_server::ServeOptions {
-        token,
-        metrics_listener,
-        listen: args
-            .listen
+    let tls = match (
+        args.tls_cert.or(config.tls_cert),
+        args.tls_key.or(config.tls_key),
+    ) {
+        (Some(certificate), Some(key)) => Some(seismo_server::Tls { certificate, key }),
+        (None, None) => None,
+        _ => anyhow::bail!("TLS needs both a certificate and a key (tls_cert and tls_key)"),
+    };
+    let retention = match args.retention.or(config.retention) {
+        Some(text) => {
+            let length: seismo_history::WindowLength = text
+                .parse()
+                .map_err(|e| anyhow::anyhow!("retention: {e}"))?;
+            Some(std::time::Duration::from_micros(length.micros() as u64))
+        }
+        None => None,
+    };
+    let mut options = seismo_server::ServeOptions::new(
+        args.listen
             .or(config.listen)
             .unwrap_or_else(|| "127.0.0.1:50051".parse().expect("a valid address")),
-        data_dir: args
-            .data_dir
+        args.data_dir
             .or(config.data_dir)
             .unwrap_or_else(|| PathBuf::from("seismo-data")),
-        max_message_bytes: config.max_message_bytes.unwrap_or(16 << 20),
-    };
+    );
+    options.token = token;
+    options.metrics_listener = metrics_listener;
+    options.tls = tls;
+    options.max_message_bytes = config.max_message_bytes.unwrap_or(16 << 20);
+    options.service.retention = retention;
+    if let Some(mb) = config.cache_mb {
+        options.cache_bytes = mb << 20;
+    }
+    if let Some(records) = config.max_pending_records {
+        options.service.max_pending_records = records;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

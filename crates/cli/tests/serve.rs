@@ -102,6 +102,7 @@ fn acknowledged_records_survive_sigkill() {
                     .log(LogRequest {
                         model: "m@1".into(),
                         records: batch,
+                        columns: None,
                     })
                     .await
                 {

@@ -2,10 +2,11 @@
 //! registers models with a reference, logs predictions durably, joins late labels, guards
 //! single predictions, reports on windows and raises alerts.
 //!
-//! This first version covers the contract, the durable store (redb), the prediction-mean
-//! detector with stored, de-duplicated alerts (listed and watched), reports with prediction
-//! drift and labelled performance, the `Check` guard, health and reflection. docs/server.md
-//! lists what is not built yet.
+//! How a logged batch flows: the handler ([`service`]) turns it into columns ([`columns`]),
+//! validates it against the model ([`model`]), splits it by window and summarizes each part
+//! ([`window`]); the writer thread ([`writer`]) commits queued batches together to the store
+//! ([`store`]), adds them to their windows, runs the detectors ([`detect`]) and raises alerts
+//! (stored, watched, POSTed by [`webhook`]). Reports ([`report`]) read the store.
 
 #![warn(missing_docs)]
 
@@ -19,17 +20,25 @@ pub mod generated {
     pub const DESCRIPTOR: &[u8] = include_bytes!("generated/descriptor.bin");
 }
 
+mod columns;
+mod detect;
 mod metrics;
+mod model;
+mod report;
 mod service;
 mod store;
+mod webhook;
+mod window;
+mod writer;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use metrics::{Metrics, serve_metrics};
-pub use service::{MAX_RECORDS, MonitorService};
+pub use service::{MAX_RECORDS, MonitorService, ServiceOptions};
 pub use store::{Store, StoreError};
+pub use webhook::Retries;
 
 /// Where the service listens and keeps its data.
 #[derive(Debug, Clone)]
@@ -45,6 +54,41 @@ pub struct ServeOptions {
     /// When set, every `Monitor` and reflection call must carry `authorization: Bearer
     /// <token>` (UNAUTHENTICATED otherwise). Health checks stay open for load balancers.
     pub token: Option<String>,
+    /// Serve TLS with this certificate chain and private key (PEM files).
+    pub tls: Option<Tls>,
+    /// The store's page cache, in bytes.
+    pub cache_bytes: usize,
+    /// Limits and retention.
+    pub service: ServiceOptions,
+    /// How webhook deliveries are retried.
+    pub webhook_retries: Retries,
+}
+
+/// A certificate chain and its private key, PEM files.
+#[derive(Debug, Clone)]
+pub struct Tls {
+    /// The certificate chain.
+    pub certificate: PathBuf,
+    /// The private key.
+    pub key: PathBuf,
+}
+
+impl ServeOptions {
+    /// Options with the defaults: 64 MiB messages, a 64 MiB page cache, no metrics, token,
+    /// TLS or retention.
+    pub fn new(listen: SocketAddr, data_dir: PathBuf) -> Self {
+        Self {
+            listen,
+            data_dir,
+            max_message_bytes: 64 << 20,
+            metrics_listener: None,
+            token: None,
+            tls: None,
+            cache_bytes: 64 << 20,
+            service: ServiceOptions::default(),
+            webhook_retries: Retries::default(),
+        }
+    }
 }
 
 /// Refuses calls without the bearer token, when one is configured.
@@ -93,7 +137,25 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> Result<(), ServeError> {
-    let store = Arc::new(Store::open(&options.data_dir)?);
+    let tls = match &options.tls {
+        Some(tls) => {
+            let read = |path: &PathBuf, what: &str| {
+                std::fs::read(path).map_err(|e| {
+                    ServeError::Transport(format!(
+                        "cannot read the TLS {what} {}: {e}",
+                        path.display()
+                    ))
+                })
+            };
+            let identity = tonic::transport::Identity::from_pem(
+                read(&tls.certificate, "certificate")?,
+                read(&tls.key, "key")?,
+            );
+            Some(tonic::transport::ServerTlsConfig::new().identity(identity))
+        }
+        None => None,
+    };
+    let store = Arc::new(Store::open(&options.data_dir, options.cache_bytes)?);
     let (closing_tx, closing) = tokio::sync::watch::channel(false);
     let metrics = Metrics::new();
     if let Some(address) = options.metrics_listener {
@@ -109,7 +171,10 @@ pub async fn serve(
             let _ = serve_metrics(metrics, listener, stop).await;
         });
     }
-    let service = MonitorService::new(store, closing, metrics)?;
+    let (webhooks, deliveries) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(webhook::deliver(deliveries, options.webhook_retries));
+    let service = MonitorService::new(store, closing, metrics, webhooks, &options.service)?;
+    let mut finished = service.finished();
     // On shutdown, end the open alert watches first: the server waits for open streams.
     let shutdown = async move {
         shutdown.await;
@@ -132,14 +197,35 @@ pub async fn serve(
         reflection,
         authorize(options.token.clone()),
     );
-    tonic::transport::Server::builder()
+    // Windows of 1 MiB per stream and 4 MiB per connection: a 1,000-record batch (about
+    // 200 kB) then arrives without waiting on flow-control updates.
+    let mut builder = tonic::transport::Server::builder()
+        .initial_stream_window_size(1 << 20)
+        .initial_connection_window_size(4 << 20);
+    if let Some(tls) = tls {
+        builder = builder
+            .tls_config(tls)
+            .map_err(|e| ServeError::Transport(format!("TLS: {e}")))?;
+    }
+    builder
         .add_service(health_service)
         .add_service(reflection)
         .add_service(monitor)
         .serve_with_incoming_shutdown(
-            tokio_stream::wrappers::TcpListenerStream::new(listener),
+            // Without TCP_NODELAY a response waits on the client's delayed ACK (~40 ms).
+            tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),
             shutdown,
         )
         .await
-        .map_err(|e| ServeError::Transport(e.to_string()))
+        .map_err(|e| ServeError::Transport(e.to_string()))?;
+    // The service is dropped with the server; wait for the writer to finish its last
+    // transaction and close the store, so a restart in this process can open it.
+    let closed = finished.wait_for(|done| *done);
+    if tokio::time::timeout(std::time::Duration::from_secs(30), closed)
+        .await
+        .is_err()
+    {
+        eprintln!("seismo serve: the store's writer did not stop within 30 s");
+    }
+    Ok(())
 }

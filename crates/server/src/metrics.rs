@@ -18,6 +18,15 @@ pub struct ModelLabel {
     pub model: String,
 }
 
+/// A model and feature label.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FeatureLabel {
+    /// `name@version`.
+    pub model: String,
+    /// The feature.
+    pub feature: String,
+}
+
 /// The service's metrics.
 pub struct Metrics {
     registry: Registry,
@@ -35,6 +44,10 @@ pub struct Metrics {
     pub prediction_mean_ratio: Family<ModelLabel, Gauge<f64, AtomicU64>>,
     /// Firing alerts, by model.
     pub firing_alerts: Family<ModelLabel, Gauge>,
+    /// The latest judged window's drift (Jensen–Shannon distance), by model and feature.
+    pub drift: Family<FeatureLabel, Gauge<f64, AtomicU64>>,
+    /// Requests refused because the store's queue was full.
+    pub overloaded: Counter,
 }
 
 impl Metrics {
@@ -49,6 +62,8 @@ impl Metrics {
             window_prediction_mean: Family::default(),
             prediction_mean_ratio: Family::default(),
             firing_alerts: Family::default(),
+            drift: Family::default(),
+            overloaded: Counter::default(),
             registry: Registry::default(),
         };
         registry.register("records", "Records accepted", metrics.records.clone());
@@ -81,6 +96,16 @@ impl Metrics {
             "firing_alerts",
             "Alerts firing",
             metrics.firing_alerts.clone(),
+        );
+        registry.register(
+            "feature_drift",
+            "The latest judged window's Jensen-Shannon distance from the reference, by feature",
+            metrics.drift.clone(),
+        );
+        registry.register(
+            "overloaded_requests",
+            "Log requests refused with RESOURCE_EXHAUSTED because the store's queue was full",
+            metrics.overloaded.clone(),
         );
         Arc::new(Self {
             registry,

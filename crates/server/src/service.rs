@@ -1,198 +1,127 @@
-//! The `Monitor` service: validation of requests, durable logging, the prediction-mean
-//! detector and its alerts, reports and the real-time guard.
+//! The `Monitor` service: the gRPC handlers. Requests are validated and summarized here;
+//! the writer commits them and judges windows; reports and the guard read models and the
+//! store.
 
 use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::{Arc, RwLock};
 
-use seismo_stats::two_sample::{KsMethod, ks_2samp};
+use prost::Message;
+use seismo_core::Outcome;
 use tokio::sync::broadcast;
 use tokio_stream::Stream;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 use tonic::{Request, Response, Status, Streaming};
 
+use crate::columns;
 use crate::generated::monitor_server::Monitor;
-use crate::generated::value::Kind;
 use crate::generated::*;
 use crate::metrics::{Metrics, ModelLabel};
+use crate::model::Model;
+use crate::report;
 use crate::store::{Store, StoreError};
+use crate::window::Summary;
+use crate::writer::{Outlets, Refused, WindowPart, Writer};
 
 /// Records per request at most: larger batches are refused, not buffered.
 pub const MAX_RECORDS: usize = 10_000;
 
-fn internal(e: StoreError) -> Status {
+fn internal(e: impl std::fmt::Display) -> Status {
     Status::internal(e.to_string())
 }
 
-/// What the service keeps of a registered model.
-struct ModelState {
-    spec: RegisterModelRequest,
-    window_micros: i64,
-    ratio: f64,
-    min_records: u64,
-    reference_predictions: Vec<f64>,
-    reference_mean: f64,
-    kinds: HashMap<String, String>,
-}
-
-impl ModelState {
-    fn new(spec: RegisterModelRequest) -> Result<Self, Status> {
-        let policy = spec.alerts.clone().unwrap_or_default();
-        let window = if policy.window.is_empty() {
-            "1h"
-        } else {
-            &policy.window
-        };
-        let window: seismo_history::WindowLength = window
-            .parse()
-            .map_err(|e| Status::invalid_argument(format!("alerts.window: {e}")))?;
-        let mut reference_predictions: Vec<f64> = spec
-            .reference
-            .iter()
-            .map(|r| r.prediction)
-            .filter(|p| p.is_finite())
-            .collect();
-        if reference_predictions.is_empty() {
-            return Err(Status::invalid_argument(
-                "reference: at least one reference record with a finite prediction is needed",
-            ));
-        }
-        reference_predictions.sort_by(f64::total_cmp);
-        let reference_mean =
-            reference_predictions.iter().sum::<f64>() / reference_predictions.len() as f64;
-        let ratio = if policy.prediction_mean_ratio > 1.0 {
-            policy.prediction_mean_ratio
-        } else {
-            10.0
-        };
-        let min_records = if policy.min_window_records > 0 {
-            policy.min_window_records
-        } else {
-            30
-        };
-        let mut kinds = HashMap::new();
-        for (i, column) in spec.schema.iter().enumerate() {
-            if !matches!(
-                column.kind.as_str(),
-                "numeric" | "categorical" | "boolean" | "text" | "datetime"
-            ) {
-                return Err(Status::invalid_argument(format!(
-                    "schema[{i}].kind: `{}` is not numeric, categorical, boolean, text or datetime",
-                    column.kind
-                )));
-            }
-            kinds.insert(column.name.clone(), column.kind.clone());
-        }
-        Ok(Self {
-            window_micros: window.micros(),
-            ratio,
-            min_records,
-            reference_predictions,
-            reference_mean,
-            kinds,
-            spec,
-        })
-    }
-
-    /// Checks one record against the schema; the error names the field.
-    fn validate(&self, at: &str, record: &Record) -> Result<(), Status> {
-        if !record.prediction.is_finite() {
-            return Err(Status::invalid_argument(format!(
-                "{at}.prediction: {} is not a finite number",
-                record.prediction
-            )));
-        }
-        if record.time_micros <= 0 {
-            return Err(Status::invalid_argument(format!(
-                "{at}.time_micros: must be after 1970"
-            )));
-        }
-        for (name, value) in &record.features {
-            let Some(kind) = self.kinds.get(name) else {
-                return Err(Status::invalid_argument(format!(
-                    "{at}.features.{name}: not in the model's schema"
-                )));
-            };
-            let fits = matches!(
-                (&value.kind, kind.as_str()),
-                (None, _)
-                    | (Some(Kind::Number(_)), "numeric" | "datetime")
-                    | (Some(Kind::Text(_)), "categorical" | "text" | "datetime")
-                    | (Some(Kind::Boolean(_)), "boolean")
-            );
-            if !fits {
-                return Err(Status::invalid_argument(format!(
-                    "{at}.features.{name}: a {kind} column cannot hold this value"
-                )));
-            }
-        }
-        Ok(())
-    }
-}
+/// The registered models by `name@version`.
+pub type Models = Arc<RwLock<HashMap<String, Arc<Model>>>>;
 
 /// The service.
 pub struct MonitorService {
     store: Arc<Store>,
-    models: RwLock<HashMap<String, Arc<ModelState>>>,
+    models: Models,
+    writer: Writer,
     alerts: broadcast::Sender<Alert>,
-    /// Per model and window start, the count and sum of the predictions logged: kept in
-    /// memory so a batch costs its own size, not its window's. A window is loaded from the
-    /// store the first time this process sees it (after a restart). Held across the commit
-    /// and the update, so no batch is counted twice.
-    windows: tokio::sync::Mutex<HashMap<(String, i64), (u64, f64)>>,
     /// Becomes true when the service shuts down: open alert watches end then.
     closing: tokio::sync::watch::Receiver<bool>,
     metrics: Arc<Metrics>,
 }
 
-fn model_key(name: &str, version: &str) -> String {
-    format!("{name}@{version}")
+/// How the service runs: limits and retention.
+#[derive(Debug, Clone)]
+pub struct ServiceOptions {
+    /// Records waiting to be committed at most; more is refused with RESOURCE_EXHAUSTED.
+    pub max_pending_records: u64,
+    /// Windows older than this are deleted (none: kept).
+    pub retention: Option<std::time::Duration>,
 }
 
-fn now_micros() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros() as i64)
+impl Default for ServiceOptions {
+    fn default() -> Self {
+        Self {
+            max_pending_records: 1_000_000,
+            retention: None,
+        }
+    }
 }
 
 impl MonitorService {
     /// The service over a store, with the models registered before a restart. Alert watches
-    /// end when `closing` turns true.
+    /// end when `closing` turns true; alerts go to `webhooks` too.
     pub fn new(
         store: Arc<Store>,
         closing: tokio::sync::watch::Receiver<bool>,
         metrics: Arc<Metrics>,
+        webhooks: tokio::sync::mpsc::UnboundedSender<(String, Alert)>,
+        options: &ServiceOptions,
     ) -> Result<Self, StoreError> {
         let mut models = HashMap::new();
         for (key, spec) in store.models()? {
-            if let Ok(state) = ModelState::new(spec) {
-                models.insert(key, Arc::new(state));
+            match Model::new(spec) {
+                Ok(model) => {
+                    models.insert(key, Arc::new(model));
+                }
+                Err(e) => eprintln!(
+                    "seismo serve: model {key} cannot be loaded: {}",
+                    e.message()
+                ),
             }
         }
+        let models: Models = Arc::new(RwLock::new(models));
         let (alerts, _) = broadcast::channel(1024);
+        let outlets = Outlets {
+            alerts: alerts.clone(),
+            webhooks,
+            metrics: metrics.clone(),
+        };
+        let writer = Writer::start(
+            store.clone(),
+            outlets,
+            options.max_pending_records,
+            options.retention,
+            models.clone(),
+        )?;
         Ok(Self {
             store,
-            models: RwLock::new(models),
+            models,
+            writer,
             alerts,
-            windows: tokio::sync::Mutex::new(HashMap::new()),
             closing,
             metrics,
         })
     }
 
-    fn model(&self, name: &str) -> Result<Arc<ModelState>, Status> {
+    /// Turns true once the service is dropped and its writer has released the store.
+    pub fn finished(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.writer.finished()
+    }
+
+    fn model(&self, name: &str) -> Result<Arc<Model>, Status> {
         let models = self.models.read().expect("no panics while held");
         models.get(name).cloned().ok_or_else(|| {
-            let mut known: Vec<&String> = models.keys().collect();
-            known.sort();
+            let mut known: Vec<&str> = models.keys().map(String::as_str).collect();
+            known.sort_unstable();
             Status::not_found(format!(
                 "model: no model `{name}` is registered (registered: {})",
-                known
-                    .iter()
-                    .map(|k| k.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                known.join(", ")
             ))
         })
     }
@@ -211,6 +140,9 @@ impl MonitorService {
                     .log_seconds
                     .observe(started.elapsed().as_secs_f64());
             }
+            Err(status) if status.code() == tonic::Code::ResourceExhausted => {
+                self.metrics.overloaded.inc();
+            }
             Err(_) => {
                 self.metrics.rejected.get_or_create(&label).inc();
             }
@@ -219,144 +151,71 @@ impl MonitorService {
     }
 
     async fn store_batch(&self, request: LogRequest) -> Result<u64, Status> {
-        if request.records.len() > MAX_RECORDS {
+        let count =
+            request.records.len() + request.columns.as_ref().map_or(0, |c| c.time_micros.len());
+        if count > MAX_RECORDS {
             return Err(Status::resource_exhausted(format!(
-                "records: {} in one request, at most {MAX_RECORDS}",
-                request.records.len()
+                "records: {count} in one request, at most {MAX_RECORDS}"
             )));
         }
         let model = self.model(&request.model)?;
-        for (i, record) in request.records.iter().enumerate() {
-            model.validate(&format!("records[{i}]"), record)?;
+        let mut columns = if request.records.is_empty() {
+            None
+        } else {
+            Some(columns::from_records(
+                &request.records,
+                &model.schema,
+                "records",
+            )?)
+        };
+        if let Some(sent) = request.columns {
+            let sent = columns::normalize(sent, &model.schema)?;
+            match &mut columns {
+                Some(rows) => columns::append(rows, sent),
+                None => columns = Some(sent),
+            }
         }
-        let store = self.store.clone();
-        let key = request.model.clone();
-        let records = request.records;
-        let count = records.len() as u64;
-        let mut batch: HashMap<i64, (u64, f64)> = HashMap::new();
-        for r in &records {
-            let entry = batch
-                .entry(r.time_micros.div_euclid(model.window_micros))
-                .or_default();
-            entry.0 += 1;
-            entry.1 += r.prediction;
+        let Some(columns) = columns.filter(|c| columns::len(c) > 0) else {
+            return Ok(0);
+        };
+        let mut parts = Vec::new();
+        for (start, columns) in columns::split_by_window(columns, model.policy.window_micros) {
+            let summary = Summary::of(&columns, &model).map_err(internal)?;
+            parts.push(WindowPart {
+                start,
+                encoded: columns.encode_to_vec(),
+                columns,
+                summary,
+            });
         }
-        // Commit, then update the window sums, under one lock.
-        let mut sums = self.windows.lock().await;
-        tokio::task::spawn_blocking(move || store.append(&key, &records))
-            .await
-            .map_err(|e| Status::internal(e.to_string()))?
+        let done = self.writer.log(model, parts).map_err(refused)?;
+        done.await
+            .map_err(|_| Status::unavailable("the store's writer stopped"))?
             .map_err(internal)?;
-        let mut touched: Vec<i64> = batch.keys().copied().collect();
-        touched.sort_unstable();
-        for &window in &touched {
-            let slot = (request.model.clone(), window);
-            match sums.get_mut(&slot) {
-                Some(sum) => {
-                    let add = batch[&window];
-                    sum.0 += add.0;
-                    sum.1 += add.1;
-                }
-                None => {
-                    // Not seen since start: the store holds the window, this batch included.
-                    let from = window * model.window_micros;
-                    let stored = self
-                        .store
-                        .records(&request.model, from, from + model.window_micros)
-                        .map_err(internal)?;
-                    let sum = stored.iter().map(|(r, _)| r.prediction).sum::<f64>();
-                    sums.insert(slot, (stored.len() as u64, sum));
-                }
-            }
-        }
-        let judged: Vec<(i64, u64, f64)> = touched
-            .iter()
-            .map(|&w| {
-                let (n, sum) = sums[&(request.model.clone(), w)];
-                (w, n, sum)
-            })
-            .collect();
-        self.detect(&request.model, &model, &judged).await?;
-        drop(sums);
-        Ok(count)
-    }
-
-    /// The prediction-mean detector on the windows a batch touched (start, count, sum): a
-    /// window whose mean differs from the reference's by more than the policy's factor fires
-    /// an alert; a later window within it resolves the alert. Called with the window lock
-    /// held, so alert state changes are not raced.
-    async fn detect(
-        &self,
-        key: &str,
-        model: &ModelState,
-        windows: &[(i64, u64, f64)],
-    ) -> Result<(), Status> {
-        for &(window, count, sum) in windows {
-            let from = window * model.window_micros;
-            if count < model.min_records {
-                continue;
-            }
-            let mean = sum / count as f64;
-            let factor = if model.reference_mean != 0.0 {
-                mean / model.reference_mean
-            } else {
-                f64::INFINITY
-            };
-            let firing =
-                !(factor.abs() <= model.ratio && factor.abs() >= 1.0 / model.ratio) || factor < 0.0;
-            let label = ModelLabel {
-                model: key.to_owned(),
-            };
-            self.metrics
-                .window_prediction_mean
-                .get_or_create(&label)
-                .set(mean);
-            self.metrics
-                .prediction_mean_ratio
-                .get_or_create(&label)
-                .set(factor);
-            let id = format!("{key}:prediction_mean");
-            let was_firing = self
-                .store
-                .alert(&id)
-                .map_err(internal)?
-                .is_some_and(|a| a.state == "firing");
-            if firing == was_firing {
-                continue;
-            }
-            let alert = Alert {
-                id,
-                model: key.to_owned(),
-                kind: "prediction_mean".into(),
-                subject: "prediction".into(),
-                state: if firing { "firing" } else { "resolved" }.into(),
-                message: format!(
-                    "the mean prediction of the window from {} is {mean} against {} in the reference (×{factor:.3})",
-                    seismo_stats::profile::format_instant_micros(from).unwrap_or_default(),
-                    model.reference_mean
-                ),
-                value: factor,
-                threshold: model.ratio,
-                window_start_micros: from,
-                changed_micros: now_micros(),
-            };
-            self.store.put_alert(&alert).map_err(internal)?;
-            self.metrics
-                .firing_alerts
-                .get_or_create(&label)
-                .set(i64::from(firing));
-            tracing_alert(&alert);
-            let _ = self.alerts.send(alert);
-        }
-        Ok(())
+        Ok(count as u64)
     }
 }
 
-fn tracing_alert(alert: &Alert) {
-    eprintln!(
-        "seismo serve: alert {} {}: {}",
-        alert.id, alert.state, alert.message
+fn refused(e: Refused) -> Status {
+    match e {
+        Refused::Overloaded { .. } => Status::resource_exhausted(e.to_string()),
+        Refused::Stopped => Status::unavailable(e.to_string()),
+    }
+}
+
+/// A record's reasons from a rule check that did not pass.
+fn rule_reason(check: &seismo_core::Check) -> String {
+    let mut reason = format!(
+        "rule {} on {}: {}",
+        check.check,
+        check.subject,
+        check.outcome.as_str()
     );
+    if let Some(v) = check.details.get("message").and_then(|v| v.as_str()) {
+        reason.push_str(": ");
+        reason.push_str(v);
+    }
+    reason
 }
 
 #[tonic::async_trait]
@@ -366,32 +225,21 @@ impl Monitor for MonitorService {
         request: Request<RegisterModelRequest>,
     ) -> Result<Response<RegisterModelResponse>, Status> {
         let spec = request.into_inner();
-        if spec.name.is_empty() || spec.version.is_empty() {
-            return Err(Status::invalid_argument(
-                "name and version: both are required",
-            ));
-        }
-        if !matches!(spec.task.as_str(), "binary" | "multiclass" | "regression") {
-            return Err(Status::invalid_argument(format!(
-                "task: `{}` is not binary, multiclass or regression",
-                spec.task
-            )));
-        }
-        let state = ModelState::new(spec.clone())?;
-        for (i, record) in spec.reference.iter().enumerate() {
-            state.validate(&format!("reference[{i}]"), record)?;
-        }
-        let key = model_key(&spec.name, &spec.version);
-        self.store.put_model(&key, &spec).map_err(internal)?;
-        let records = spec.reference.len() as u64;
+        let model = tokio::task::spawn_blocking(move || Model::new(spec))
+            .await
+            .map_err(internal)??;
+        self.store
+            .put_model(&model.key, &model.spec)
+            .map_err(internal)?;
+        let response = RegisterModelResponse {
+            model: model.key.clone(),
+            reference_records: columns::len(&model.reference) as u64,
+        };
         self.models
             .write()
             .expect("no panics while held")
-            .insert(key.clone(), Arc::new(state));
-        Ok(Response::new(RegisterModelResponse {
-            model: key,
-            reference_records: records,
-        }))
+            .insert(model.key.clone(), Arc::new(model));
+        Ok(Response::new(response))
     }
 
     async fn log(&self, request: Request<LogRequest>) -> Result<Response<LogResponse>, Status> {
@@ -416,26 +264,35 @@ impl Monitor for MonitorService {
         request: Request<LogLabelsRequest>,
     ) -> Result<Response<LogLabelsResponse>, Status> {
         let request = request.into_inner();
-        self.model(&request.model)?;
-        if let Some((i, l)) = request
-            .labels
-            .iter()
-            .enumerate()
-            .find(|(_, l)| !l.label.is_finite())
-        {
-            return Err(Status::invalid_argument(format!(
-                "labels[{i}].label: {} is not a finite number",
-                l.label
+        let model = self.model(&request.model)?;
+        if request.labels.len() > MAX_RECORDS {
+            return Err(Status::resource_exhausted(format!(
+                "labels: {} in one request, at most {MAX_RECORDS}",
+                request.labels.len()
             )));
         }
-        let labels: Vec<(String, f64)> = request
+        for (i, label) in request.labels.iter().enumerate() {
+            if !label.label.is_finite() {
+                return Err(Status::invalid_argument(format!(
+                    "labels[{i}].label: {} is not a finite number",
+                    label.label
+                )));
+            }
+            if label.id.is_empty() {
+                return Err(Status::invalid_argument(format!(
+                    "labels[{i}].id: empty; a label joins its record by id"
+                )));
+            }
+        }
+        let labels = request
             .labels
             .into_iter()
             .map(|l| (l.id, l.label))
             .collect();
-        let (joined, unknown) = self
-            .store
-            .label(&request.model, &labels)
+        let done = self.writer.labels(model, labels).map_err(refused)?;
+        let (joined, unknown) = done
+            .await
+            .map_err(|_| Status::unavailable("the store's writer stopped"))?
             .map_err(internal)?;
         Ok(Response::new(LogLabelsResponse { joined, unknown }))
     }
@@ -447,39 +304,17 @@ impl Monitor for MonitorService {
         let started = std::time::Instant::now();
         let request = request.into_inner();
         let model = self.model(&request.model)?;
-        let (low, high) = (
-            model.reference_predictions[0],
-            model.reference_predictions[model.reference_predictions.len() - 1],
-        );
-        let mut verdict = Verdict::Ok;
-        let mut reasons = Vec::new();
-        for (i, record) in request.records.iter().enumerate() {
-            if let Err(status) = model.validate(&format!("records[{i}]"), record) {
-                verdict = Verdict::Block;
-                reasons.push(status.message().to_owned());
-                continue;
-            }
-            let p = record.prediction;
-            let span = (high - low).max(f64::MIN_POSITIVE);
-            if p > high + span * (model.ratio - 1.0) || p < low - span * (model.ratio - 1.0) {
-                verdict = Verdict::Block;
-                reasons.push(format!(
-                    "records[{i}].prediction: {p} is far outside the reference's range [{low}, {high}]"
-                ));
-            } else if (p > high || p < low) && verdict == Verdict::Ok {
-                verdict = Verdict::Warn;
-                reasons.push(format!(
-                    "records[{i}].prediction: {p} is outside the reference's range [{low}, {high}]"
-                ));
-            }
+        if request.records.len() > MAX_RECORDS {
+            return Err(Status::resource_exhausted(format!(
+                "records: {} in one request, at most {MAX_RECORDS}",
+                request.records.len()
+            )));
         }
+        let response = guard(&model, &request.records);
         self.metrics
             .check_seconds
             .observe(started.elapsed().as_secs_f64());
-        Ok(Response::new(CheckResponse {
-            verdict: verdict as i32,
-            reasons,
-        }))
+        Ok(Response::new(response))
     }
 
     async fn get_report(
@@ -493,69 +328,42 @@ impl Monitor for MonitorService {
         } else {
             request.to_micros
         };
-        let records = self
-            .store
-            .records(&request.model, request.from_micros, to)
+        if to <= request.from_micros {
+            return Err(Status::invalid_argument(format!(
+                "to_micros: {} is not after from_micros {}",
+                request.to_micros, request.from_micros
+            )));
+        }
+        let store = self.store.clone();
+        let from = request.from_micros;
+        let covered = tokio::task::spawn_blocking(move || report::build(&store, &model, from, to))
+            .await
+            .map_err(internal)?
             .map_err(internal)?;
-        let mut checks = Vec::new();
-        let predictions: Vec<f64> = records.iter().map(|(r, _)| r.prediction).collect();
-        if !predictions.is_empty() {
-            let mean = predictions.iter().sum::<f64>() / predictions.len() as f64;
-            let factor = mean / model.reference_mean;
-            let held = factor.abs() <= model.ratio && factor.abs() >= 1.0 / model.ratio;
-            checks.push(ReportCheck {
-                check: "prediction_mean_ratio".into(),
-                subject: "prediction".into(),
-                outcome: if held { "pass" } else { "fail" }.into(),
-                value: Some(factor),
-                details_json: serde_json::json!({
-                    "mean": mean,
-                    "reference_mean": model.reference_mean,
-                    "threshold": model.ratio,
-                })
-                .to_string(),
-            });
-            if let Ok(ks) = ks_2samp(&model.reference_predictions, &predictions, KsMethod::Auto) {
-                checks.push(ReportCheck {
-                    check: "ks".into(),
-                    subject: "prediction".into(),
-                    outcome: if ks.p_value < 0.05 { "fail" } else { "pass" }.into(),
-                    value: Some(ks.p_value),
-                    details_json: serde_json::json!({"statistic": ks.statistic, "threshold": 0.05})
-                        .to_string(),
-                });
-            }
-        }
-        let labelled: Vec<(f64, f64)> = records
+        let checks = covered
+            .report
+            .checks
             .iter()
-            .filter_map(|(r, l)| l.map(|l| (l, r.prediction)))
+            .map(|c| {
+                let mut details = c.details.clone();
+                if !c.threshold.is_null() {
+                    details.insert("threshold".into(), c.threshold.clone());
+                }
+                ReportCheck {
+                    check: c.check.clone(),
+                    subject: c.subject.clone(),
+                    outcome: c.outcome.as_str().into(),
+                    value: c.value,
+                    details_json: serde_json::Value::Object(details).to_string(),
+                }
+            })
             .collect();
-        if model.spec.task == "binary" && !labelled.is_empty() {
-            let (truth, score): (Vec<f64>, Vec<f64>) = labelled.iter().copied().unzip();
-            let predictions = seismo_slices::Predictions::binary(truth, score, 0.5);
-            let rows: Vec<u32> = (0..labelled.len() as u32).collect();
-            for metric in [
-                seismo_slices::Metric::RocAuc,
-                seismo_slices::Metric::Accuracy,
-            ] {
-                let (outcome, value) = match predictions.metric(metric, &rows, 0.9) {
-                    Ok(v) => ("pass", Some(v)),
-                    Err(_) => ("skipped", None),
-                };
-                checks.push(ReportCheck {
-                    check: metric.to_string(),
-                    subject: "performance".into(),
-                    outcome: outcome.into(),
-                    value,
-                    details_json: "{}".into(),
-                });
-            }
-        }
         Ok(Response::new(GetReportResponse {
             model: request.model,
-            records: records.len() as u64,
-            labelled: labelled.len() as u64,
+            records: covered.records,
+            labelled: covered.labelled,
             checks,
+            report_json: serde_json::to_string(&covered.report).map_err(internal)?,
         }))
     }
 
@@ -604,5 +412,73 @@ impl Monitor for MonitorService {
                 ))),
             });
         Ok(Response::new(Box::pin(stream)))
+    }
+}
+
+/// The real-time guard: records that do not fit the schema, predictions far outside the
+/// reference's range and breaks of error-severity column rules block; predictions just
+/// outside the range and breaks of warn-severity rules warn.
+fn guard(model: &Model, records: &[Record]) -> CheckResponse {
+    let mut verdict = Verdict::Ok;
+    let mut reasons = Vec::new();
+    let columns = match columns::from_records(records, &model.schema, "records") {
+        Ok(columns) => columns,
+        Err(status) => {
+            return CheckResponse {
+                verdict: Verdict::Block as i32,
+                reasons: vec![status.message().to_owned()],
+            };
+        }
+    };
+    let (low, high) = (
+        model.predictions[0],
+        model.predictions[model.predictions.len() - 1],
+    );
+    let span = (high - low).max(f64::MIN_POSITIVE);
+    let far = span * (model.policy.mean_ratio - 1.0);
+    for (i, &p) in columns.predictions.iter().enumerate() {
+        if p > high + far || p < low - far {
+            verdict = Verdict::Block;
+            reasons.push(format!(
+                "records[{i}].prediction: {p} is far outside the reference's range [{low}, {high}]"
+            ));
+        } else if p > high || p < low {
+            verdict = verdict.max(Verdict::Warn);
+            reasons.push(format!(
+                "records[{i}].prediction: {p} is outside the reference's range [{low}, {high}]"
+            ));
+        }
+    }
+    if let Some(rules) = &model.row_rules {
+        let data = seismo_core::Dataset::new(
+            model.schema.seismo_schema(),
+            model.schema.arrow().clone(),
+            vec![columns::to_arrow(&columns, &model.schema)],
+        )
+        .expect("built for this schema");
+        let options = seismo_rules::ValidateOptions {
+            sample: 3,
+            threads: 1,
+        };
+        match seismo_rules::validate(rules, &data, None, &options) {
+            Ok(validation) => {
+                for check in &validation.report.checks {
+                    match check.outcome {
+                        Outcome::Fail | Outcome::Error => verdict = Verdict::Block,
+                        Outcome::Warn => verdict = verdict.max(Verdict::Warn),
+                        _ => continue,
+                    }
+                    reasons.push(rule_reason(check));
+                }
+            }
+            Err(e) => {
+                verdict = Verdict::Block;
+                reasons.push(format!("rules: {e}"));
+            }
+        }
+    }
+    CheckResponse {
+        verdict: verdict as i32,
+        reasons,
     }
 }

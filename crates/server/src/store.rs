@@ -1,31 +1,50 @@
 //! The durable store: an embedded redb database in the data directory. A write returns only
 //! after its transaction is committed (redb's default durability syncs the file), so an
 //! acknowledged record survives a crash.
+//!
+//! Records are stored by window, one entry per logged batch and window: the batch's columns
+//! encoded as a `RecordColumns` message under (model, window start, sequence). So a batch
+//! of a thousand records is one B-tree insert, a window reads as a range, and retention
+//! drops whole windows. Record ids are indexed one by one (with the window and prediction)
+//! so late labels join, and each window's labelled performance is kept as sums.
 
 use std::path::Path;
 
 use prost::Message;
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{
+    Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
+    WriteTransaction,
+};
 
-use crate::generated::{Alert, Record, RegisterModelRequest};
+use crate::generated::{Alert, RecordColumns, RegisterModelRequest};
+use crate::model::Task;
+use crate::window::{Performance, Sums};
 
 /// Models by `name@version`: the registration request, encoded.
 const MODELS: TableDefinition<&str, &[u8]> = TableDefinition::new("models");
-/// Records by (model, time, sequence): the record, encoded.
-const RECORDS: TableDefinition<(&str, i64, u64), &[u8]> = TableDefinition::new("records");
-/// Record ids by (model, id): their key in `RECORDS`.
-const IDS: TableDefinition<(&str, &str), (i64, u64)> = TableDefinition::new("record_ids");
+/// Batches by (model, window start, sequence): `RecordColumns`, encoded.
+const BATCHES: TableDefinition<(&str, i64, u64), &[u8]> = TableDefinition::new("batches");
+/// Record ids by (model, id): (window start, prediction).
+const IDS: TableDefinition<(&str, &str), (i64, f64)> = TableDefinition::new("record_ids");
 /// Labels by (model, id).
 const LABELS: TableDefinition<(&str, &str), f64> = TableDefinition::new("labels");
+/// Labelled performance sums by (model, window start).
+const PERFORMANCE: TableDefinition<(&str, i64), Sums> = TableDefinition::new("performance");
 /// Alerts by id: the alert, encoded.
 const ALERTS: TableDefinition<&str, &[u8]> = TableDefinition::new("alerts");
-/// Counters: the next record sequence number.
+/// Counters: the next batch sequence number.
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 
-/// A store failure (I/O, corruption): the service answers INTERNAL or UNAVAILABLE.
-#[derive(Debug, thiserror::Error)]
+/// A store failure (I/O, corruption): the service answers INTERNAL.
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("store: {0}")]
 pub struct StoreError(String);
+
+impl StoreError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
 
 fn fail(e: impl std::fmt::Display) -> StoreError {
     StoreError(e.to_string())
@@ -36,18 +55,39 @@ pub struct Store {
     db: Database,
 }
 
+/// One write transaction: batches, labels and alerts of several requests, committed at once.
+pub struct Write {
+    tx: WriteTransaction,
+    next: u64,
+}
+
+/// What joining labels found.
+#[derive(Debug, Default)]
+pub struct Joined {
+    /// Labels whose record was found.
+    pub joined: u64,
+    /// Labels without a record.
+    pub unknown: u64,
+    /// Windows whose performance changed.
+    pub windows: Vec<i64>,
+}
+
 impl Store {
-    /// Opens (or creates) `dir/seismo.redb`.
-    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+    /// Opens (or creates) `dir/seismo.redb` with a page cache of `cache_bytes`.
+    pub fn open(dir: &Path, cache_bytes: usize) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(fail)?;
-        let db = Database::create(dir.join("seismo.redb")).map_err(fail)?;
+        let db = Database::builder()
+            .set_cache_size(cache_bytes)
+            .create(dir.join("seismo.redb"))
+            .map_err(fail)?;
         // Create the tables, so readers never find one missing.
         let tx = db.begin_write().map_err(fail)?;
         {
             tx.open_table(MODELS).map_err(fail)?;
-            tx.open_table(RECORDS).map_err(fail)?;
+            tx.open_table(BATCHES).map_err(fail)?;
             tx.open_table(IDS).map_err(fail)?;
             tx.open_table(LABELS).map_err(fail)?;
+            tx.open_table(PERFORMANCE).map_err(fail)?;
             tx.open_table(ALERTS).map_err(fail)?;
             tx.open_table(META).map_err(fail)?;
         }
@@ -78,100 +118,64 @@ impl Store {
         Ok(out)
     }
 
-    /// Appends records of one model in one transaction; returns after the commit.
-    pub fn append(&self, model: &str, records: &[Record]) -> Result<(), StoreError> {
+    /// Starts a write.
+    pub fn write(&self) -> Result<Write, StoreError> {
         let tx = self.db.begin_write().map_err(fail)?;
-        {
-            let mut meta = tx.open_table(META).map_err(fail)?;
-            let mut next = meta.get("sequence").map_err(fail)?.map_or(0, |v| v.value());
-            let mut table = tx.open_table(RECORDS).map_err(fail)?;
-            let mut ids = tx.open_table(IDS).map_err(fail)?;
-            for record in records {
-                table
-                    .insert(
-                        (model, record.time_micros, next),
-                        record.encode_to_vec().as_slice(),
-                    )
-                    .map_err(fail)?;
-                if !record.id.is_empty() {
-                    ids.insert((model, record.id.as_str()), (record.time_micros, next))
-                        .map_err(fail)?;
-                }
-                next += 1;
-            }
-            meta.insert("sequence", next).map_err(fail)?;
-        }
-        tx.commit().map_err(fail)
+        let next = tx
+            .open_table(META)
+            .map_err(fail)?
+            .get("sequence")
+            .map_err(fail)?
+            .map_or(0, |v| v.value());
+        Ok(Write { tx, next })
     }
 
-    /// Stores labels for known record ids; returns (joined, unknown).
-    pub fn label(&self, model: &str, labels: &[(String, f64)]) -> Result<(u64, u64), StoreError> {
-        let tx = self.db.begin_write().map_err(fail)?;
-        let (mut joined, mut unknown) = (0, 0);
-        {
-            let ids = tx.open_table(IDS).map_err(fail)?;
-            let mut table = tx.open_table(LABELS).map_err(fail)?;
-            for (id, label) in labels {
-                if ids.get((model, id.as_str())).map_err(fail)?.is_some() {
-                    table.insert((model, id.as_str()), *label).map_err(fail)?;
-                    joined += 1;
-                } else {
-                    unknown += 1;
-                }
-            }
-        }
-        tx.commit().map_err(fail)?;
-        Ok((joined, unknown))
-    }
-
-    /// The records of a model with `from <= time < to`, each with its label if one arrived.
-    pub fn records(
+    /// The stored batches of a model's windows starting in `from..to`, in order.
+    pub fn batches(
         &self,
         model: &str,
         from: i64,
         to: i64,
-    ) -> Result<Vec<(Record, Option<f64>)>, StoreError> {
+    ) -> Result<Vec<RecordColumns>, StoreError> {
         let tx = self.db.begin_read().map_err(fail)?;
-        let table = tx.open_table(RECORDS).map_err(fail)?;
-        let labels = tx.open_table(LABELS).map_err(fail)?;
+        let table = tx.open_table(BATCHES).map_err(fail)?;
         let mut out = Vec::new();
         for entry in table
             .range((model, from, 0)..(model, to, 0))
             .map_err(fail)?
         {
             let (_, value) = entry.map_err(fail)?;
-            let record = Record::decode(value.value()).map_err(fail)?;
-            let label = match record.label {
-                Some(l) => Some(l),
-                None => labels
-                    .get((model, record.id.as_str()))
-                    .map_err(fail)?
-                    .map(|v| v.value()),
-            };
-            out.push((record, label));
+            out.push(RecordColumns::decode(value.value()).map_err(fail)?);
         }
         Ok(out)
     }
 
-    /// Saves (or updates) an alert.
-    pub fn put_alert(&self, alert: &Alert) -> Result<(), StoreError> {
-        let tx = self.db.begin_write().map_err(fail)?;
-        tx.open_table(ALERTS)
-            .map_err(fail)?
-            .insert(alert.id.as_str(), alert.encode_to_vec().as_slice())
-            .map_err(fail)?;
-        tx.commit().map_err(fail)
+    /// Labels of these record ids (NaN where none arrived).
+    pub fn labels(&self, model: &str, ids: &[String]) -> Result<Vec<f64>, StoreError> {
+        let tx = self.db.begin_read().map_err(fail)?;
+        let table = tx.open_table(LABELS).map_err(fail)?;
+        ids.iter()
+            .map(|id| {
+                Ok(match id.is_empty() {
+                    true => f64::NAN,
+                    false => table
+                        .get((model, id.as_str()))
+                        .map_err(fail)?
+                        .map_or(f64::NAN, |v| v.value()),
+                })
+            })
+            .collect()
     }
 
-    /// The alert with this id, if one was stored.
-    pub fn alert(&self, id: &str) -> Result<Option<Alert>, StoreError> {
+    /// A window's labelled performance.
+    pub fn performance(&self, model: &str, window: i64) -> Result<Performance, StoreError> {
         let tx = self.db.begin_read().map_err(fail)?;
-        let table = tx.open_table(ALERTS).map_err(fail)?;
-        table
-            .get(id)
+        let table = tx.open_table(PERFORMANCE).map_err(fail)?;
+        Ok(table
+            .get((model, window))
             .map_err(fail)?
-            .map(|v| Alert::decode(v.value()).map_err(fail))
-            .transpose()
+            .map(|v| Performance::from_tuple(v.value()))
+            .unwrap_or_default())
     }
 
     /// Every stored alert.
@@ -184,5 +188,165 @@ impl Store {
             out.push(Alert::decode(value.value()).map_err(fail)?);
         }
         Ok(out)
+    }
+
+    /// Stored batches (entries, not records), for tests and retention checks.
+    pub fn batch_count(&self) -> Result<u64, StoreError> {
+        let tx = self.db.begin_read().map_err(fail)?;
+        tx.open_table(BATCHES).map_err(fail)?.len().map_err(fail)
+    }
+}
+
+impl Write {
+    /// Appends one window's records of a model, indexing their ids and adding their labels.
+    pub fn append(
+        &mut self,
+        model: &str,
+        task: Task,
+        window: i64,
+        columns: &RecordColumns,
+        encoded: &[u8],
+    ) -> Result<(), StoreError> {
+        self.tx
+            .open_table(BATCHES)
+            .map_err(fail)?
+            .insert((model, window, self.next), encoded)
+            .map_err(fail)?;
+        self.next += 1;
+        if !columns.ids.is_empty() {
+            let mut ids = self.tx.open_table(IDS).map_err(fail)?;
+            for (id, &p) in columns.ids.iter().zip(&columns.predictions) {
+                if !id.is_empty() {
+                    ids.insert((model, id.as_str()), (window, p))
+                        .map_err(fail)?;
+                }
+            }
+        }
+        if columns.labels.iter().any(|l| !l.is_nan()) {
+            let mut labels = self.tx.open_table(LABELS).map_err(fail)?;
+            let mut sums = Performance::default();
+            for (row, &label) in columns.labels.iter().enumerate() {
+                if label.is_nan() {
+                    continue;
+                }
+                sums.add(task, columns.predictions[row], label, 1.0);
+                if let Some(id) = columns.ids.get(row).filter(|id| !id.is_empty()) {
+                    labels.insert((model, id.as_str()), label).map_err(fail)?;
+                }
+            }
+            drop(labels);
+            self.add_performance(model, window, &sums)?;
+        }
+        Ok(())
+    }
+
+    fn add_performance(
+        &mut self,
+        model: &str,
+        window: i64,
+        sums: &Performance,
+    ) -> Result<(), StoreError> {
+        let mut table = self.tx.open_table(PERFORMANCE).map_err(fail)?;
+        let mut stored = table
+            .get((model, window))
+            .map_err(fail)?
+            .map(|v| Performance::from_tuple(v.value()))
+            .unwrap_or_default();
+        stored.merge(sums);
+        table
+            .insert((model, window), stored.to_tuple())
+            .map_err(fail)?;
+        Ok(())
+    }
+
+    /// Joins labels to logged records by id; a label for an unknown id is not stored, a
+    /// second label for a record replaces the first.
+    pub fn label(
+        &mut self,
+        model: &str,
+        task: Task,
+        labels: &[(String, f64)],
+    ) -> Result<Joined, StoreError> {
+        let mut joined = Joined::default();
+        let mut sums: std::collections::BTreeMap<i64, Performance> = Default::default();
+        {
+            let ids = self.tx.open_table(IDS).map_err(fail)?;
+            let mut table = self.tx.open_table(LABELS).map_err(fail)?;
+            for (id, label) in labels {
+                let Some(found) = ids.get((model, id.as_str())).map_err(fail)? else {
+                    joined.unknown += 1;
+                    continue;
+                };
+                let (window, prediction) = found.value();
+                let window_sums = sums.entry(window).or_default();
+                let old = table.insert((model, id.as_str()), *label).map_err(fail)?;
+                if let Some(old) = old {
+                    window_sums.add(task, prediction, old.value(), -1.0);
+                }
+                window_sums.add(task, prediction, *label, 1.0);
+                joined.joined += 1;
+            }
+        }
+        for (window, window_sums) in &sums {
+            self.add_performance(model, *window, window_sums)?;
+        }
+        joined.windows = sums.into_keys().collect();
+        Ok(joined)
+    }
+
+    /// Saves (or updates) an alert.
+    pub fn put_alert(&mut self, alert: &Alert) -> Result<(), StoreError> {
+        self.tx
+            .open_table(ALERTS)
+            .map_err(fail)?
+            .insert(alert.id.as_str(), alert.encode_to_vec().as_slice())
+            .map_err(fail)?;
+        Ok(())
+    }
+
+    /// Deletes a model's windows starting before `cutoff` (their records, ids, labels and
+    /// performance) and its resolved alerts that changed before it; returns the records
+    /// deleted.
+    pub fn expire(&mut self, model: &str, cutoff: i64) -> Result<u64, StoreError> {
+        let mut deleted = 0;
+        let mut batches = self.tx.open_table(BATCHES).map_err(fail)?;
+        let mut ids = self.tx.open_table(IDS).map_err(fail)?;
+        let mut labels = self.tx.open_table(LABELS).map_err(fail)?;
+        let old = batches
+            .extract_from_if((model, i64::MIN, 0)..(model, cutoff, 0), |_, _| true)
+            .map_err(fail)?;
+        for entry in old {
+            let (_, value) = entry.map_err(fail)?;
+            let columns = RecordColumns::decode(value.value()).map_err(fail)?;
+            deleted += columns.time_micros.len() as u64;
+            for id in columns.ids.iter().filter(|id| !id.is_empty()) {
+                ids.remove((model, id.as_str())).map_err(fail)?;
+                labels.remove((model, id.as_str())).map_err(fail)?;
+            }
+        }
+        self.tx
+            .open_table(PERFORMANCE)
+            .map_err(fail)?
+            .retain_in((model, i64::MIN)..(model, cutoff), |_, _| false)
+            .map_err(fail)?;
+        self.tx
+            .open_table(ALERTS)
+            .map_err(fail)?
+            .retain(|_, value| {
+                Alert::decode(value).map_or(true, |a| {
+                    a.model != model || a.state == "firing" || a.changed_micros >= cutoff
+                })
+            })
+            .map_err(fail)?;
+        Ok(deleted)
+    }
+
+    /// Commits (durably) everything written.
+    pub fn commit(self) -> Result<(), StoreError> {
+        {
+            let mut meta = self.tx.open_table(META).map_err(fail)?;
+            meta.insert("sequence", self.next).map_err(fail)?;
+        }
+        self.tx.commit().map_err(fail)
     }
 }

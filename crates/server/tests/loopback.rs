@@ -50,13 +50,8 @@ async fn start(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let options = ServeOptions {
-        listen: listener.local_addr().unwrap(),
-        data_dir: dir.to_owned(),
-        max_message_bytes: 16 << 20,
-        metrics_listener: metrics,
-        token: None,
-    };
+    let mut options = ServeOptions::new(listener.local_addr().unwrap(), dir.to_owned());
+    options.metrics_listener = metrics;
     let task = tokio::spawn(async move {
         serve(options, listener, async {
             let _ = stopped.await;
@@ -151,6 +146,7 @@ async fn register_log_report_and_alert_on_a_thousandfold_jump() {
         .log(LogRequest {
             model: "credit@1.0".into(),
             records: healthy,
+            columns: None,
         })
         .await
         .unwrap();
@@ -168,6 +164,7 @@ async fn register_log_report_and_alert_on_a_thousandfold_jump() {
         .log(LogRequest {
             model: "credit@1.0".into(),
             records: broken,
+            columns: None,
         })
         .await
         .unwrap();
@@ -221,9 +218,15 @@ async fn register_log_report_and_alert_on_a_thousandfold_jump() {
     let ratio = report
         .checks
         .iter()
-        .find(|c| c.check == "prediction_mean_ratio")
+        .find(|c| c.check == "prediction_mean")
         .unwrap();
     assert_eq!(ratio.outcome, "fail");
+    assert!(ratio.value.unwrap() > 900.0, "{ratio:?}");
+    let json: serde_json::Value = serde_json::from_str(&report.report_json).unwrap();
+    assert_eq!(
+        json["checks"].as_array().unwrap().len(),
+        report.checks.len()
+    );
 
     // The guard blocks a thousandfold prediction and lets a normal one through.
     let check = |p: f64| CheckRequest {
@@ -255,18 +258,20 @@ async fn register_log_report_and_alert_on_a_thousandfold_jump() {
         .log(LogRequest {
             model: "credit@1.0".into(),
             records: bad,
+            columns: None,
         })
         .await
         .unwrap_err();
     assert_eq!(error.code(), Code::InvalidArgument);
     assert_eq!(
         error.message(),
-        "records[1].features.income: not in the model's schema"
+        "records[1].features.income: not in the model's schema (features: age, country)"
     );
     let unknown = monitor
         .log(LogRequest {
             model: "nope".into(),
             records: vec![],
+            columns: None,
         })
         .await
         .unwrap_err();
@@ -276,7 +281,7 @@ async fn register_log_report_and_alert_on_a_thousandfold_jump() {
     let scrape = scrape(metrics_address).await;
     for line in [
         "seismo_records_total{model=\"credit@1.0\"} 200",
-        "seismo_firing_alerts{model=\"credit@1.0\"} 1",
+        "seismo_firing_alerts{model=\"credit@1.0\"} 4",
         "seismo_rejected_requests_total{model=\"credit@1.0\"} 1",
         "seismo_log_seconds_count 2",
     ] {
@@ -313,7 +318,17 @@ async fn register_log_report_and_alert_on_a_thousandfold_jump() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(alerts.alerts.len(), 1);
+    let mut firing: Vec<&str> = alerts.alerts.iter().map(|a| a.id.as_str()).collect();
+    firing.sort_unstable();
+    assert_eq!(
+        firing,
+        [
+            "credit@1.0:prediction_cusum:prediction",
+            "credit@1.0:prediction_mean:prediction",
+            "credit@1.0:prediction_quantile:prediction p50",
+            "credit@1.0:prediction_quantile:prediction p90",
+        ]
+    );
     stop.send(()).unwrap();
     task.await.unwrap();
 }
@@ -323,13 +338,8 @@ async fn a_configured_token_is_required_on_every_monitor_call() {
     let dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let options = ServeOptions {
-        listen: listener.local_addr().unwrap(),
-        data_dir: dir.path().to_owned(),
-        max_message_bytes: 1 << 20,
-        metrics_listener: None,
-        token: Some("s3cret".into()),
-    };
+    let mut options = ServeOptions::new(listener.local_addr().unwrap(), dir.path().to_owned());
+    options.token = Some("s3cret".into());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(serve(options, listener, async {
         let _ = stopped.await;

@@ -1,0 +1,200 @@
+//! The detectors: each judges one window's summary against the model's reference and says
+//! whether its alert should be firing. They are plain functions of (model, window); alert
+//! state, storage and delivery live in the writer.
+
+use seismo_stats::distance::jensen_shannon;
+
+use crate::model::Model;
+use crate::window::{Performance, Summary};
+
+/// One detector's judgement of one window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// The detector (the alert's `kind`).
+    pub kind: &'static str,
+    /// What it watched: `prediction`, a feature, `rules`, `performance`.
+    pub subject: String,
+    /// Whether the alert should fire.
+    pub firing: bool,
+    /// The measured value.
+    pub value: f64,
+    /// The threshold it was judged by.
+    pub threshold: f64,
+    /// A sentence for people.
+    pub message: String,
+}
+
+/// `value` over `reference`, and whether it stays within `ratio` either way (a sign change
+/// or a nonzero value against a zero reference is outside).
+fn within_ratio(value: f64, reference: f64, ratio: f64) -> (f64, bool) {
+    if reference == 0.0 {
+        return if value == 0.0 {
+            (1.0, true)
+        } else {
+            (f64::INFINITY, false)
+        };
+    }
+    let factor = value / reference;
+    (
+        factor,
+        factor > 0.0 && factor <= ratio && factor >= 1.0 / ratio,
+    )
+}
+
+/// The exact `q` quantile of sorted values (linear interpolation, as numpy's default).
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let position = q * (sorted.len() - 1) as f64;
+    let (low, high) = (position.floor() as usize, position.ceil() as usize);
+    sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
+}
+
+/// Every window detector on one window; nothing when it has fewer than `min_records`.
+pub fn judge_window(model: &Model, window: &Summary, min_records: u64) -> Vec<Finding> {
+    let policy = &model.policy;
+    if window.count < min_records.max(1) {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let mean = window.mean();
+    let (factor, held) = within_ratio(mean, model.mean, policy.mean_ratio);
+    found.push(Finding {
+        kind: "prediction_mean",
+        subject: "prediction".into(),
+        firing: !held,
+        value: factor,
+        threshold: policy.mean_ratio,
+        message: format!(
+            "the window's mean prediction is {mean:.6} against {:.6} in the reference (×{factor:.3}; allowed ×{:.3} to ×{})",
+            model.mean,
+            1.0 / policy.mean_ratio,
+            policy.mean_ratio
+        ),
+    });
+    for (q, name) in [(0.5, "p50"), (0.9, "p90")] {
+        let Some(value) = window.predictions.quantile(q) else {
+            continue;
+        };
+        let reference = quantile(&model.predictions, q);
+        let (factor, held) = within_ratio(value, reference, policy.quantile_ratio);
+        found.push(Finding {
+            kind: "prediction_quantile",
+            subject: format!("prediction {name}"),
+            firing: !held,
+            value: factor,
+            threshold: policy.quantile_ratio,
+            message: format!(
+                "the window's {name} prediction is {value:.6} against {reference:.6} in the reference (×{factor:.3})"
+            ),
+        });
+    }
+    found.push(Finding {
+        kind: "prediction_cusum",
+        subject: "prediction".into(),
+        firing: window.cusum_signals > 0,
+        value: window.cusum_signals as f64,
+        threshold: policy.cusum_h,
+        message: format!(
+            "the CUSUM on single predictions (k = {}σ, h = {}σ around the reference mean {:.6}) signalled {} time(s) in the window",
+            policy.cusum_k, policy.cusum_h, model.mean, window.cusum_signals
+        ),
+    });
+    let features = if window.features.len() == model.schema.features.len() {
+        model.schema.features.as_slice()
+    } else {
+        &[]
+    };
+    for (f, (name, _)) in features.iter().enumerate() {
+        let (reference, current) = (&model.summary.features[f], &window.features[f]);
+        let reference_rate = reference.nulls as f64 / model.summary.count as f64;
+        let rate = current.nulls as f64 / window.count as f64;
+        found.push(Finding {
+            kind: "null_rate",
+            subject: name.clone(),
+            firing: rate - reference_rate > policy.null_rate,
+            value: rate,
+            threshold: reference_rate + policy.null_rate,
+            message: format!(
+                "{name}: {:.2}% of the window's values are null against {:.2}% in the reference",
+                rate * 100.0,
+                reference_rate * 100.0
+            ),
+        });
+        if let Ok(distance) = jensen_shannon(&reference.bins, &current.bins) {
+            found.push(Finding {
+                kind: "drift",
+                subject: name.clone(),
+                firing: distance >= policy.drift_threshold,
+                value: distance,
+                threshold: policy.drift_threshold,
+                message: format!(
+                    "{name}: Jensen-Shannon distance {distance:.4} between the window's and the reference's bins"
+                ),
+            });
+        }
+    }
+    if model.row_rules.is_some() {
+        let reference = model.summary.violations as f64 / model.summary.count as f64;
+        let share = window.violations as f64 / window.count as f64;
+        found.push(Finding {
+            kind: "rules",
+            subject: "rules".into(),
+            firing: share - reference > policy.rule_violation_rate,
+            value: share,
+            threshold: reference + policy.rule_violation_rate,
+            message: format!(
+                "{:.2}% of the window's records break an error-severity column rule against {:.2}% of the reference's",
+                share * 100.0,
+                reference * 100.0
+            ),
+        });
+    }
+    found
+}
+
+/// The performance detector on one window's labelled sums; nothing until enough labels
+/// arrived or when the reference had none.
+pub fn judge_performance(model: &Model, performance: &Performance) -> Option<Finding> {
+    let reference = model.performance?;
+    if performance.labelled < model.policy.min_records as f64 {
+        return None;
+    }
+    let score = performance.score(model.task)?;
+    let metric = match model.task {
+        crate::model::Task::Regression => "R²",
+        _ => "accuracy",
+    };
+    Some(Finding {
+        kind: "performance",
+        subject: "performance".into(),
+        firing: reference - score > model.policy.performance_drop,
+        value: score,
+        threshold: reference - model.policy.performance_drop,
+        message: format!(
+            "{metric} on the window's {} labelled records is {score:.4} against {reference:.4} on the reference",
+            performance.labelled
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratios_hold_either_way_and_not_across_zero() {
+        assert_eq!(within_ratio(2.0, 1.0, 10.0), (2.0, true));
+        assert!(!within_ratio(1000.0, 1.0, 10.0).1);
+        assert!(!within_ratio(0.05, 1.0, 10.0).1);
+        assert!(!within_ratio(-1.0, 1.0, 10.0).1);
+        assert!(within_ratio(0.0, 0.0, 10.0).1);
+        assert!(!within_ratio(0.1, 0.0, 10.0).1);
+    }
+
+    #[test]
+    fn quantiles_interpolate_as_numpy() {
+        // numpy.quantile([1, 2, 3, 4], [0.5, 0.9]) = [2.5, 3.7]
+        let sorted = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&sorted, 0.5), 2.5);
+        assert!((quantile(&sorted, 0.9) - 3.7).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,348 @@
+//! A registered model: its schema, alert policy and what the detectors compare windows
+//! with (the reference's prediction distribution, feature bins, null rates, rule violation
+//! share and labelled performance), all worked out once at registration.
+
+use std::collections::HashMap;
+
+use seismo_core::Dataset;
+use seismo_rules::{Rules, ValidateOptions, validate};
+use tonic::Status;
+
+use crate::columns::{self, FeatureKind, FeatureSchema};
+use crate::generated::{RecordColumns, RegisterModelRequest};
+use crate::window::{Performance, Summary};
+
+/// What the model predicts; decides how performance is scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    /// A score or probability of the positive class; labels 0 or 1.
+    Binary,
+    /// A class index; labels class indexes.
+    Multiclass,
+    /// A value.
+    Regression,
+}
+
+/// The alert policy with its defaults filled in (see `AlertPolicy` in the proto).
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Tumbling window length.
+    pub window_micros: i64,
+    /// Window mean against the reference mean, either way.
+    pub mean_ratio: f64,
+    /// Window median and 90th percentile against the reference's, either way.
+    pub quantile_ratio: f64,
+    /// Jensen–Shannon distance of a feature's bins.
+    pub drift_threshold: f64,
+    /// Rise of a feature's null rate over the reference's.
+    pub null_rate: f64,
+    /// Rise of the share of records breaking an error-severity column rule.
+    pub rule_violation_rate: f64,
+    /// Fall of the labelled score below the reference's.
+    pub performance_drop: f64,
+    /// Windows (and labelled sets) smaller than this are not judged.
+    pub min_records: u64,
+    /// CUSUM allowance and decision interval, in reference standard deviations.
+    pub cusum_k: f64,
+    /// See `cusum_k`.
+    pub cusum_h: f64,
+    /// Where alerts are POSTed, if anywhere.
+    pub webhook_url: Option<String>,
+}
+
+fn or(value: f64, default: f64) -> f64 {
+    if value > 0.0 && value.is_finite() {
+        value
+    } else {
+        default
+    }
+}
+
+impl Policy {
+    fn new(spec: &RegisterModelRequest) -> Result<Self, Status> {
+        let p = spec.alerts.clone().unwrap_or_default();
+        let window = if p.window.is_empty() { "1h" } else { &p.window };
+        let window: seismo_history::WindowLength = window
+            .parse()
+            .map_err(|e| Status::invalid_argument(format!("alerts.window: {e}")))?;
+        let mean_ratio = if p.prediction_mean_ratio > 1.0 {
+            p.prediction_mean_ratio
+        } else {
+            10.0
+        };
+        let webhook_url = (!p.webhook_url.is_empty()).then(|| p.webhook_url.clone());
+        if let Some(url) = &webhook_url
+            && (!url.starts_with("http://") || url.parse::<hyper::Uri>().is_err())
+        {
+            return Err(Status::invalid_argument(format!(
+                "alerts.webhook_url: `{url}` is not an http:// address (https is not supported \
+                 yet: relay through a local proxy)"
+            )));
+        }
+        Ok(Self {
+            window_micros: window.micros(),
+            mean_ratio,
+            quantile_ratio: if p.prediction_quantile_ratio > 1.0 {
+                p.prediction_quantile_ratio
+            } else {
+                mean_ratio
+            },
+            drift_threshold: or(p.drift_threshold, 0.2),
+            null_rate: or(p.null_rate, 0.2),
+            rule_violation_rate: or(p.rule_violation_rate, 0.01),
+            performance_drop: or(p.performance_drop, 0.05),
+            min_records: if p.min_window_records > 0 {
+                p.min_window_records
+            } else {
+                30
+            },
+            cusum_k: or(p.cusum_k, 0.5),
+            cusum_h: or(p.cusum_h, 50.0),
+            webhook_url,
+        })
+    }
+}
+
+/// How a feature's values fall into bins, fixed from the reference so windows compare bin
+/// by bin: numbers by the reference's deciles, labels by the reference's most frequent
+/// values (and one bin for any other), booleans false and true.
+#[derive(Debug, Clone)]
+pub enum Binning {
+    /// Interior edges; a value `x` falls in the bin of the first edge `>= x`.
+    Numbers(Vec<f64>),
+    /// Bin by label; bin `len()` holds every other label.
+    Labels(HashMap<String, usize>),
+    /// False, true.
+    Booleans,
+    /// Free text is not binned.
+    None,
+}
+
+/// Labels kept as their own bin; the rest share one.
+const MAX_LABEL_BINS: usize = 100;
+
+impl Binning {
+    fn of(kind: FeatureKind, column: &crate::generated::FeatureColumn, n: usize) -> Self {
+        match kind {
+            FeatureKind::Numeric | FeatureKind::Datetime => {
+                let mut values: Vec<f64> = column
+                    .numbers
+                    .iter()
+                    .copied()
+                    .filter(|x| !x.is_nan())
+                    .collect();
+                values.sort_by(f64::total_cmp);
+                if values.is_empty() {
+                    return Self::Numbers(Vec::new());
+                }
+                let mut edges: Vec<f64> = (1..10)
+                    .map(|d| values[(values.len() - 1) * d / 10])
+                    .collect();
+                edges.dedup();
+                Self::Numbers(edges)
+            }
+            FeatureKind::Categorical => {
+                let nulls = columns::null_mask(column, n);
+                let mut counts: HashMap<&str, u64> = HashMap::new();
+                for (t, null) in column.texts.iter().zip(nulls) {
+                    if !null {
+                        *counts.entry(t).or_default() += 1;
+                    }
+                }
+                let mut labels: Vec<(&str, u64)> = counts.into_iter().collect();
+                labels.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                labels.truncate(MAX_LABEL_BINS);
+                Self::Labels(
+                    labels
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, (l, _))| (l.to_owned(), i))
+                        .collect(),
+                )
+            }
+            FeatureKind::Boolean => Self::Booleans,
+            FeatureKind::Text => Self::None,
+        }
+    }
+
+    /// How many bins.
+    pub fn bins(&self) -> usize {
+        match self {
+            Self::Numbers(edges) => edges.len() + 1,
+            Self::Labels(labels) => labels.len() + 1,
+            Self::Booleans => 2,
+            Self::None => 0,
+        }
+    }
+
+    /// Adds a column's non-null values to `counts` (one per bin).
+    pub fn count(
+        &self,
+        column: &crate::generated::FeatureColumn,
+        nulls: &[bool],
+        counts: &mut [u64],
+    ) {
+        match self {
+            Self::Numbers(edges) => {
+                for &x in &column.numbers {
+                    if !x.is_nan() {
+                        counts[edges.partition_point(|&e| e < x)] += 1;
+                    }
+                }
+            }
+            Self::Labels(labels) => {
+                for (t, &null) in column.texts.iter().zip(nulls) {
+                    if !null {
+                        counts[labels.get(t).copied().unwrap_or(labels.len())] += 1;
+                    }
+                }
+            }
+            Self::Booleans => {
+                for (&b, &null) in column.booleans.iter().zip(nulls) {
+                    if !null {
+                        counts[usize::from(b)] += 1;
+                    }
+                }
+            }
+            Self::None => {}
+        }
+    }
+}
+
+/// A registered model and its reference.
+pub struct Model {
+    /// `name@version`.
+    pub key: String,
+    /// The registration as sent (stored, and replayed after a restart).
+    pub spec: RegisterModelRequest,
+    /// The task.
+    pub task: Task,
+    /// The features.
+    pub schema: FeatureSchema,
+    /// The alert policy.
+    pub policy: Policy,
+    /// Per feature, its bins.
+    pub bins: Vec<Binning>,
+    /// The reference rows as columns.
+    pub reference: RecordColumns,
+    /// The reference as a dataset (for reports: drift tests, rules).
+    pub reference_data: Dataset,
+    /// The reference summarized as a window would be.
+    pub summary: Summary,
+    /// The reference predictions, sorted.
+    pub predictions: Vec<f64>,
+    /// Mean and standard deviation of the reference predictions.
+    pub mean: f64,
+    /// See `mean`.
+    pub std: f64,
+    /// The labelled reference's performance (none without labels).
+    pub performance: Option<f64>,
+    /// The rule file, if one was given.
+    pub rules: Option<Rules>,
+    /// Its `[[column]]` rules alone: what single records and batches are checked against.
+    pub row_rules: Option<Rules>,
+}
+
+impl Model {
+    /// Works out a model from its registration; errors name the request's field.
+    pub fn new(spec: RegisterModelRequest) -> Result<Self, Status> {
+        if spec.name.is_empty() || spec.version.is_empty() {
+            return Err(Status::invalid_argument(
+                "name and version: both are required",
+            ));
+        }
+        let task = match spec.task.as_str() {
+            "binary" => Task::Binary,
+            "multiclass" => Task::Multiclass,
+            "regression" => Task::Regression,
+            other => {
+                return Err(Status::invalid_argument(format!(
+                    "task: `{other}` is not binary, multiclass or regression"
+                )));
+            }
+        };
+        let schema = FeatureSchema::new(&spec.schema)?;
+        let policy = Policy::new(&spec)?;
+        let reference = columns::from_records(&spec.reference, &schema, "reference")?;
+        let n = columns::len(&reference);
+        if n == 0 {
+            return Err(Status::invalid_argument(
+                "reference: at least one reference record is needed",
+            ));
+        }
+        let bins: Vec<Binning> = reference
+            .features
+            .iter()
+            .zip(&schema.features)
+            .map(|(column, (_, kind))| Binning::of(*kind, column, n))
+            .collect();
+        let reference_data = Dataset::new(
+            schema.seismo_schema(),
+            schema.arrow().clone(),
+            vec![columns::to_arrow(&reference, &schema)],
+        )
+        .map_err(|e| Status::internal(e.to_string()))?;
+        let (rules, row_rules) = match spec.rules_toml.trim() {
+            "" => (None, None),
+            text => {
+                let rules = Rules::parse("rules_toml", text)
+                    .map_err(|e| Status::invalid_argument(e.to_string()))?;
+                // Planning checks every column and expression against the schema.
+                validate(
+                    &rules,
+                    &reference_data,
+                    Some(&reference_data),
+                    &ValidateOptions::default(),
+                )
+                .map_err(|e| Status::invalid_argument(e.to_string()))?;
+                let mut row_rules = rules.clone();
+                row_rules.file.dataset.clear();
+                row_rules.file.statistic.clear();
+                row_rules.file.drift.clear();
+                let row_rules = (!row_rules.file.column.is_empty()).then_some(row_rules);
+                (Some(rules), row_rules)
+            }
+        };
+        let mut predictions = reference.predictions.clone();
+        predictions.sort_by(f64::total_cmp);
+        let mean = predictions.iter().sum::<f64>() / n as f64;
+        let std = (predictions.iter().map(|p| (p - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
+        let mut model = Self {
+            key: format!("{}@{}", spec.name, spec.version),
+            task,
+            schema,
+            policy,
+            bins,
+            summary: Summary::default(),
+            predictions,
+            mean,
+            std,
+            performance: None,
+            rules,
+            row_rules,
+            reference_data,
+            reference,
+            spec,
+        };
+        model.summary = Summary::of(&model.reference, &model)
+            .map_err(|e| Status::invalid_argument(format!("rules_toml: {e}")))?;
+        let mut performance = Performance::default();
+        for (&p, &l) in model
+            .reference
+            .predictions
+            .iter()
+            .zip(&model.reference.labels)
+        {
+            if !l.is_nan() {
+                performance.add(task, p, l, 1.0);
+            }
+        }
+        model.performance = performance.score(task);
+        Ok(model)
+    }
+
+    /// The start of the tumbling window holding `time_micros`.
+    pub fn window_start(&self, time_micros: i64) -> i64 {
+        time_micros.div_euclid(self.policy.window_micros) * self.policy.window_micros
+    }
+}

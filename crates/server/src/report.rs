@@ -1,0 +1,205 @@
+//! `GetReport`: a time range of a model's records against its reference, in seismo's report
+//! model. The window detectors' judgements (the numbers alerts use), the drift crate's tests
+//! per column (as `seismo drift` runs them), the model's rule file (as `seismo validate`),
+//! and, where labels arrived, performance (as `seismo test` computes it).
+
+use seismo_core::{Check, Dataset, Report};
+use seismo_drift::{DriftOptions, detect};
+use seismo_rules::{ValidateOptions, validate};
+use seismo_slices::{Metric, Predictions};
+
+use crate::columns::{self, FeatureSchema};
+use crate::detect::judge_window;
+use crate::generated::RecordColumns;
+use crate::model::{Model, Task};
+use crate::store::{Store, StoreError};
+use crate::window::Summary;
+
+/// A report with how many records (and labelled ones) it covers.
+pub struct Covered {
+    /// The checks.
+    pub report: Report,
+    /// Records with `from <= time < to`.
+    pub records: u64,
+    /// Those with a label.
+    pub labelled: u64,
+}
+
+/// The records of `model` with `from <= time < to`, their labels joined.
+fn gather(store: &Store, model: &Model, from: i64, to: i64) -> Result<RecordColumns, StoreError> {
+    let mut all: Option<RecordColumns> = None;
+    for batch in store.batches(&model.key, model.window_start(from), to)? {
+        let rows: Vec<usize> = (0..columns::len(&batch))
+            .filter(|&r| (from..to).contains(&batch.time_micros[r]))
+            .collect();
+        let part = if rows.len() == columns::len(&batch) {
+            batch
+        } else {
+            columns::take(&batch, &rows)
+        };
+        match &mut all {
+            Some(all) => columns::append(all, part),
+            None => all = Some(part),
+        }
+    }
+    let mut all = all.unwrap_or_else(|| empty(&model.schema));
+    if !all.ids.is_empty() {
+        let late = store.labels(&model.key, &all.ids)?;
+        if all.labels.is_empty() {
+            all.labels = late;
+        } else {
+            for (label, late) in all.labels.iter_mut().zip(late) {
+                if !late.is_nan() {
+                    *label = late;
+                }
+            }
+        }
+    }
+    Ok(all)
+}
+
+fn empty(schema: &FeatureSchema) -> RecordColumns {
+    columns::normalize(RecordColumns::default(), schema).expect("no records cannot be invalid")
+}
+
+/// The report for `from <= time < to`.
+pub fn build(store: &Store, model: &Model, from: i64, to: i64) -> Result<Covered, StoreError> {
+    let current = gather(store, model, from, to)?;
+    let records = columns::len(&current) as u64;
+    let labelled = current.labels.iter().filter(|l| !l.is_nan()).count() as u64;
+    let mut report = Report::new("report");
+    if records == 0 {
+        return Ok(Covered {
+            report,
+            records,
+            labelled,
+        });
+    }
+    let data = Dataset::new(
+        model.schema.seismo_schema(),
+        model.schema.arrow().clone(),
+        vec![columns::to_arrow(&current, &model.schema)],
+    )
+    .map_err(|e| StoreError::new(e.to_string()))?;
+
+    // The detectors, as they judge a window (without the stream's CUSUM).
+    let summary = Summary::of(&current, model).map_err(|e| StoreError::new(e.to_string()))?;
+    for finding in judge_window(model, &summary, 1) {
+        if finding.kind == "prediction_cusum" {
+            continue;
+        }
+        report.push(
+            Check::new(finding.kind, finding.subject)
+                .with_value(finding.value)
+                .with_threshold(finding.threshold)
+                .with_detail("message", finding.message)
+                .judged(!finding.firing),
+        );
+    }
+
+    // Each column's drift test, as `seismo drift` runs it.
+    let drift = detect(&model.reference_data, &data, &DriftOptions::default());
+    for column in &drift.columns {
+        let mut check = Check::new(column.test.as_str(), column.column.clone())
+            .with_value(column.p_value.unwrap_or(column.statistic))
+            .with_threshold(column.threshold)
+            .with_detail("statistic", column.statistic)
+            .with_detail("role", column.role.as_str());
+        if let Some(p) = column.p_value {
+            check = check.with_detail("p_value", p);
+        }
+        report.push(check.judged(!column.drifted));
+    }
+
+    // The rule file.
+    if let Some(rules) = &model.rules {
+        let options = ValidateOptions {
+            sample: 5,
+            threads: 1,
+        };
+        let validation = validate(rules, &data, Some(&model.reference_data), &options)
+            .map_err(|e| StoreError::new(e.to_string()))?;
+        report.checks.extend(validation.report.checks);
+    }
+
+    // Performance on the labelled records, against the labelled reference.
+    for check in performance(model, &model.reference, &current) {
+        report.push(check);
+    }
+    Ok(Covered {
+        report,
+        records,
+        labelled,
+    })
+}
+
+/// The task's metrics on the labelled rows of `current`, each judged against the same
+/// metric on the labelled reference: a score may fall by `performance_drop`, an error may
+/// grow by that share.
+fn performance(model: &Model, reference: &RecordColumns, current: &RecordColumns) -> Vec<Check> {
+    let labelled = |c: &RecordColumns| -> (Vec<f64>, Vec<f64>) {
+        c.labels
+            .iter()
+            .zip(&c.predictions)
+            .filter(|(l, _)| !l.is_nan())
+            .map(|(&l, &p)| (l, p))
+            .unzip()
+    };
+    let predictions = |(truth, predicted): (Vec<f64>, Vec<f64>)| match model.task {
+        Task::Binary => Predictions::binary(truth, predicted, 0.5),
+        Task::Regression => Predictions::regression(truth, predicted),
+        Task::Multiclass => {
+            let class = |x: f64| x.round().max(0.0) as u32;
+            let truth: Vec<u32> = truth.into_iter().map(class).collect();
+            let predicted: Vec<u32> = predicted.into_iter().map(class).collect();
+            let classes = truth
+                .iter()
+                .chain(&predicted)
+                .max()
+                .map_or(0, |&m| m as usize + 1);
+            Predictions::multiclass(truth, predicted, classes, None)
+        }
+    };
+    let current = predictions(labelled(current));
+    if current.is_empty() {
+        return Vec::new();
+    }
+    let reference = predictions(labelled(reference));
+    let metrics: &[Metric] = match model.task {
+        Task::Binary => &[Metric::RocAuc, Metric::Accuracy, Metric::LogLoss],
+        Task::Multiclass => &[Metric::Accuracy],
+        Task::Regression => &[Metric::Mae, Metric::Rmse, Metric::R2],
+    };
+    let drop = model.policy.performance_drop;
+    let all = |p: &Predictions| (0..p.len() as u32).collect::<Vec<u32>>();
+    metrics
+        .iter()
+        .map(|&metric| {
+            let check = Check::new(metric.as_str(), "performance");
+            let value = match current.metric(metric, &all(&current), 0.9) {
+                Ok(v) => v,
+                Err(why) => {
+                    return check
+                        .with_outcome(seismo_core::Outcome::Skipped)
+                        .with_detail("reason", why.0);
+                }
+            };
+            let check = check.with_value(value);
+            match reference.metric(metric, &all(&reference), 0.9) {
+                Ok(base) => {
+                    let (bound, held) = if metric.higher_is_better() == Some(false) {
+                        let bound = base + drop * base.abs();
+                        (bound, value <= bound)
+                    } else {
+                        (base - drop, value >= base - drop)
+                    };
+                    check
+                        .with_threshold(bound)
+                        .with_detail("reference", base)
+                        .judged(held)
+                }
+                Err(_) => check.with_detail("reference", "no labelled reference records"),
+            }
+        })
+        .collect()
+}

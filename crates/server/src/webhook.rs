@@ -1,0 +1,105 @@
+//! Webhooks: each alert that changes state is POSTed as JSON to the model's `webhook_url`,
+//! in order, retried with exponential backoff while the receiver fails or cannot be reached.
+//! An alert that still fails after the last attempt is logged and dropped; it stays in the
+//! store and in `ListAlerts`.
+
+use std::time::Duration;
+
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use crate::generated::Alert;
+
+/// How deliveries are retried.
+#[derive(Debug, Clone, Copy)]
+pub struct Retries {
+    /// Attempts in all.
+    pub attempts: u32,
+    /// The wait before the second attempt; it doubles after each failure.
+    pub first_backoff: Duration,
+    /// The longest one attempt may take.
+    pub timeout: Duration,
+}
+
+impl Default for Retries {
+    fn default() -> Self {
+        Self {
+            attempts: 6,
+            first_backoff: Duration::from_millis(500),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The JSON body of one alert.
+pub fn body(alert: &Alert) -> serde_json::Value {
+    let instant =
+        |micros: i64| seismo_stats::profile::format_instant_micros(micros).unwrap_or_default();
+    serde_json::json!({
+        "id": alert.id,
+        "model": alert.model,
+        "kind": alert.kind,
+        "subject": alert.subject,
+        "state": alert.state,
+        "message": alert.message,
+        "value": alert.value,
+        "threshold": alert.threshold,
+        "window_start": instant(alert.window_start_micros),
+        "changed": instant(alert.changed_micros),
+    })
+}
+
+/// Delivers alerts until the sending side closes.
+pub async fn deliver(mut alerts: UnboundedReceiver<(String, Alert)>, retries: Retries) {
+    let client: Client<HttpConnector, Full<Bytes>> =
+        Client::builder(TokioExecutor::new()).build_http();
+    while let Some((url, alert)) = alerts.recv().await {
+        let payload = Bytes::from(body(&alert).to_string());
+        let mut backoff = retries.first_backoff;
+        for attempt in 1..=retries.attempts {
+            let result = post(&client, &url, payload.clone(), retries.timeout).await;
+            match result {
+                Ok(()) => break,
+                Err(why) if attempt == retries.attempts => {
+                    eprintln!(
+                        "seismo serve: webhook {url}: alert {} not delivered after {attempt} attempts: {why}",
+                        alert.id
+                    );
+                }
+                Err(why) => {
+                    eprintln!(
+                        "seismo serve: webhook {url}: attempt {attempt} failed ({why}); retrying in {backoff:?}"
+                    );
+                    tokio::time::sleep(backoff).await;
+                    backoff *= 2;
+                }
+            }
+        }
+    }
+}
+
+async fn post(
+    client: &Client<HttpConnector, Full<Bytes>>,
+    url: &str,
+    payload: Bytes,
+    timeout: Duration,
+) -> Result<(), String> {
+    let request = hyper::Request::post(url)
+        .header("content-type", "application/json")
+        .header("user-agent", concat!("seismo/", env!("CARGO_PKG_VERSION")))
+        .body(Full::new(payload))
+        .map_err(|e| e.to_string())?;
+    let response = tokio::time::timeout(timeout, client.request(request))
+        .await
+        .map_err(|_| format!("no answer within {timeout:?}"))?
+        .map_err(|e| e.to_string())?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("the receiver answered {}", response.status()))
+    }
+}

@@ -1,0 +1,501 @@
+//! The writer: one thread that owns every write to the store and every window's state.
+//!
+//! Requests summarize and encode their batches on their own tasks, then queue a job here.
+//! The writer takes every job waiting (group commit), writes them in one transaction and
+//! commits once, so concurrent clients share an fsync. Only after the commit does it add
+//! the batches to their windows, feed the CUSUM, judge the touched windows, store and send
+//! the alerts that changed state, and acknowledge the jobs. Being the only writer of window
+//! state, it needs no lock for it, and no batch is counted twice.
+//!
+//! The queue is bounded by records, not jobs: a request that would overfill it is refused
+//! with RESOURCE_EXHAUSTED at once, so memory stays bounded under overload.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use seismo_stats::online::{Cusum, Signal};
+use tokio::sync::{broadcast, oneshot};
+
+use crate::detect::{Finding, judge_performance, judge_window};
+use crate::generated::{Alert, RecordColumns};
+use crate::metrics::{FeatureLabel, Metrics, ModelLabel};
+use crate::model::Model;
+use crate::store::{Store, StoreError};
+use crate::window::Summary;
+
+/// Windows per model kept in memory; an older window that gets a late batch is read back
+/// from the store.
+const WINDOWS_KEPT: usize = 4;
+/// Records written in one transaction at most.
+const GROUP_RECORDS: u64 = 200_000;
+
+/// One window's part of a logged batch, summarized and encoded by the request.
+pub struct WindowPart {
+    /// Window start (microseconds).
+    pub start: i64,
+    /// The records.
+    pub columns: RecordColumns,
+    /// `columns`, encoded for the store.
+    pub encoded: Vec<u8>,
+    /// `columns`, summarized.
+    pub summary: Summary,
+}
+
+/// What a labels job answers: (joined, unknown).
+type Joined = Result<(u64, u64), StoreError>;
+
+enum Job {
+    Log {
+        model: Arc<Model>,
+        parts: Vec<WindowPart>,
+        records: u64,
+        done: oneshot::Sender<Result<(), StoreError>>,
+    },
+    Labels {
+        model: Arc<Model>,
+        labels: Vec<(String, f64)>,
+        done: oneshot::Sender<Joined>,
+    },
+}
+
+/// Why a job was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// The queue is full.
+    #[error(
+        "the service is overloaded: {waiting} records wait to be stored (at most {limit}); retry with backoff"
+    )]
+    Overloaded {
+        /// Records waiting.
+        waiting: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The writer stopped (the store failed).
+    #[error("the store's writer has stopped")]
+    Stopped,
+}
+
+/// The handle requests use.
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+    waiting: Arc<AtomicU64>,
+    limit: u64,
+    finished: tokio::sync::watch::Receiver<bool>,
+}
+
+/// Where alerts go besides the store.
+pub struct Outlets {
+    /// `WatchAlerts` subscribers.
+    pub alerts: broadcast::Sender<Alert>,
+    /// Webhook delivery (url, alert).
+    pub webhooks: tokio::sync::mpsc::UnboundedSender<(String, Alert)>,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+}
+
+impl Writer {
+    /// Starts the writer thread. `retention`: delete windows older than this, checked at
+    /// start and every ten minutes. `models` lists the registered models (for retention).
+    pub fn start(
+        store: Arc<Store>,
+        outlets: Outlets,
+        limit: u64,
+        retention: Option<Duration>,
+        models: Arc<std::sync::RwLock<HashMap<String, Arc<Model>>>>,
+    ) -> Result<Self, StoreError> {
+        let alerts: HashMap<String, Alert> = store
+            .alerts()?
+            .into_iter()
+            .map(|a| (a.id.clone(), a))
+            .collect();
+        let (jobs, queue) = mpsc::channel();
+        let waiting = Arc::new(AtomicU64::new(0));
+        let (finish, finished) = tokio::sync::watch::channel(false);
+        let mut engine = Engine {
+            store,
+            outlets,
+            windows: HashMap::new(),
+            cusums: HashMap::new(),
+            alerts,
+            waiting: waiting.clone(),
+        };
+        std::thread::Builder::new()
+            .name("seismo-writer".into())
+            .spawn(move || {
+                engine.run(queue, retention, models);
+                // Close the store before saying so: a restart may open it next.
+                drop(engine);
+                let _ = finish.send(true);
+            })
+            .map_err(|e| StoreError::new(e.to_string()))?;
+        Ok(Self {
+            jobs,
+            waiting,
+            limit,
+            finished,
+        })
+    }
+
+    /// Turns true when the writer thread has ended (after every `Writer` handle is dropped)
+    /// and released the store.
+    pub fn finished(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.finished.clone()
+    }
+
+    fn reserve(&self, records: u64) -> Result<(), Refused> {
+        let before = self.waiting.fetch_add(records, Ordering::AcqRel);
+        if before > 0 && before + records > self.limit {
+            self.waiting.fetch_sub(records, Ordering::AcqRel);
+            return Err(Refused::Overloaded {
+                waiting: before,
+                limit: self.limit,
+            });
+        }
+        Ok(())
+    }
+
+    /// Queues a batch's window parts; resolves once they are committed and judged.
+    pub fn log(
+        &self,
+        model: Arc<Model>,
+        parts: Vec<WindowPart>,
+    ) -> Result<oneshot::Receiver<Result<(), StoreError>>, Refused> {
+        let records = parts.iter().map(|p| p.summary.count).sum();
+        self.reserve(records)?;
+        let (done, receiver) = oneshot::channel();
+        self.jobs
+            .send(Job::Log {
+                model,
+                parts,
+                records,
+                done,
+            })
+            .map_err(|_| Refused::Stopped)?;
+        Ok(receiver)
+    }
+
+    /// Queues labels; resolves to (joined, unknown) once committed and judged.
+    pub fn labels(
+        &self,
+        model: Arc<Model>,
+        labels: Vec<(String, f64)>,
+    ) -> Result<oneshot::Receiver<Joined>, Refused> {
+        let (done, receiver) = oneshot::channel();
+        self.jobs
+            .send(Job::Labels {
+                model,
+                labels,
+                done,
+            })
+            .map_err(|_| Refused::Stopped)?;
+        Ok(receiver)
+    }
+}
+
+struct Engine {
+    store: Arc<Store>,
+    outlets: Outlets,
+    /// Per model, its most recent windows by start.
+    windows: HashMap<String, BTreeMap<i64, Summary>>,
+    cusums: HashMap<String, Cusum>,
+    /// Every alert's latest state, by id.
+    alerts: HashMap<String, Alert>,
+    waiting: Arc<AtomicU64>,
+}
+
+const RETENTION_EVERY: Duration = Duration::from_secs(600);
+
+impl Engine {
+    fn run(
+        &mut self,
+        queue: mpsc::Receiver<Job>,
+        retention: Option<Duration>,
+        models: Arc<std::sync::RwLock<HashMap<String, Arc<Model>>>>,
+    ) {
+        let mut last_expiry: Option<Instant> = None;
+        loop {
+            if let Some(retention) = retention
+                && last_expiry.is_none_or(|t| t.elapsed() >= RETENTION_EVERY)
+            {
+                let keys: Vec<String> = models
+                    .read()
+                    .expect("no panics while held")
+                    .keys()
+                    .cloned()
+                    .collect();
+                self.expire(&keys, retention);
+                last_expiry = Some(Instant::now());
+            }
+            let first = match queue.recv_timeout(RETENTION_EVERY) {
+                Ok(job) => job,
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            };
+            let mut jobs = vec![first];
+            let mut records = 0;
+            while records < GROUP_RECORDS {
+                let Ok(job) = queue.try_recv() else { break };
+                if let Job::Log { records: r, .. } = &job {
+                    records += r;
+                }
+                jobs.push(job);
+            }
+            self.handle(jobs);
+        }
+    }
+
+    fn expire(&mut self, models: &[String], retention: Duration) {
+        let cutoff = now_micros() - retention.as_micros() as i64;
+        let result = self.store.write().and_then(|mut write| {
+            let mut deleted = 0;
+            for model in models {
+                deleted += write.expire(model, cutoff)?;
+            }
+            write.commit()?;
+            Ok(deleted)
+        });
+        match result {
+            Ok(0) => {}
+            Ok(deleted) => eprintln!(
+                "seismo serve: retention deleted {deleted} records older than {}",
+                seismo_stats::profile::format_instant_micros(cutoff).unwrap_or_default()
+            ),
+            Err(e) => eprintln!("seismo serve: retention failed: {e}"),
+        }
+        self.alerts
+            .retain(|_, a| a.state == "firing" || a.changed_micros >= cutoff);
+    }
+
+    /// Writes the jobs in one transaction, then judges and acknowledges them.
+    fn handle(&mut self, jobs: Vec<Job>) {
+        let mut joined: Vec<Result<crate::store::Joined, StoreError>> = Vec::new();
+        let written = self.store.write().and_then(|mut write| {
+            for job in &jobs {
+                match job {
+                    Job::Log { model, parts, .. } => {
+                        for part in parts {
+                            write.append(
+                                &model.key,
+                                model.task,
+                                part.start,
+                                &part.columns,
+                                &part.encoded,
+                            )?;
+                        }
+                    }
+                    Job::Labels { model, labels, .. } => {
+                        joined.push(write.label(&model.key, model.task, labels));
+                    }
+                }
+            }
+            write.commit()
+        });
+        let mut findings: Vec<(Arc<Model>, i64, Finding)> = Vec::new();
+        if written.is_ok() {
+            let mut joins = joined.iter();
+            for job in &jobs {
+                match job {
+                    Job::Log { model, parts, .. } => {
+                        self.add_parts(model, parts, &mut findings);
+                    }
+                    Job::Labels { model, .. } => {
+                        if let Some(Ok(j)) = joins.next() {
+                            for &window in &j.windows {
+                                match self.store.performance(&model.key, window) {
+                                    Ok(p) => findings.extend(
+                                        judge_performance(model, &p)
+                                            .map(|f| (model.clone(), window, f)),
+                                    ),
+                                    Err(e) => eprintln!("seismo serve: {e}"),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            self.raise(findings);
+        }
+        let mut joined = joined.into_iter();
+        for job in jobs {
+            match job {
+                Job::Log { done, records, .. } => {
+                    self.waiting.fetch_sub(records, Ordering::AcqRel);
+                    let _ = done.send(written.clone());
+                }
+                Job::Labels { done, .. } => {
+                    let result = match (&written, joined.next()) {
+                        (Err(e), _) => Err(e.clone()),
+                        (Ok(()), Some(Err(e))) => Err(e),
+                        (Ok(()), Some(Ok(j))) => Ok((j.joined, j.unknown)),
+                        (Ok(()), None) => Err(StoreError::new("labels were not joined")),
+                    };
+                    let _ = done.send(result);
+                }
+            }
+        }
+    }
+
+    /// Adds committed parts to their windows and judges each window touched.
+    fn add_parts(
+        &mut self,
+        model: &Arc<Model>,
+        parts: &[WindowPart],
+        findings: &mut Vec<(Arc<Model>, i64, Finding)>,
+    ) {
+        let cusum = self.cusums.entry(model.key.clone()).or_insert_with(|| {
+            Cusum::new(
+                model.mean,
+                model.std.max(f64::MIN_POSITIVE),
+                model.policy.cusum_k,
+                model.policy.cusum_h,
+            )
+        });
+        let windows = self.windows.entry(model.key.clone()).or_default();
+        for part in parts {
+            let signals = part
+                .columns
+                .predictions
+                .iter()
+                .filter(|&&p| cusum.update(p) != Signal::Stable)
+                .count() as u64;
+            let window = match windows.get_mut(&part.start) {
+                Some(window) => {
+                    window.merge(&part.summary);
+                    window
+                }
+                None => {
+                    // First seen by this process: the store holds it, this part included.
+                    let loaded = load_window(&self.store, model, part.start);
+                    windows.entry(part.start).or_insert(loaded)
+                }
+            };
+            window.cusum_signals += signals;
+            findings.extend(
+                judge_window(model, window, model.policy.min_records)
+                    .into_iter()
+                    .map(|f| (model.clone(), part.start, f)),
+            );
+            if window.count >= model.policy.min_records {
+                let label = ModelLabel {
+                    model: model.key.clone(),
+                };
+                let metrics = &self.outlets.metrics;
+                metrics
+                    .window_prediction_mean
+                    .get_or_create(&label)
+                    .set(window.mean());
+                metrics
+                    .prediction_mean_ratio
+                    .get_or_create(&label)
+                    .set(window.mean() / model.mean);
+            }
+        }
+        while windows.len() > WINDOWS_KEPT {
+            windows.pop_first();
+        }
+    }
+
+    /// Stores, logs and sends the alerts whose state changed.
+    fn raise(&mut self, findings: Vec<(Arc<Model>, i64, Finding)>) {
+        let mut changed = Vec::new();
+        for (model, start, finding) in findings {
+            if finding.kind == "drift" {
+                self.outlets
+                    .metrics
+                    .drift
+                    .get_or_create(&FeatureLabel {
+                        model: model.key.clone(),
+                        feature: finding.subject.clone(),
+                    })
+                    .set(finding.value);
+            }
+            let id = format!("{}:{}:{}", model.key, finding.kind, finding.subject);
+            let was_firing = self.alerts.get(&id).is_some_and(|a| a.state == "firing");
+            if finding.firing == was_firing {
+                continue;
+            }
+            let alert = Alert {
+                id: id.clone(),
+                model: model.key.clone(),
+                kind: finding.kind.into(),
+                subject: finding.subject,
+                state: if finding.firing { "firing" } else { "resolved" }.into(),
+                message: format!(
+                    "window from {}: {}",
+                    seismo_stats::profile::format_instant_micros(start).unwrap_or_default(),
+                    finding.message
+                ),
+                value: finding.value,
+                threshold: finding.threshold,
+                window_start_micros: start,
+                changed_micros: now_micros(),
+            };
+            self.alerts.insert(id, alert.clone());
+            changed.push((model, alert));
+        }
+        if changed.is_empty() {
+            return;
+        }
+        let stored = self.store.write().and_then(|mut write| {
+            for (_, alert) in &changed {
+                write.put_alert(alert)?;
+            }
+            write.commit()
+        });
+        if let Err(e) = stored {
+            eprintln!("seismo serve: alerts could not be stored: {e}");
+        }
+        let mut firing: HashMap<&str, i64> = HashMap::new();
+        for alert in self.alerts.values() {
+            *firing.entry(alert.model.as_str()).or_default() += i64::from(alert.state == "firing");
+        }
+        for (model, count) in firing {
+            self.outlets
+                .metrics
+                .firing_alerts
+                .get_or_create(&ModelLabel {
+                    model: model.to_owned(),
+                })
+                .set(count);
+        }
+        for (model, alert) in changed {
+            eprintln!(
+                "seismo serve: alert {} {}: {}",
+                alert.id, alert.state, alert.message
+            );
+            if let Some(url) = &model.policy.webhook_url {
+                let _ = self.outlets.webhooks.send((url.clone(), alert.clone()));
+            }
+            let _ = self.outlets.alerts.send(alert);
+        }
+    }
+}
+
+/// A window rebuilt from the store (after a restart, or when a late batch reaches a window
+/// no longer in memory). A batch that cannot be summarized counts as empty.
+fn load_window(store: &Store, model: &Model, start: i64) -> Summary {
+    let mut window = Summary::default();
+    match store.batches(&model.key, start, start + 1) {
+        Ok(batches) => {
+            for batch in &batches {
+                match Summary::of(batch, model) {
+                    Ok(summary) => window.merge(&summary),
+                    Err(e) => eprintln!("seismo serve: {e}"),
+                }
+            }
+        }
+        Err(e) => eprintln!("seismo serve: {e}"),
+    }
+    window
+}
+
+/// Now, in microseconds since the epoch.
+pub fn now_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
+}
