@@ -239,7 +239,8 @@ pub struct Model {
     pub performance: Option<f64>,
     /// The rule file, if one was given.
     pub rules: Option<Rules>,
-    /// Its `[[column]]` rules alone: what single records and batches are checked against.
+    /// The rules each record can be judged by alone (see [`record_rules`]): what `Check`
+    /// and the rule-violation detector apply.
     pub row_rules: Option<Rules>,
 }
 
@@ -295,11 +296,7 @@ impl Model {
                     &ValidateOptions::default(),
                 )
                 .map_err(|e| Status::invalid_argument(e.to_string()))?;
-                let mut row_rules = rules.clone();
-                row_rules.file.dataset.clear();
-                row_rules.file.statistic.clear();
-                row_rules.file.drift.clear();
-                let row_rules = (!row_rules.file.column.is_empty()).then_some(row_rules);
+                let row_rules = record_rules(&rules);
                 (Some(rules), row_rules)
             }
         };
@@ -345,4 +342,34 @@ impl Model {
     pub fn window_start(&self, time_micros: i64) -> i64 {
         time_micros.div_euclid(self.policy.window_micros) * self.policy.window_micros
     }
+}
+
+/// The rules a record can break on its own: `[[column]]` rules without the ones about
+/// the whole set (`unique`, `monotonic`, and null or unseen-value shares that tolerate
+/// some), and `[[dataset]]` rules that are only an `expr`. None if nothing is left.
+fn record_rules(rules: &Rules) -> Option<Rules> {
+    let mut kept = rules.clone();
+    let file = &mut kept.file;
+    file.statistic.clear();
+    file.drift.clear();
+    file.dataset.retain(|r| {
+        r.expr.is_some()
+            && r.min_rows.is_none()
+            && r.max_rows.is_none()
+            && r.max_duplicate_fraction.is_none()
+            && r.max_reference_overlap.is_none()
+            && r.max_conflicting_labels.is_none()
+    });
+    for rule in &mut file.column {
+        rule.unique = false;
+        rule.monotonic = None;
+        if rule.max_null_fraction.is_some_and(|f| f > 0.0) {
+            rule.max_null_fraction = None;
+        }
+        if rule.max_unseen_fraction.is_some_and(|f| f > 0.0) {
+            rule.allowed = None;
+            rule.max_unseen_fraction = None;
+        }
+    }
+    (!file.column.is_empty() || !file.dataset.is_empty()).then_some(kept)
 }

@@ -123,6 +123,10 @@ impl Writer {
             alerts,
             waiting: waiting.clone(),
         };
+        // The first expiry runs before the service answers anything.
+        if let Some(retention) = retention {
+            engine.expire(&keys(&models), retention);
+        }
         std::thread::Builder::new()
             .name("seismo-writer".into())
             .spawn(move || {
@@ -216,19 +220,13 @@ impl Engine {
         retention: Option<Duration>,
         models: Arc<std::sync::RwLock<HashMap<String, Arc<Model>>>>,
     ) {
-        let mut last_expiry: Option<Instant> = None;
+        let mut last_expiry = Instant::now();
         loop {
             if let Some(retention) = retention
-                && last_expiry.is_none_or(|t| t.elapsed() >= RETENTION_EVERY)
+                && last_expiry.elapsed() >= RETENTION_EVERY
             {
-                let keys: Vec<String> = models
-                    .read()
-                    .expect("no panics while held")
-                    .keys()
-                    .cloned()
-                    .collect();
-                self.expire(&keys, retention);
-                last_expiry = Some(Instant::now());
+                self.expire(&keys(&models), retention);
+                last_expiry = Instant::now();
             }
             let first = match queue.recv_timeout(RETENTION_EVERY) {
                 Ok(job) => job,
@@ -475,6 +473,15 @@ impl Engine {
     }
 }
 
+fn keys(models: &std::sync::RwLock<HashMap<String, Arc<Model>>>) -> Vec<String> {
+    models
+        .read()
+        .expect("no panics while held")
+        .keys()
+        .cloned()
+        .collect()
+}
+
 /// A window rebuilt from the store (after a restart, or when a late batch reaches a window
 /// no longer in memory). A batch that cannot be summarized counts as empty.
 fn load_window(store: &Store, model: &Model, start: i64) -> Summary {
@@ -498,4 +505,43 @@ pub fn now_micros() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_micros() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn writer(limit: u64) -> Writer {
+        Writer {
+            jobs: mpsc::channel().0,
+            waiting: Arc::new(AtomicU64::new(0)),
+            limit,
+            finished: tokio::sync::watch::channel(false).1,
+        }
+    }
+
+    #[test]
+    fn the_queue_refuses_what_would_overfill_it_but_always_takes_one_batch() {
+        let writer = writer(1_500);
+        assert!(
+            writer.reserve(5_000).is_ok(),
+            "an empty queue takes any batch"
+        );
+        assert!(matches!(
+            writer.reserve(1),
+            Err(Refused::Overloaded {
+                waiting: 5_000,
+                limit: 1_500
+            })
+        ));
+        writer.waiting.store(0, Ordering::Release);
+        assert!(writer.reserve(1_000).is_ok());
+        assert!(writer.reserve(500).is_ok());
+        assert!(writer.reserve(1).is_err());
+        assert_eq!(
+            writer.waiting.load(Ordering::Acquire),
+            1_500,
+            "a refusal reserves nothing"
+        );
+    }
 }

@@ -2,89 +2,14 @@
 //! an alert when the mean prediction jumps 1000× within one window; then a restart on the
 //! same data directory keeps every acknowledged record and alert.
 
-use std::collections::HashMap;
-
-use seismo_server::generated::monitor_client::MonitorClient;
 use seismo_server::generated::*;
 use seismo_server::{ServeOptions, serve};
 use tokio_stream::StreamExt;
 use tonic::Code;
 
-const HOUR: i64 = 3_600_000_000;
-/// 2026-10-01T00:00:00Z.
-const START: i64 = 1_790_812_800_000_000;
+mod common;
 
-fn record(i: usize, time: i64, prediction: f64) -> Record {
-    let mut features = HashMap::new();
-    features.insert(
-        "age".to_owned(),
-        Value {
-            kind: Some(value::Kind::Number(30.0 + (i % 40) as f64)),
-        },
-    );
-    features.insert(
-        "country".to_owned(),
-        Value {
-            kind: Some(value::Kind::Text(["DE", "FR"][i % 2].into())),
-        },
-    );
-    Record {
-        id: format!("r{i}"),
-        time_micros: time,
-        model_version: "1.0".into(),
-        features,
-        prediction,
-        label: None,
-    }
-}
-
-/// Starts the service on a free loopback port; returns its address and a stopper.
-async fn start(
-    dir: &std::path::Path,
-    metrics: Option<std::net::SocketAddr>,
-) -> (
-    String,
-    tokio::sync::oneshot::Sender<()>,
-    tokio::task::JoinHandle<()>,
-) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let mut options = ServeOptions::new(listener.local_addr().unwrap(), dir.to_owned());
-    options.metrics_listener = metrics;
-    let task = tokio::spawn(async move {
-        serve(options, listener, async {
-            let _ = stopped.await;
-        })
-        .await
-        .unwrap();
-    });
-    (address, stop, task)
-}
-
-async fn client(address: &str) -> MonitorClient<tonic::transport::Channel> {
-    for _ in 0..50 {
-        if let Ok(c) = MonitorClient::connect(address.to_owned()).await {
-            return c;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("the service did not come up");
-}
-
-/// GET /metrics over a plain TCP connection, as a Prometheus server would.
-async fn scrape(address: std::net::SocketAddr) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    stream
-        .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    response
-}
+use common::{HOUR, START, client, record, scrape, start};
 
 #[tokio::test]
 async fn register_log_report_and_alert_on_a_thousandfold_jump() {
@@ -93,7 +18,8 @@ async fn register_log_report_and_alert_on_a_thousandfold_jump() {
         .unwrap()
         .local_addr()
         .unwrap();
-    let (address, stop, task) = start(dir.path(), Some(metrics_address)).await;
+    let (address, stop, task) =
+        start(dir.path(), |o| o.metrics_listener = Some(metrics_address)).await;
     let mut monitor = client(&address).await;
     let reference: Vec<Record> = (0..200)
         .map(|i| record(i, START - HOUR, 0.1 + 0.001 * (i % 10) as f64))
@@ -102,16 +28,7 @@ async fn register_log_report_and_alert_on_a_thousandfold_jump() {
         .register_model(RegisterModelRequest {
             name: "credit".into(),
             version: "1.0".into(),
-            schema: vec![
-                Column {
-                    name: "age".into(),
-                    kind: "numeric".into(),
-                },
-                Column {
-                    name: "country".into(),
-                    kind: "categorical".into(),
-                },
-            ],
+            schema: common::schema(),
             task: "binary".into(),
             reference,
             rules_toml: String::new(),
@@ -205,15 +122,7 @@ async fn register_log_report_and_alert_on_a_thousandfold_jump() {
         .unwrap()
         .into_inner();
     assert_eq!((labels.joined, labels.unknown), (1, 1));
-    let report = monitor
-        .get_report(GetReportRequest {
-            model: "credit@1.0".into(),
-            from_micros: START + HOUR,
-            to_micros: START + 2 * HOUR,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let report = common::report(&mut monitor, START + HOUR, START + 2 * HOUR).await;
     assert_eq!((report.records, report.labelled), (100, 1));
     let ratio = report
         .checks
@@ -298,17 +207,9 @@ async fn register_log_report_and_alert_on_a_thousandfold_jump() {
     // Restart on the same data directory: the records and the alert are still there.
     stop.send(()).unwrap();
     task.await.unwrap();
-    let (address, stop, task) = start(dir.path(), None).await;
+    let (address, stop, task) = start(dir.path(), |_| {}).await;
     let mut monitor = client(&address).await;
-    let all = monitor
-        .get_report(GetReportRequest {
-            model: "credit@1.0".into(),
-            from_micros: 0,
-            to_micros: 0,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let all = common::report(&mut monitor, 0, 0).await;
     assert_eq!(all.records, 200, "the refused batch stored nothing");
     let alerts = monitor
         .list_alerts(ListAlertsRequest {

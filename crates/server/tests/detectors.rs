@@ -1,0 +1,281 @@
+//! The detectors and their alerts through the real service on loopback: the columnar Log
+//! form, feature drift, null rates, rule violations, labelled performance, the CUSUM, the
+//! rules in `Check`, and webhook delivery with a retry.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::{HOUR, START, client, firing, log, record, register, start};
+use seismo_server::generated::*;
+use tonic::Code;
+
+fn policy() -> AlertPolicy {
+    AlertPolicy {
+        window: "1h".into(),
+        ..Default::default()
+    }
+}
+
+/// Records `from..to` of the test model as columns, in the hour starting at `hour`.
+fn columns(from: usize, to: usize, hour: i64) -> RecordColumns {
+    RecordColumns {
+        ids: (from..to).map(|i| format!("c{i}")).collect(),
+        time_micros: (from..to).map(|i| hour + i as i64 * 1_000_000).collect(),
+        model_versions: vec!["1.0".into()],
+        predictions: (from..to).map(|i| 0.2 + 0.006 * (i % 100) as f64).collect(),
+        labels: Vec::new(),
+        features: vec![
+            FeatureColumn {
+                name: "age".into(),
+                numbers: (from..to).map(|i| 30.0 + (i % 40) as f64).collect(),
+                ..Default::default()
+            },
+            FeatureColumn {
+                name: "country".into(),
+                texts: (from..to).map(|i| ["DE", "FR"][i % 2].to_owned()).collect(),
+                ..Default::default()
+            },
+        ],
+    }
+}
+
+#[tokio::test]
+async fn columns_are_logged_like_rows_and_bad_columns_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (address, stop, task) = start(dir.path(), |_| {}).await;
+    let mut monitor = client(&address).await;
+    register(&mut monitor, "", policy()).await;
+    let send = |columns: RecordColumns| LogRequest {
+        model: "credit@1.0".into(),
+        records: vec![],
+        columns: Some(columns),
+    };
+    let accepted = monitor.log(send(columns(0, 100, START))).await.unwrap();
+    assert_eq!(accepted.into_inner().accepted, 100);
+
+    let mut short = columns(0, 100, START);
+    short.predictions.pop();
+    let mut unknown = columns(0, 100, START);
+    unknown.features.push(FeatureColumn {
+        name: "income".into(),
+        numbers: vec![1.0; 100],
+        ..Default::default()
+    });
+    let mut wrong_list = columns(0, 100, START);
+    wrong_list.features[0].texts = vec!["x".into(); 100];
+    wrong_list.features[0].numbers.clear();
+    let mut nan = columns(0, 100, START);
+    nan.predictions[7] = f64::NAN;
+    let mut null_row = columns(0, 100, START);
+    null_row.features[1].null_rows = vec![100];
+    for (bad, message) in [
+        (
+            short,
+            "columns.predictions: 99 values for 100 records (time_micros)",
+        ),
+        (
+            unknown,
+            "columns.features[2].name `income`: not in the model's schema (features: age, country)",
+        ),
+        (
+            wrong_list,
+            "columns.features[0] `age`: a numeric feature takes 100 numbers (one per record), found 0 numbers",
+        ),
+        (nan, "columns.predictions[7]: NaN is not a finite number"),
+        (
+            null_row,
+            "columns.features[1] `country`.null_rows: 100 is not a record index (there are 100 records)",
+        ),
+    ] {
+        let error = monitor.log(send(bad)).await.unwrap_err();
+        assert_eq!(error.code(), Code::InvalidArgument);
+        assert_eq!(error.message(), message);
+    }
+    // Rows and columns in one request; only the valid requests were stored.
+    let both = monitor
+        .log(LogRequest {
+            model: "credit@1.0".into(),
+            records: vec![record(500, START + 10, 0.4)],
+            columns: Some(columns(100, 110, START)),
+        })
+        .await
+        .unwrap();
+    assert_eq!(both.into_inner().accepted, 11);
+    let report = common::report(&mut monitor, START, START + HOUR).await;
+    assert_eq!(report.records, 111);
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}
+
+/// A tiny webhook receiver: answers 500 to the first POST, then 200; keeps the bodies.
+async fn receiver() -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
+    let bodies: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+    let kept = bodies.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: String| {
+            let bodies = kept.clone();
+            async move {
+                let mut bodies = bodies.lock().unwrap();
+                bodies.push(serde_json::from_str(&body).unwrap());
+                if bodies.len() == 1 {
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    axum::http::StatusCode::OK
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, bodies)
+}
+
+#[tokio::test]
+async fn drift_nulls_rules_and_performance_fire_in_their_window_and_reach_the_webhook() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, bodies) = receiver().await;
+    let (address, stop, task) = start(dir.path(), |o| {
+        o.webhook_retries.first_backoff = Duration::from_millis(20);
+    })
+    .await;
+    let mut monitor = client(&address).await;
+    let rules = "[[column]]\nname = \"age\"\nmin = 18\nmax = 100\n";
+    register(
+        &mut monitor,
+        rules,
+        AlertPolicy {
+            webhook_url: url,
+            ..policy()
+        },
+    )
+    .await;
+
+    // A healthy hour raises nothing.
+    let healthy = (0..200)
+        .map(|i| record(i, START + i as i64 * 1_000_000, 0.2 + 0.003 * i as f64))
+        .collect();
+    assert_eq!(log(&mut monitor, healthy).await.unwrap(), 200);
+    assert_eq!(firing(&mut monitor).await, Vec::<String>::new());
+
+    // The next hour, an upstream change: ages off by 200 years (drift, and the rule's
+    // max), and no country in 60% of the records.
+    let broken = (200..400)
+        .map(|i| {
+            let mut r = record(
+                i,
+                START + HOUR + i as i64 * 1_000_000,
+                0.2 + 0.003 * (i - 200) as f64,
+            );
+            r.features.get_mut("age").unwrap().kind =
+                Some(value::Kind::Number(230.0 + (i % 40) as f64));
+            if i % 5 < 3 {
+                r.features.remove("country");
+            }
+            r
+        })
+        .collect();
+    log(&mut monitor, broken).await.unwrap();
+    assert_eq!(
+        firing(&mut monitor).await,
+        [
+            "credit@1.0:drift:age",
+            "credit@1.0:null_rate:country",
+            "credit@1.0:rules:rules",
+        ]
+    );
+
+    // The guard applies the rules to single records.
+    let check = |age: f64| CheckRequest {
+        model: "credit@1.0".into(),
+        records: vec![{
+            let mut r = record(1, START, 0.5);
+            r.features.get_mut("age").unwrap().kind = Some(value::Kind::Number(age));
+            r
+        }],
+    };
+    let ok = monitor.check(check(40.0)).await.unwrap().into_inner();
+    assert_eq!(ok.verdict, Verdict::Ok as i32, "{:?}", ok.reasons);
+    let blocked = monitor.check(check(150.0)).await.unwrap().into_inner();
+    assert_eq!(blocked.verdict, Verdict::Block as i32);
+    assert!(blocked.reasons[0].contains("age"), "{:?}", blocked.reasons);
+
+    // Labels for the healthy hour arrive: every one contradicts its prediction.
+    let labels = (0..200)
+        .map(|i| Label {
+            id: format!("r{i}"),
+            label: f64::from(0.2 + 0.003 * (i as f64) < 0.5),
+        })
+        .collect();
+    let joined = monitor
+        .log_labels(LogLabelsRequest {
+            model: "credit@1.0".into(),
+            labels,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((joined.joined, joined.unknown), (200, 0));
+    assert!(
+        firing(&mut monitor)
+            .await
+            .contains(&"credit@1.0:performance:performance".to_owned())
+    );
+    let report = common::report(&mut monitor, START, START + HOUR).await;
+    assert_eq!(report.labelled, 200);
+    let accuracy = report
+        .checks
+        .iter()
+        .find(|c| c.check == "accuracy")
+        .unwrap();
+    assert_eq!(
+        (accuracy.value, accuracy.outcome.as_str()),
+        (Some(0.0), "fail")
+    );
+
+    // Every alert reached the webhook, the first after one failed attempt.
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while bodies.lock().unwrap().len() < 5 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("5 POSTs (4 alerts, one retried) within 10 s");
+    let bodies = bodies.lock().unwrap().clone();
+    assert_eq!(bodies[0], bodies[1], "the failed POST is retried as it was");
+    let kinds: Vec<&str> = bodies[1..]
+        .iter()
+        .map(|b| b["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["drift", "null_rate", "rules", "performance"]);
+    assert_eq!(bodies[1]["state"], "firing");
+    assert_eq!(bodies[1]["window_start"], "2026-10-01T01:00:00Z");
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_small_lasting_shift_is_caught_by_the_cusum_and_not_by_the_ratio() {
+    let dir = tempfile::tempdir().unwrap();
+    let (address, stop, task) = start(dir.path(), |_| {}).await;
+    let mut monitor = client(&address).await;
+    register(&mut monitor, "", policy()).await;
+    // The reference spreads predictions over 0.2..0.8 (σ ≈ 0.17); the same spread shifted
+    // up by 0.17 moves the mean by a factor of 1.34, well inside the ratio's 10.
+    let shifted = (0..400)
+        .map(|i| {
+            let p = 0.2 + 0.6 * ((i * 37) % 400) as f64 / 400.0 + 0.17;
+            record(i, START + i as i64 * 1_000_000, p)
+        })
+        .collect();
+    log(&mut monitor, shifted).await.unwrap();
+    assert_eq!(
+        firing(&mut monitor).await,
+        ["credit@1.0:prediction_cusum:prediction"]
+    );
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}

@@ -1,0 +1,172 @@
+//! What operators configure, through the real service on loopback: retention across a
+//! restart, TLS from certificate files, and overload answered with RESOURCE_EXHAUSTED
+//! without losing an acknowledged record.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{HOUR, client, firing, log, record, register, start};
+use seismo_server::generated::monitor_client::MonitorClient;
+use seismo_server::generated::*;
+use seismo_server::{ServeOptions, Tls, serve};
+use tonic::Code;
+
+fn now_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_micros() as i64
+}
+
+#[tokio::test]
+async fn retention_deletes_old_windows_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (address, stop, task) = start(dir.path(), |_| {}).await;
+    let mut monitor = client(&address).await;
+    register(&mut monitor, "", AlertPolicy::default()).await;
+    let now = now_micros();
+    let old = (0..50)
+        .map(|i| record(i, now - 240 * HOUR + i as i64, 0.4))
+        .collect();
+    let recent = (50..80)
+        .map(|i| record(i, now - HOUR / 2 + i as i64, 0.4))
+        .collect();
+    log(&mut monitor, old).await.unwrap();
+    log(&mut monitor, recent).await.unwrap();
+    assert_eq!(common::report(&mut monitor, 0, 0).await.records, 80);
+    stop.send(()).unwrap();
+    task.await.unwrap();
+
+    let (address, stop, task) = start(dir.path(), |o| {
+        o.service.retention = Some(Duration::from_secs(24 * 3600));
+    })
+    .await;
+    let mut monitor = client(&address).await;
+    // Retention runs when the writer starts, before it takes any request.
+    assert_eq!(common::report(&mut monitor, 0, 0).await.records, 30);
+    let labels = monitor
+        .log_labels(LogLabelsRequest {
+            model: "credit@1.0".into(),
+            labels: vec![
+                Label {
+                    id: "r1".into(),
+                    label: 1.0,
+                },
+                Label {
+                    id: "r60".into(),
+                    label: 1.0,
+                },
+            ],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (labels.joined, labels.unknown),
+        (1, 1),
+        "the old record's id went with it"
+    );
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}
+
+#[tokio::test]
+async fn tls_from_certificate_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let certificate = certified.cert.pem();
+    let (cert_path, key_path) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_path, &certificate).unwrap();
+    std::fs::write(&key_path, certified.signing_key.serialize_pem()).unwrap();
+
+    let (address, stop, task) = start(&dir.path().join("data"), |o| {
+        o.tls = Some(Tls {
+            certificate: cert_path.clone(),
+            key: key_path.clone(),
+        });
+    })
+    .await;
+    let port = address.rsplit(':').next().unwrap().to_owned();
+    let tls = tonic::transport::ClientTlsConfig::new()
+        .ca_certificate(tonic::transport::Certificate::from_pem(&certificate))
+        .domain_name("localhost");
+    let mut channel = None;
+    for _ in 0..50 {
+        let endpoint = tonic::transport::Channel::from_shared(format!("https://127.0.0.1:{port}"))
+            .unwrap()
+            .tls_config(tls.clone())
+            .unwrap();
+        if let Ok(c) = endpoint.connect().await {
+            channel = Some(c);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut monitor = MonitorClient::new(channel.expect("a TLS connection"));
+    register(&mut monitor, "", AlertPolicy::default()).await;
+    assert_eq!(firing(&mut monitor).await, Vec::<String>::new());
+
+    // A plaintext client gets nowhere.
+    let plain = MonitorClient::connect(address.clone()).await;
+    if let Ok(mut plain) = plain {
+        let refused = plain
+            .list_alerts(ListAlertsRequest::default())
+            .await
+            .unwrap_err();
+        assert_ne!(refused.code(), Code::Ok);
+    }
+    stop.send(()).unwrap();
+    task.await.unwrap();
+
+    // A missing key file is named.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut options = ServeOptions::new(listener.local_addr().unwrap(), dir.path().join("data"));
+    options.tls = Some(Tls {
+        certificate: cert_path,
+        key: dir.path().join("missing.pem"),
+    });
+    let error = serve(options, listener, async {}).await.unwrap_err();
+    assert!(
+        error.to_string().starts_with("cannot read the TLS key ")
+            && error.to_string().contains("missing.pem"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn overload_is_refused_and_every_acknowledged_record_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let (address, stop, task) = start(dir.path(), |o| {
+        o.service.max_pending_records = 1_500;
+    })
+    .await;
+    let mut monitor = client(&address).await;
+    register(&mut monitor, "", AlertPolicy::default()).await;
+    let mut requests = Vec::new();
+    for b in 0..24 {
+        let mut monitor = monitor.clone();
+        requests.push(tokio::spawn(async move {
+            let records = (b * 1_000..(b + 1) * 1_000)
+                .map(|i| record(i, common::START + i as i64, 0.4))
+                .collect();
+            log(&mut monitor, records).await
+        }));
+    }
+    let (mut accepted, mut refused) = (0, 0);
+    for request in requests {
+        match request.await.unwrap() {
+            Ok(n) => accepted += n,
+            Err(status) => {
+                assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+                assert!(status.message().contains("overloaded"), "{status:?}");
+                refused += 1;
+            }
+        }
+    }
+    eprintln!("{accepted} records acknowledged, {refused} requests refused");
+    assert_eq!(accepted + refused * 1_000, 24_000);
+    assert_eq!(common::report(&mut monitor, 0, 0).await.records, accepted);
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}
