@@ -8,9 +8,10 @@ nothing generated is checked in:
     seismo serve --data-dir /tmp/seismo-data &
     /tmp/client/bin/python examples/client/monitor_client.py --address localhost:50051
 
-It registers a model with a reference sample, logs an hour of normal predictions, then a
-"release" that serves scores 1000x too large: `Check` blocks them in the request path, and
-the prediction-mean alert arrives on `WatchAlerts`.
+It registers a model with a reference sample and a rule, logs an hour of normal predictions
+(as columns: the fast path for batches), then a "release" that serves scores 1000x too
+large (as rows): `Check` blocks them in the request path, and the prediction-mean alert
+arrives on `WatchAlerts`. `Check` also applies the rule to a record with an impossible age.
 """
 import argparse
 import importlib
@@ -66,6 +67,7 @@ def main():
         name="credit-risk", version="1.4.0", task="binary",
         schema=[pb.Column(name="age", kind="numeric"), pb.Column(name="country", kind="categorical")],
         reference=reference, alerts=pb.AlertPolicy(window="1h", prediction_mean_ratio=10),
+        rules_toml='[[column]]\nname = "age"\nmin = 18\nmax = 120\n',
     ), metadata=metadata)
     model = registered.model
     print(f"registered {model} with {registered.reference_records} reference records")
@@ -84,7 +86,19 @@ def main():
     batch = [record(1000 + i, start - 3_600_000_000 + i * 1_000_000, rng.betavariate(2, 12)) for i in range(200)]
     verdict = monitor.Check(pb.CheckRequest(model=model, records=batch[:1]), metadata=metadata)
     print("check of a normal prediction:", pb.Verdict.Name(verdict.verdict))
-    print("logged", monitor.Log(pb.LogRequest(model=model, records=batch), metadata=metadata).accepted)
+    columns = pb.RecordColumns(
+        ids=[r.id for r in batch], time_micros=[r.time_micros for r in batch],
+        model_versions=["1.4.0"], predictions=[r.prediction for r in batch],
+        features=[
+            pb.FeatureColumn(name="age", numbers=[r.features["age"].number for r in batch]),
+            pb.FeatureColumn(name="country", texts=[r.features["country"].text for r in batch]),
+        ],
+    )
+    print("logged", monitor.Log(pb.LogRequest(model=model, columns=columns), metadata=metadata).accepted)
+    odd = record(1500, start, 0.1)
+    odd.features["age"].number = 150
+    verdict = monitor.Check(pb.CheckRequest(model=model, records=[odd]), metadata=metadata)
+    print("check of a 150-year-old applicant:", pb.Verdict.Name(verdict.verdict), "-", "; ".join(verdict.reasons))
 
     # A broken release: scores 1000x too large.
     broken = [record(2000 + i, start + i * 1_000_000, 1000 * rng.betavariate(2, 12)) for i in range(200)]
@@ -96,8 +110,10 @@ def main():
     if not alerts:
         sys.exit("no alert arrived")
     report = monitor.GetReport(pb.GetReportRequest(model=model, from_micros=start, to_micros=start + 3_600_000_000), metadata=metadata)
-    for check in report.checks:
-        print(f"report: {check.check} on {check.subject}: {check.outcome} ({check.value:.4g})")
+    failed = [c for c in report.checks if c.outcome not in ("pass", "skipped")]
+    print(f"report of the broken hour: {report.records} records, {len(report.checks)} checks, {len(failed)} not passed:")
+    for check in failed:
+        print(f"  {check.check} on {check.subject}: {check.outcome} ({check.value:.4g})")
 
 
 if __name__ == "__main__":

@@ -92,15 +92,28 @@ pub fn run(args: ServeArgs) -> Result<Verdict> {
         args.tls_cert.or(config.tls_cert),
         args.tls_key.or(config.tls_key),
     ) {
-        (Some(certificate), Some(key)) => Some(seismo_server::Tls { certificate, key }),
+        (Some(certificate), Some(key)) => {
+            let tls = seismo_server::Tls { certificate, key };
+            tls.read()?; // before listening: a missing file is the only output
+            Some(tls)
+        }
         (None, None) => None,
         _ => anyhow::bail!("TLS needs both a certificate and a key (tls_cert and tls_key)"),
     };
-    let retention = match args.retention.or(config.retention) {
-        Some(text) => {
-            let length: seismo_history::WindowLength = text
-                .parse()
-                .map_err(|e| anyhow::anyhow!("retention: {e}"))?;
+    let config_name = args
+        .config
+        .as_ref()
+        .map_or(String::new(), |p| format!("{}: ", p.display()));
+    let retention = match args
+        .retention
+        .map(|t| (t, "--retention".to_owned()))
+        .or(config
+            .retention
+            .map(|t| (t, format!("{config_name}retention"))))
+    {
+        Some((text, from)) => {
+            let length: seismo_history::WindowLength =
+                text.parse().map_err(|e| anyhow::anyhow!("{from}: {e}"))?;
             Some(std::time::Duration::from_micros(length.micros() as u64))
         }
         None => None,

@@ -139,3 +139,48 @@ fn acknowledged_records_survive_sigkill() {
         assert!(stored <= next_id, "round {round}: more stored than sent");
     }
 }
+
+#[test]
+fn bad_settings_are_refused_with_their_source_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("seismo.toml");
+    let data = dir.path().join("data");
+    let run = |flags: &[&str]| {
+        let mut args = vec![
+            "serve",
+            "--metrics-listen",
+            "off",
+            "--listen",
+            "127.0.0.1:0",
+        ];
+        args.extend(["--data-dir", common::path(&data)]);
+        args.extend(flags);
+        common::seismo(&args)
+    };
+    let config_arg = config.to_str().unwrap();
+    for (text, flags, message) in [
+        (
+            "retention = \"soon\"\n",
+            vec!["--config", config_arg],
+            format!("{config_arg}: retention: `soon` is not a window length"),
+        ),
+        (
+            "",
+            vec!["--retention", "3x"],
+            "--retention: `3x` is not a window length".to_owned(),
+        ),
+        (
+            "retention_days = 3\n",
+            vec!["--config", config_arg],
+            format!("{config_arg}:1: unknown field `retention_days`"),
+        ),
+        (
+            "tls_cert = \"/nonexistent/cert.pem\"\ntls_key = \"/nonexistent/key.pem\"\n",
+            vec!["--config", config_arg],
+            "cannot read the TLS certificate /nonexistent/cert.pem".to_owned(),
+        ),
+    ] {
+        std::fs::write(&config, text).unwrap();
+        common::assert_bad_input(&run(&flags), &message);
+    }
+}

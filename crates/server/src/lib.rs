@@ -73,6 +73,24 @@ pub struct Tls {
     pub key: PathBuf,
 }
 
+impl Tls {
+    /// Reads the certificate chain and the key; the error names the file.
+    pub fn read(&self) -> Result<(Vec<u8>, Vec<u8>), ServeError> {
+        let read = |path: &PathBuf, what: &str| {
+            std::fs::read(path).map_err(|e| {
+                ServeError::Transport(format!(
+                    "cannot read the TLS {what} {}: {e}",
+                    path.display()
+                ))
+            })
+        };
+        Ok((
+            read(&self.certificate, "certificate")?,
+            read(&self.key, "key")?,
+        ))
+    }
+}
+
 impl ServeOptions {
     /// Options with the defaults: 64 MiB messages, a 64 MiB page cache, no metrics, token,
     /// TLS or retention.
@@ -139,18 +157,8 @@ pub async fn serve(
 ) -> Result<(), ServeError> {
     let tls = match &options.tls {
         Some(tls) => {
-            let read = |path: &PathBuf, what: &str| {
-                std::fs::read(path).map_err(|e| {
-                    ServeError::Transport(format!(
-                        "cannot read the TLS {what} {}: {e}",
-                        path.display()
-                    ))
-                })
-            };
-            let identity = tonic::transport::Identity::from_pem(
-                read(&tls.certificate, "certificate")?,
-                read(&tls.key, "key")?,
-            );
+            let (certificate, key) = tls.read()?;
+            let identity = tonic::transport::Identity::from_pem(certificate, key);
             Some(tonic::transport::ServerTlsConfig::new().identity(identity))
         }
         None => None,

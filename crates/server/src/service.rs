@@ -203,17 +203,36 @@ fn refused(e: Refused) -> Status {
     }
 }
 
-/// A record's reasons from a rule check that did not pass.
+/// Why a rule check did not pass, for `Check`'s reasons: the rule and where it is written,
+/// its bound, and the records that broke it with their values.
 fn rule_reason(check: &seismo_core::Check) -> String {
-    let mut reason = format!(
-        "rule {} on {}: {}",
-        check.check,
-        check.subject,
-        check.outcome.as_str()
-    );
-    if let Some(v) = check.details.get("message").and_then(|v| v.as_str()) {
-        reason.push_str(": ");
-        reason.push_str(v);
+    let detail = |key: &str| check.details.get(key).and_then(|v| v.as_str());
+    let rule = detail("rule").unwrap_or(&check.check);
+    let mut reason = format!("rule `{rule}`");
+    if let Some(location) = detail("location") {
+        reason.push_str(&format!(" ({location})"));
+    }
+    reason.push_str(&format!(" {}: {}", check.outcome.as_str(), check.check));
+    if !check.threshold.is_null() {
+        reason.push_str(&format!(" {}", check.threshold));
+    }
+    let breaking: Vec<String> = check
+        .details
+        .get("sample")
+        .and_then(|s| s.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|row| {
+            // Samples number rows from 1, as data rows in a file.
+            let index = row.get("row")?.as_u64()?.checked_sub(1)?;
+            Some(match row.get("value").and_then(|v| v.as_str()) {
+                Some(value) => format!("records[{index}].{} = {value}", check.subject),
+                None => format!("records[{index}]"),
+            })
+        })
+        .collect();
+    if !breaking.is_empty() {
+        reason.push_str(&format!(", broken by {}", breaking.join(", ")));
     }
     reason
 }
