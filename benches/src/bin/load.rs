@@ -4,12 +4,15 @@
 //! rate from several concurrent clients.
 //!
 //!     cargo run --release -p seismo-benches --bin load -- \
-//!         [RECORDS] [BATCH] [CLIENTS] [CHECKS_PER_SECOND] [columns|rows]
+//!         [RECORDS] [BATCH] [CLIENTS] [CHECKS_PER_SECOND] [columns|rows] [floor]
 //!
 //! Defaults: 2,000,000 records in batches of 1,000 from 4 clients, 5,000 checks/s, the
-//! columnar form. Prints ingest throughput, `Log` latency, the process' resident memory
+//! columnar form. The service runs on its own tokio runtime (as in its own process), the
+//! clients on another. Prints ingest throughput, `Log` latency, the process' resident memory
 //! every tenth of the ingest (server and clients together: one process) and `Check`
-//! latency percentiles. Clients build their batches before the clock starts, so the
+//! latency percentiles. With `floor`, the `Check`s name a model that is not registered, so
+//! the service answers NOT_FOUND at once: the round trip without the guard, for
+//! comparison. Clients build their batches before the clock starts, so the
 //! figure is the service's, not the generator's.
 
 use std::time::{Duration, Instant};
@@ -87,7 +90,7 @@ fn memory() -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let number = |i: usize, default: u64| {
@@ -100,12 +103,26 @@ async fn main() {
     let clients = number(2, 4);
     let check_rate = number(3, 5_000);
     let rows = args.get(4).is_some_and(|a| a == "rows");
+    let floor = args.get(5).is_some_and(|a| a == "floor");
+    let checked = if floor { "not-registered@1" } else { "load@1" };
 
     let dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let options = ServeOptions::new(listener.local_addr().unwrap(), dir.path().to_owned());
-    tokio::spawn(serve(options, listener, std::future::pending()));
+    // The service runs on its own runtime, as it would in its own process: the clients'
+    // tasks do not queue behind its requests on the same worker threads.
+    let listener = listener.into_std().unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            serve(options, listener, std::future::pending()).await
+        })
+    });
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut client = MonitorClient::connect(address.clone()).await.unwrap();
     client
@@ -210,16 +227,19 @@ async fn main() {
         let mut client = client.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
-            let mut ticker = tokio::time::interval(interval);
+            // Staggered, so the 8 clients' requests arrive evenly spaced, not 8 at a time.
+            let first = tokio::time::Instant::now() + interval * c as u32 / checkers as u32;
+            let mut ticker = tokio::time::interval_at(first, interval);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
             for i in (c..total).step_by(checkers as usize) {
                 let request = CheckRequest {
-                    model: "load@1".into(),
+                    model: checked.into(),
                     records: vec![record(i)],
                 };
                 ticker.tick().await;
                 let sent = Instant::now();
-                client.check(request).await.unwrap();
+                let answer = client.check(request).await;
+                assert_eq!(answer.is_err(), floor, "{answer:?}");
                 latencies.push(sent.elapsed());
             }
             latencies
@@ -232,7 +252,12 @@ async fn main() {
     let achieved = total as f64 / started.elapsed().as_secs_f64();
     latencies.sort();
     println!(
-        "check: {total} requests at {achieved:.0}/s (asked {check_rate}/s) from {checkers} concurrent clients; latency p50 {:?}, p99 {:?}, max {:?}",
+        "check{}: {total} requests at {achieved:.0}/s (asked {check_rate}/s) from {checkers} concurrent clients; latency p50 {:?}, p99 {:?}, max {:?}",
+        if floor {
+            " (floor: an unregistered model)"
+        } else {
+            ""
+        },
         percentile(&latencies, 0.5),
         percentile(&latencies, 0.99),
         latencies[latencies.len() - 1]
