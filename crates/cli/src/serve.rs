@@ -50,6 +50,7 @@ struct ServeConfig {
     retention: Option<String>,
     cache_mb: Option<usize>,
     max_pending_records: Option<u64>,
+    max_report_records: Option<usize>,
 }
 
 /// Runs the service until SIGTERM or Ctrl-C.
@@ -136,6 +137,9 @@ pub fn run(args: ServeArgs) -> Result<Verdict> {
     }
     if let Some(records) = config.max_pending_records {
         options.service.max_pending_records = records;
+    }
+    if let Some(records) = config.max_report_records {
+        options.service.max_report_records = records;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

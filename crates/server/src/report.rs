@@ -15,6 +15,22 @@ use crate::model::{Model, Task};
 use crate::store::{Store, StoreError};
 use crate::window::Summary;
 
+/// Why a report could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The range holds more records than the limit.
+    #[error(
+        "from_micros, to_micros: the range holds more than {0} records, the most one report reads; ask for a shorter range"
+    )]
+    TooLarge(usize),
+    /// A check could not run.
+    #[error("{0}")]
+    Check(String),
+}
+
 /// A report with how many records (and labelled ones) it covers.
 pub struct Covered {
     /// The checks.
@@ -26,9 +42,18 @@ pub struct Covered {
 }
 
 /// The records of `model` with `from <= time < to`, their labels joined.
-fn gather(store: &Store, model: &Model, from: i64, to: i64) -> Result<RecordColumns, StoreError> {
+fn gather(
+    store: &Store,
+    model: &Model,
+    from: i64,
+    to: i64,
+    limit: usize,
+) -> Result<RecordColumns, ReportError> {
     let mut all: Option<RecordColumns> = None;
-    for batch in store.batches(&model.key, model.window_start(from), to)? {
+    let batches = store
+        .batches(&model.key, model.window_start(from), to, limit)?
+        .ok_or(ReportError::TooLarge(limit))?;
+    for batch in batches {
         let rows: Vec<usize> = (0..columns::len(&batch))
             .filter(|&r| (from..to).contains(&batch.time_micros[r]))
             .collect();
@@ -62,9 +87,16 @@ fn empty(schema: &FeatureSchema) -> RecordColumns {
     columns::normalize(RecordColumns::default(), schema).expect("no records cannot be invalid")
 }
 
-/// The report for `from <= time < to`.
-pub fn build(store: &Store, model: &Model, from: i64, to: i64) -> Result<Covered, StoreError> {
-    let current = gather(store, model, from, to)?;
+/// The report for `from <= time < to`, reading at most `limit` records (a report holds
+/// its range in memory).
+pub fn build(
+    store: &Store,
+    model: &Model,
+    from: i64,
+    to: i64,
+    limit: usize,
+) -> Result<Covered, ReportError> {
+    let current = gather(store, model, from, to, limit)?;
     let records = columns::len(&current) as u64;
     let labelled = current.labels.iter().filter(|l| !l.is_nan()).count() as u64;
     let mut report = Report::new("report");
@@ -80,10 +112,10 @@ pub fn build(store: &Store, model: &Model, from: i64, to: i64) -> Result<Covered
         model.schema.arrow().clone(),
         vec![columns::to_arrow(&current, &model.schema)],
     )
-    .map_err(|e| StoreError::new(e.to_string()))?;
+    .map_err(|e| ReportError::Check(e.to_string()))?;
 
     // The detectors, as they judge a window (without the stream's CUSUM).
-    let summary = Summary::of(&current, model).map_err(|e| StoreError::new(e.to_string()))?;
+    let summary = Summary::of(&current, model).map_err(|e| ReportError::Check(e.to_string()))?;
     for finding in judge_window(model, &summary, 1) {
         if finding.kind == "prediction_cusum" {
             continue;
@@ -118,7 +150,7 @@ pub fn build(store: &Store, model: &Model, from: i64, to: i64) -> Result<Covered
             threads: 1,
         };
         let validation = validate(rules, &data, Some(&model.reference_data), &options)
-            .map_err(|e| StoreError::new(e.to_string()))?;
+            .map_err(|e| ReportError::Check(e.to_string()))?;
         report.checks.extend(validation.report.checks);
     }
 

@@ -40,6 +40,7 @@ pub struct MonitorService {
     models: Models,
     writer: Writer,
     alerts: broadcast::Sender<Alert>,
+    max_report_records: usize,
     /// Becomes true when the service shuts down: open alert watches end then.
     closing: tokio::sync::watch::Receiver<bool>,
     metrics: Arc<Metrics>,
@@ -52,6 +53,8 @@ pub struct ServiceOptions {
     pub max_pending_records: u64,
     /// Windows older than this are deleted (none: kept).
     pub retention: Option<std::time::Duration>,
+    /// Records one `GetReport` reads at most (it holds them in memory).
+    pub max_report_records: usize,
 }
 
 impl Default for ServiceOptions {
@@ -59,6 +62,7 @@ impl Default for ServiceOptions {
         Self {
             max_pending_records: 1_000_000,
             retention: None,
+            max_report_records: 5_000_000,
         }
     }
 }
@@ -104,6 +108,7 @@ impl MonitorService {
             models,
             writer,
             alerts,
+            max_report_records: options.max_report_records,
             closing,
             metrics,
         })
@@ -354,11 +359,15 @@ impl Monitor for MonitorService {
             )));
         }
         let store = self.store.clone();
-        let from = request.from_micros;
-        let covered = tokio::task::spawn_blocking(move || report::build(&store, &model, from, to))
-            .await
-            .map_err(internal)?
-            .map_err(internal)?;
+        let (from, limit) = (request.from_micros, self.max_report_records);
+        let covered =
+            tokio::task::spawn_blocking(move || report::build(&store, &model, from, to, limit))
+                .await
+                .map_err(internal)?
+                .map_err(|e| match e {
+                    report::ReportError::TooLarge(_) => Status::resource_exhausted(e.to_string()),
+                    _ => internal(e),
+                })?;
         let checks = covered
             .report
             .checks

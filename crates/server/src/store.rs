@@ -130,24 +130,31 @@ impl Store {
         Ok(Write { tx, next })
     }
 
-    /// The stored batches of a model's windows starting in `from..to`, in order.
+    /// The stored batches of a model's windows starting in `from..to`, in order; none if
+    /// they hold more than `limit` records (decoding stops there).
     pub fn batches(
         &self,
         model: &str,
         from: i64,
         to: i64,
-    ) -> Result<Vec<RecordColumns>, StoreError> {
+        limit: usize,
+    ) -> Result<Option<Vec<RecordColumns>>, StoreError> {
         let tx = self.db.begin_read().map_err(fail)?;
         let table = tx.open_table(BATCHES).map_err(fail)?;
-        let mut out = Vec::new();
+        let (mut out, mut records) = (Vec::new(), 0);
         for entry in table
             .range((model, from, 0)..(model, to, 0))
             .map_err(fail)?
         {
             let (_, value) = entry.map_err(fail)?;
-            out.push(RecordColumns::decode(value.value()).map_err(fail)?);
+            let batch = RecordColumns::decode(value.value()).map_err(fail)?;
+            records += batch.time_micros.len();
+            if records > limit {
+                return Ok(None);
+            }
+            out.push(batch);
         }
-        Ok(out)
+        Ok(Some(out))
     }
 
     /// Labels of these record ids (NaN where none arrived).

@@ -120,6 +120,7 @@ impl Writer {
             outlets,
             windows: HashMap::new(),
             cusums: HashMap::new(),
+            registrations: HashMap::new(),
             alerts,
             waiting: waiting.clone(),
         };
@@ -206,6 +207,8 @@ struct Engine {
     /// Per model, its most recent windows by start.
     windows: HashMap<String, BTreeMap<i64, Summary>>,
     cusums: HashMap<String, Cusum>,
+    /// The registration each model's windows and CUSUM were built under.
+    registrations: HashMap<String, Arc<Model>>,
     /// Every alert's latest state, by id.
     alerts: HashMap<String, Alert>,
     waiting: Arc<AtomicU64>,
@@ -344,6 +347,17 @@ impl Engine {
         parts: &[WindowPart],
         findings: &mut Vec<(Arc<Model>, i64, Finding)>,
     ) {
+        // A model registered again (new reference, bins or policy): its windows and CUSUM
+        // start over, rebuilt from the store under the new registration.
+        let seen = self
+            .registrations
+            .entry(model.key.clone())
+            .or_insert_with(|| model.clone());
+        if !Arc::ptr_eq(seen, model) {
+            *seen = model.clone();
+            self.windows.remove(&model.key);
+            self.cusums.remove(&model.key);
+        }
         let cusum = self.cusums.entry(model.key.clone()).or_insert_with(|| {
             Cusum::new(
                 model.mean,
@@ -486,9 +500,9 @@ fn keys(models: &std::sync::RwLock<HashMap<String, Arc<Model>>>) -> Vec<String> 
 /// no longer in memory). A batch that cannot be summarized counts as empty.
 fn load_window(store: &Store, model: &Model, start: i64) -> Summary {
     let mut window = Summary::default();
-    match store.batches(&model.key, start, start + 1) {
+    match store.batches(&model.key, start, start + 1, usize::MAX) {
         Ok(batches) => {
-            for batch in &batches {
+            for batch in &batches.unwrap_or_default() {
                 match Summary::of(batch, model) {
                     Ok(summary) => window.merge(&summary),
                     Err(e) => eprintln!("seismo serve: {e}"),

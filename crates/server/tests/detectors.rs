@@ -282,3 +282,50 @@ async fn a_small_lasting_shift_is_caught_by_the_cusum_and_not_by_the_ratio() {
     stop.send(()).unwrap();
     task.await.unwrap();
 }
+
+#[tokio::test]
+async fn registering_again_judges_the_windows_against_the_new_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let (address, stop, task) = start(dir.path(), |_| {}).await;
+    let mut monitor = client(&address).await;
+    register(&mut monitor, "", policy()).await;
+    // Everyone is 200 years older than in the reference: age drifts.
+    let older = |from: usize, to: usize| -> Vec<Record> {
+        (from..to)
+            .map(|i| {
+                let mut r = record(i, START + i as i64 * 1_000_000, 0.5);
+                r.features.get_mut("age").unwrap().kind =
+                    Some(value::Kind::Number(230.0 + (i % 40) as f64));
+                r
+            })
+            .collect()
+    };
+    log(&mut monitor, older(0, 100)).await.unwrap();
+    assert_eq!(firing(&mut monitor).await, ["credit@1.0:drift:age"]);
+    // The team registers a reference of the new population; the next batch of the same
+    // window is judged, with the window's earlier records, against it.
+    let reference = older(1_000, 1_400)
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| Record {
+            prediction: 0.2 + 0.6 * ((i * 37) % 400) as f64 / 400.0,
+            ..r
+        })
+        .collect();
+    monitor
+        .register_model(RegisterModelRequest {
+            name: "credit".into(),
+            version: "1.0".into(),
+            schema: common::schema(),
+            task: "binary".into(),
+            reference,
+            rules_toml: String::new(),
+            alerts: Some(policy()),
+        })
+        .await
+        .unwrap();
+    log(&mut monitor, older(100, 150)).await.unwrap();
+    assert_eq!(firing(&mut monitor).await, Vec::<String>::new());
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}

@@ -170,3 +170,39 @@ async fn overload_is_refused_and_every_acknowledged_record_is_stored() {
     stop.send(()).unwrap();
     task.await.unwrap();
 }
+
+#[tokio::test]
+async fn a_report_over_its_record_limit_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (address, stop, task) = start(dir.path(), |o| o.service.max_report_records = 150).await;
+    let mut monitor = client(&address).await;
+    register(&mut monitor, "", AlertPolicy::default()).await;
+    let records = (0..200)
+        .map(|i| record(i, common::START + i as i64 * 1_000_000, 0.4))
+        .collect();
+    log(&mut monitor, records).await.unwrap();
+    let request = |to_micros| GetReportRequest {
+        model: "credit@1.0".into(),
+        from_micros: common::START,
+        to_micros,
+    };
+    let refused = monitor.get_report(request(0)).await.unwrap_err();
+    assert_eq!(refused.code(), Code::ResourceExhausted);
+    assert_eq!(
+        refused.message(),
+        "from_micros, to_micros: the range holds more than 150 records, the most one report reads; ask for a shorter range"
+    );
+    // The limit counts the records read (whole stored batches); a range without any answers.
+    let empty = monitor
+        .get_report(GetReportRequest {
+            model: "credit@1.0".into(),
+            from_micros: common::START + 2 * HOUR,
+            to_micros: common::START + 3 * HOUR,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(empty.records, 0);
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}
