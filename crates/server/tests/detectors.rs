@@ -312,18 +312,7 @@ async fn registering_again_judges_the_windows_against_the_new_reference() {
             ..r
         })
         .collect();
-    monitor
-        .register_model(RegisterModelRequest {
-            name: "credit".into(),
-            version: "1.0".into(),
-            schema: common::schema(),
-            task: "binary".into(),
-            reference,
-            rules_toml: String::new(),
-            alerts: Some(policy()),
-        })
-        .await
-        .unwrap();
+    common::register_reference(&mut monitor, reference, "", policy()).await;
     log(&mut monitor, older(100, 150)).await.unwrap();
     assert_eq!(firing(&mut monitor).await, Vec::<String>::new());
     stop.send(()).unwrap();

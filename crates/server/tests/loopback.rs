@@ -24,22 +24,16 @@ async fn register_log_report_and_alert_on_a_thousandfold_jump() {
     let reference: Vec<Record> = (0..200)
         .map(|i| record(i, START - HOUR, 0.1 + 0.001 * (i % 10) as f64))
         .collect();
-    let registered = monitor
-        .register_model(RegisterModelRequest {
-            name: "credit".into(),
-            version: "1.0".into(),
-            schema: common::schema(),
-            task: "binary".into(),
-            reference,
-            rules_toml: String::new(),
-            alerts: Some(AlertPolicy {
-                window: "1h".into(),
-                ..Default::default()
-            }),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let registered = common::register_reference(
+        &mut monitor,
+        reference,
+        "",
+        AlertPolicy {
+            window: "1h".into(),
+            ..Default::default()
+        },
+    )
+    .await;
     assert_eq!(registered.model, "credit@1.0");
     let mut watch = monitor
         .watch_alerts(WatchAlertsRequest {

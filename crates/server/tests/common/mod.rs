@@ -114,6 +114,16 @@ pub async fn register(
             }
         })
         .collect();
+    register_reference(monitor, reference, rules_toml, alerts).await;
+}
+
+/// Registers `credit@1.0` (binary) with this reference.
+pub async fn register_reference(
+    monitor: &mut MonitorClient<tonic::transport::Channel>,
+    reference: Vec<Record>,
+    rules_toml: &str,
+    alerts: AlertPolicy,
+) -> RegisterModelResponse {
     monitor
         .register_model(RegisterModelRequest {
             name: "credit".into(),
@@ -125,7 +135,8 @@ pub async fn register(
             alerts: Some(alerts),
         })
         .await
-        .unwrap();
+        .unwrap()
+        .into_inner()
 }
 
 /// Logs rows.
