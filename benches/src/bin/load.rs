@@ -139,6 +139,7 @@ async fn main() {
             reference: (0..1_000).map(record).collect(),
             rules_toml: String::new(),
             alerts: None,
+            ..Default::default()
         })
         .await
         .unwrap();

@@ -45,7 +45,8 @@ impl FeatureKind {
         })
     }
 
-    fn as_str(self) -> &'static str {
+    /// The word in schemas and messages.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Numeric => "numeric",
             Self::Datetime => "datetime",

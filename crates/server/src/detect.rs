@@ -4,7 +4,7 @@
 
 use seismo_stats::distance::jensen_shannon;
 
-use crate::model::Model;
+use crate::model::{Model, QUANTILES};
 use crate::window::{Performance, Summary};
 
 /// One detector's judgement of one window.
@@ -41,13 +41,6 @@ fn within_ratio(value: f64, reference: f64, ratio: f64) -> (f64, bool) {
     )
 }
 
-/// The exact `q` quantile of sorted values (linear interpolation, as numpy's default).
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let position = q * (sorted.len() - 1) as f64;
-    let (low, high) = (position.floor() as usize, position.ceil() as usize);
-    sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
-}
-
 /// Every window detector on one window; nothing when it has fewer than `min_records`.
 pub fn judge_window(model: &Model, window: &Summary, min_records: u64) -> Vec<Finding> {
     let policy = &model.policy;
@@ -70,11 +63,10 @@ pub fn judge_window(model: &Model, window: &Summary, min_records: u64) -> Vec<Fi
             policy.mean_ratio
         ),
     });
-    for (q, name) in [(0.5, "p50"), (0.9, "p90")] {
+    for ((q, name), reference) in QUANTILES.into_iter().zip(model.quantiles) {
         let Some(value) = window.predictions.quantile(q) else {
             continue;
         };
-        let reference = quantile(&model.predictions, q);
         let (factor, held) = within_ratio(value, reference, policy.quantile_ratio);
         found.push(Finding {
             kind: "prediction_quantile",
@@ -188,13 +180,5 @@ mod tests {
         assert!(!within_ratio(-1.0, 1.0, 10.0).1);
         assert!(within_ratio(0.0, 0.0, 10.0).1);
         assert!(!within_ratio(0.1, 0.0, 10.0).1);
-    }
-
-    #[test]
-    fn quantiles_interpolate_as_numpy() {
-        // numpy.quantile([1, 2, 3, 4], [0.5, 0.9]) = [2.5, 3.7]
-        let sorted = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(quantile(&sorted, 0.5), 2.5);
-        assert!((quantile(&sorted, 0.9) - 3.7).abs() < 1e-12);
     }
 }

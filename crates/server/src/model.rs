@@ -6,11 +6,13 @@ use std::collections::HashMap;
 
 use seismo_core::Dataset;
 use seismo_rules::{Rules, ValidateOptions, validate};
+use seismo_stats::distance::sketch_decile_edges;
+use seismo_stats::profile::{ColumnProfile, Profile};
 use tonic::Status;
 
-use crate::columns::{self, FeatureKind, FeatureSchema};
+use crate::columns::{self, FeatureKind, FeatureSchema, PREDICTION};
 use crate::generated::{RecordColumns, RegisterModelRequest};
-use crate::window::{Performance, Summary};
+use crate::window::{FeatureCounts, Performance, Summary};
 
 /// What the model predicts; decides how performance is scored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,6 +211,22 @@ impl Binning {
     }
 }
 
+/// What windows are compared with.
+pub enum Reference {
+    /// Reference records: every detector, exact drift tests, rules and performance.
+    Rows {
+        /// As columns.
+        columns: Box<RecordColumns>,
+        /// As a dataset, for reports.
+        data: Dataset,
+    },
+    /// A saved profile: sketches only.
+    Profile(Box<Profile>),
+}
+
+/// The quantiles of predictions the detectors compare: median and 90th percentile.
+pub const QUANTILES: [(f64, &str); 2] = [(0.5, "p50"), (0.9, "p90")];
+
 /// A registered model and its reference.
 pub struct Model {
     /// `name@version`.
@@ -223,14 +241,14 @@ pub struct Model {
     pub policy: Policy,
     /// Per feature, its bins.
     pub bins: Vec<Binning>,
-    /// The reference rows as columns.
-    pub reference: RecordColumns,
-    /// The reference as a dataset (for reports: drift tests, rules).
-    pub reference_data: Dataset,
+    /// The reference: rows, or a saved profile.
+    pub reference: Reference,
     /// The reference summarized as a window would be.
     pub summary: Summary,
-    /// The reference predictions, sorted.
-    pub predictions: Vec<f64>,
+    /// The reference's median and 90th percentile prediction.
+    pub quantiles: [f64; 2],
+    /// The reference's smallest and largest prediction.
+    pub range: (f64, f64),
     /// Mean and standard deviation of the reference predictions.
     pub mean: f64,
     /// See `mean`.
@@ -264,78 +282,98 @@ impl Model {
         };
         let schema = FeatureSchema::new(&spec.schema)?;
         let policy = Policy::new(&spec)?;
-        let reference = columns::from_records(&spec.reference, &schema, "reference")?;
-        let n = columns::len(&reference);
-        if n == 0 {
-            return Err(Status::invalid_argument(
-                "reference: at least one reference record is needed",
-            ));
-        }
-        let bins: Vec<Binning> = reference
-            .features
-            .iter()
-            .zip(&schema.features)
-            .map(|(column, (_, kind))| Binning::of(*kind, column, n))
-            .collect();
-        let reference_data = Dataset::new(
-            schema.seismo_schema(),
-            schema.arrow().clone(),
-            vec![columns::to_arrow(&reference, &schema)],
-        )
-        .map_err(|e| Status::internal(e.to_string()))?;
+        let (reference, bins) = if spec.reference.is_empty() && !spec.reference_profile.is_empty() {
+            from_profile(&spec, &schema)?
+        } else {
+            from_rows(&spec, &schema)?
+        };
+        // Rules are planned against the reference rows, or an empty dataset of the schema.
+        let empty;
+        let planned_on = match &reference {
+            Reference::Rows { data, .. } => data,
+            Reference::Profile(_) => {
+                empty = Dataset::new(
+                    schema.seismo_schema(),
+                    schema.arrow().clone(),
+                    vec![columns::to_arrow(&empty_columns(&schema), &schema)],
+                )
+                .map_err(|e| Status::internal(e.to_string()))?;
+                &empty
+            }
+        };
         let (rules, row_rules) = match spec.rules_toml.trim() {
             "" => (None, None),
             text => {
                 let rules = Rules::parse("rules_toml", text)
                     .map_err(|e| Status::invalid_argument(e.to_string()))?;
                 // Planning checks every column and expression against the schema.
-                validate(
-                    &rules,
-                    &reference_data,
-                    Some(&reference_data),
-                    &ValidateOptions::default(),
-                )
-                .map_err(|e| Status::invalid_argument(e.to_string()))?;
+                let with = matches!(reference, Reference::Rows { .. }).then_some(planned_on);
+                validate(&rules, planned_on, with, &ValidateOptions::default())
+                    .map_err(|e| Status::invalid_argument(e.to_string()))?;
                 let row_rules = record_rules(&rules);
                 (Some(rules), row_rules)
             }
         };
-        let mut predictions = reference.predictions.clone();
-        predictions.sort_by(f64::total_cmp);
-        let mean = predictions.iter().sum::<f64>() / n as f64;
-        let std = (predictions.iter().map(|p| (p - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
         let mut model = Self {
             key: format!("{}@{}", spec.name, spec.version),
             task,
             schema,
             policy,
             bins,
+            reference,
             summary: Summary::default(),
-            predictions,
-            mean,
-            std,
+            quantiles: [0.0; 2],
+            range: (0.0, 0.0),
+            mean: 0.0,
+            std: 0.0,
             performance: None,
             rules,
             row_rules,
-            reference_data,
-            reference,
             spec,
         };
-        model.summary = Summary::of(&model.reference, &model)
-            .map_err(|e| Status::invalid_argument(format!("rules_toml: {e}")))?;
-        let mut performance = Performance::default();
-        for (&p, &l) in model
-            .reference
-            .predictions
-            .iter()
-            .zip(&model.reference.labels)
-        {
-            if !l.is_nan() {
-                performance.add(task, p, l, 1.0);
+        match &model.reference {
+            Reference::Rows { columns, .. } => {
+                let summary = Summary::of(columns, &model)
+                    .map_err(|e| Status::invalid_argument(format!("rules_toml: {e}")))?;
+                let mut sorted = columns.predictions.clone();
+                sorted.sort_by(f64::total_cmp);
+                let n = sorted.len() as f64;
+                let mean = sorted.iter().sum::<f64>() / n;
+                let mut performance = Performance::default();
+                for (&p, &l) in columns.predictions.iter().zip(&columns.labels) {
+                    if !l.is_nan() {
+                        performance.add(task, p, l, 1.0);
+                    }
+                }
+                model.std = (sorted.iter().map(|p| (p - mean).powi(2)).sum::<f64>() / n).sqrt();
+                model.quantiles = QUANTILES.map(|(q, _)| quantile(&sorted, q));
+                model.range = (sorted[0], sorted[sorted.len() - 1]);
+                model.mean = mean;
+                model.performance = performance.score(task);
+                model.summary = summary;
+            }
+            Reference::Profile(profile) => {
+                let (summary, prediction) = profile_summary(profile, &model)?;
+                let sketch = prediction.quantiles.as_ref().expect("checked numeric");
+                let quantiles = sketch
+                    .quantiles_at(&QUANTILES.map(|(q, _)| q))
+                    .unwrap_or_default();
+                model.quantiles = [quantiles[0], quantiles[1]];
+                model.range = sketch.range().expect("checked nonempty");
+                model.mean = prediction.moments.mean().expect("checked nonempty");
+                model.std = prediction.moments.variance(0).map_or(0.0, f64::sqrt);
+                model.summary = summary;
             }
         }
-        model.performance = performance.score(task);
         Ok(model)
+    }
+
+    /// The reference rows, if the reference is rows.
+    pub fn reference_rows(&self) -> Option<(&RecordColumns, &Dataset)> {
+        match &self.reference {
+            Reference::Rows { columns, data } => Some((columns, data)),
+            Reference::Profile(_) => None,
+        }
     }
 
     /// The start of the tumbling window holding `time_micros`.
@@ -372,4 +410,212 @@ fn record_rules(rules: &Rules) -> Option<Rules> {
         }
     }
     (!file.column.is_empty() || !file.dataset.is_empty()).then_some(kept)
+}
+
+/// The exact `q` quantile of sorted values (linear interpolation, as numpy's default).
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let position = q * (sorted.len() - 1) as f64;
+    let (low, high) = (position.floor() as usize, position.ceil() as usize);
+    sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
+}
+
+/// No records, normalized for `schema`.
+pub fn empty_columns(schema: &FeatureSchema) -> RecordColumns {
+    columns::normalize(RecordColumns::default(), schema).expect("no records cannot be invalid")
+}
+
+/// The reference from its records: the records as columns and a dataset, and the bins.
+fn from_rows(
+    spec: &RegisterModelRequest,
+    schema: &FeatureSchema,
+) -> Result<(Reference, Vec<Binning>), Status> {
+    let columns = columns::from_records(&spec.reference, schema, "reference")?;
+    let n = columns::len(&columns);
+    if n == 0 {
+        return Err(Status::invalid_argument(
+            "reference, reference_profile: reference records or a saved profile are needed",
+        ));
+    }
+    let bins = columns
+        .features
+        .iter()
+        .zip(&schema.features)
+        .map(|(column, (_, kind))| Binning::of(*kind, column, n))
+        .collect();
+    let data = Dataset::new(
+        schema.seismo_schema(),
+        schema.arrow().clone(),
+        vec![columns::to_arrow(&columns, schema)],
+    )
+    .map_err(|e| Status::internal(e.to_string()))?;
+    let columns = Box::new(columns);
+    Ok((Reference::Rows { columns, data }, bins))
+}
+
+/// The reference from a saved profile: each feature's bins from its sketch (deciles) or
+/// value counts (the most frequent labels).
+fn from_profile(
+    spec: &RegisterModelRequest,
+    schema: &FeatureSchema,
+) -> Result<(Reference, Vec<Binning>), Status> {
+    let mut profile = Profile::from_json(&spec.reference_profile)
+        .map_err(|e| Status::invalid_argument(format!("reference_profile: {e}")))?;
+    // The prediction goes by `prediction` in the service (windows, reports, rules).
+    let named = match spec.profile_prediction_column.as_str() {
+        "" => PREDICTION,
+        name => name,
+    };
+    if profile.column(named).is_none() {
+        return Err(Status::invalid_argument(format!(
+            "profile_prediction_column: the profile has no column `{named}` (it has: {})",
+            profile
+                .columns
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    profile
+        .columns
+        .retain(|c| c.name == named || c.name != PREDICTION);
+    for column in &mut profile.columns {
+        if column.name == named {
+            column.name = PREDICTION.to_owned();
+        }
+    }
+    let mut bins = Vec::new();
+    for (name, kind) in &schema.features {
+        let column = profile_column(&profile, name)?;
+        let fits = match kind {
+            FeatureKind::Numeric | FeatureKind::Datetime => column.quantiles.is_some(),
+            FeatureKind::Categorical | FeatureKind::Boolean => column.frequent.is_some(),
+            FeatureKind::Text => true,
+        };
+        if !fits {
+            return Err(Status::invalid_argument(format!(
+                "reference_profile: column `{name}` was profiled as {}, the schema says {}",
+                column.kind.as_str(),
+                kind.as_str()
+            )));
+        }
+        bins.push(match kind {
+            FeatureKind::Numeric | FeatureKind::Datetime => Binning::Numbers(
+                column
+                    .quantiles
+                    .as_ref()
+                    .map(sketch_decile_edges)
+                    .unwrap_or_default(),
+            ),
+            FeatureKind::Categorical => Binning::Labels(
+                column
+                    .frequent
+                    .as_ref()
+                    .map(|f| f.top(MAX_LABEL_BINS))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, item)| (item.value.to_string(), i))
+                    .collect(),
+            ),
+            FeatureKind::Boolean => Binning::Booleans,
+            FeatureKind::Text => Binning::None,
+        });
+    }
+    Ok((Reference::Profile(Box::new(profile)), bins))
+}
+
+fn profile_column<'a>(profile: &'a Profile, name: &str) -> Result<&'a ColumnProfile, Status> {
+    profile.column(name).ok_or_else(|| {
+        let names: Vec<&str> = profile.columns.iter().map(|c| c.name.as_str()).collect();
+        Status::invalid_argument(format!(
+            "reference_profile: no column `{name}` (the profile has: {})",
+            names.join(", ")
+        ))
+    })
+}
+
+/// A profile summarized as a window would be, and its prediction column.
+fn profile_summary<'a>(
+    profile: &'a Profile,
+    model: &Model,
+) -> Result<(Summary, &'a ColumnProfile), Status> {
+    let prediction = profile_column(profile, PREDICTION)?;
+    let Some(sketch) = prediction.quantiles.as_ref().filter(|q| q.count() > 0) else {
+        return Err(Status::invalid_argument(format!(
+            "profile_prediction_column: `{}` holds no numbers in the profile",
+            model.spec.profile_prediction_column
+        )));
+    };
+    let mut features = Vec::new();
+    for ((name, _), binning) in model.schema.features.iter().zip(&model.bins) {
+        let column = profile_column(profile, name)?;
+        let values = column.rows - column.nulls - column.nan;
+        let bins = match binning {
+            Binning::Numbers(edges) => column
+                .quantiles
+                .as_ref()
+                .and_then(|q| q.shares(edges))
+                .unwrap_or_default()
+                .iter()
+                .map(|share| (share * values as f64).round() as u64)
+                .collect(),
+            Binning::Labels(labels) => {
+                let mut counts = vec![0; labels.len() + 1];
+                let top = column
+                    .frequent
+                    .as_ref()
+                    .map(|f| f.top(MAX_LABEL_BINS))
+                    .unwrap_or_default();
+                for item in top {
+                    if let Some(&bin) = labels.get(item.value.as_str()) {
+                        counts[bin] = item.count;
+                    }
+                }
+                counts[labels.len()] = values.saturating_sub(counts.iter().sum());
+                counts
+            }
+            Binning::Booleans => {
+                let count = |value: &str| {
+                    column
+                        .frequent
+                        .as_ref()
+                        .map(|f| f.top(2))
+                        .unwrap_or_default()
+                        .into_iter()
+                        .find(|item| item.value == value)
+                        .map_or(0, |item| item.count)
+                };
+                vec![count("false"), count("true")]
+            }
+            Binning::None => Vec::new(),
+        };
+        features.push(FeatureCounts {
+            nulls: column.nulls + column.nan,
+            bins,
+        });
+    }
+    let count = sketch.count();
+    Ok((
+        Summary {
+            count,
+            sum: prediction.moments.mean().unwrap_or(0.0) * count as f64,
+            predictions: sketch.clone(),
+            features,
+            violations: 0,
+            cusum_signals: 0,
+        },
+        prediction,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn quantiles_interpolate_as_numpy() {
+        // numpy.quantile([1, 2, 3, 4], [0.5, 0.9]) = [2.5, 3.7]
+        let sorted = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(super::quantile(&sorted, 0.5), 2.5);
+        assert!((super::quantile(&sorted, 0.9) - 3.7).abs() < 1e-12);
+    }
 }

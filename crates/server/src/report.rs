@@ -4,14 +4,15 @@
 //! and, where labels arrived, performance (as `seismo test` computes it).
 
 use seismo_core::{Check, Dataset, Report};
-use seismo_drift::{DriftOptions, detect};
+use seismo_drift::{DriftOptions, detect, detect_profiles};
 use seismo_rules::{ValidateOptions, validate};
 use seismo_slices::{Metric, Predictions};
+use seismo_stats::profile::Profile;
 
-use crate::columns::{self, FeatureSchema};
+use crate::columns;
 use crate::detect::judge_window;
 use crate::generated::RecordColumns;
-use crate::model::{Model, Task};
+use crate::model::{Model, Reference, Task};
 use crate::store::{Store, StoreError};
 use crate::window::Summary;
 
@@ -67,7 +68,7 @@ fn gather(
             None => all = Some(part),
         }
     }
-    let mut all = all.unwrap_or_else(|| empty(&model.schema));
+    let mut all = all.unwrap_or_else(|| crate::model::empty_columns(&model.schema));
     if !all.ids.is_empty() {
         let late = store.labels(&model.key, &all.ids)?;
         if all.labels.is_empty() {
@@ -81,10 +82,6 @@ fn gather(
         }
     }
     Ok(all)
-}
-
-fn empty(schema: &FeatureSchema) -> RecordColumns {
-    columns::normalize(RecordColumns::default(), schema).expect("no records cannot be invalid")
 }
 
 /// The report for `from <= time < to`, reading at most `limit` records (a report holds
@@ -130,7 +127,27 @@ pub fn build(
     }
 
     // Each column's drift test, as `seismo drift` runs it.
-    let drift = detect(&model.reference_data, &data, &DriftOptions::default());
+    let drift = match &model.reference {
+        Reference::Rows {
+            data: reference, ..
+        } => detect(reference, &data, &DriftOptions::default()),
+        Reference::Profile(reference) => {
+            let schema = model.schema.seismo_schema();
+            let mut current = Profile::new(&schema);
+            for batch in data.batches() {
+                current
+                    .update(batch)
+                    .map_err(|e| ReportError::Check(e.to_string()))?;
+            }
+            detect_profiles(
+                reference,
+                &schema,
+                &current,
+                &schema,
+                &DriftOptions::default(),
+            )
+        }
+    };
     for column in &drift.columns {
         let mut check = Check::new(column.test.as_str(), column.column.clone())
             .with_value(column.p_value.unwrap_or(column.statistic))
@@ -149,13 +166,18 @@ pub fn build(
             sample: 5,
             threads: 1,
         };
-        let validation = validate(rules, &data, Some(&model.reference_data), &options)
+        let reference = model.reference_rows().map(|(_, data)| data);
+        let validation = validate(rules, &data, reference, &options)
             .map_err(|e| ReportError::Check(e.to_string()))?;
         report.checks.extend(validation.report.checks);
     }
 
     // Performance on the labelled records, against the labelled reference.
-    for check in performance(model, &model.reference, &current) {
+    let empty = crate::model::empty_columns(&model.schema);
+    let reference = model
+        .reference_rows()
+        .map_or(&empty, |(columns, _)| columns);
+    for check in performance(model, reference, &current) {
         report.push(check);
     }
     Ok(Covered {

@@ -257,7 +257,7 @@ impl Monitor for MonitorService {
             .map_err(internal)?;
         let response = RegisterModelResponse {
             model: model.key.clone(),
-            reference_records: columns::len(&model.reference) as u64,
+            reference_records: model.summary.count,
         };
         self.models
             .write()
@@ -458,10 +458,7 @@ fn guard(model: &Model, records: &[Record]) -> CheckResponse {
             };
         }
     };
-    let (low, high) = (
-        model.predictions[0],
-        model.predictions[model.predictions.len() - 1],
-    );
+    let (low, high) = model.range;
     let span = (high - low).max(f64::MIN_POSITIVE);
     let far = span * (model.policy.mean_ratio - 1.0);
     for (i, &p) in columns.predictions.iter().enumerate() {

@@ -95,9 +95,18 @@ pub struct RegisterModelRequest {
     /// binary, multiclass or regression
     #[prost(string, tag = "4")]
     pub task: ::prost::alloc::string::String,
-    /// Reference records (a sample of the training or validation data, scored).
+    /// Reference records (a sample of the training or validation data, scored), or
     #[prost(message, repeated, tag = "5")]
     pub reference: ::prost::alloc::vec::Vec<Record>,
+    /// a saved profile of the reference data instead (the JSON `seismo profile --save`
+    /// writes), with a column per feature and one holding the prediction. Windows are then
+    /// compared with the profile's sketches; performance, reference rule shares and drift
+    /// rules need reference records.
+    #[prost(bytes = "vec", tag = "8")]
+    pub reference_profile: ::prost::alloc::vec::Vec<u8>,
+    /// The profile's column holding the prediction (default "prediction").
+    #[prost(string, tag = "9")]
+    pub profile_prediction_column: ::prost::alloc::string::String,
     /// A rule file in TOML (seismo validate's format), checked on every logged batch.
     #[prost(string, tag = "6")]
     pub rules_toml: ::prost::alloc::string::String,

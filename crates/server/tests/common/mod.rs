@@ -133,6 +133,7 @@ pub async fn register_reference(
             reference,
             rules_toml: rules_toml.into(),
             alerts: Some(alerts),
+            ..Default::default()
         })
         .await
         .unwrap()
