@@ -114,7 +114,7 @@ async fn main() {
     // tasks do not queue behind its requests on the same worker threads.
     let listener = listener.into_std().unwrap();
     std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
+        let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();

@@ -51,6 +51,7 @@ struct ServeConfig {
     cache_mb: Option<usize>,
     max_pending_records: Option<u64>,
     max_report_records: Option<usize>,
+    worker_threads: Option<usize>,
 }
 
 /// Runs the service until SIGTERM or Ctrl-C.
@@ -141,10 +142,19 @@ pub fn run(args: ServeArgs) -> Result<Verdict> {
     if let Some(records) = config.max_report_records {
         options.service.max_report_records = records;
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the runtime")?;
+    // One thread serves requests by default (the store's writer has its own): on few cores
+    // this halves `Check`'s p99 against a multi-threaded runtime (docs/benchmarks.md).
+    let runtime = match config.worker_threads.unwrap_or(1) {
+        0 => anyhow::bail!("{config_name}worker_threads: 0; the service needs at least one thread"),
+        1 => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        n => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(n)
+            .enable_all()
+            .build(),
+    }
+    .context("cannot start the runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(options.listen)
             .await

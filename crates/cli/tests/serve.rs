@@ -174,6 +174,11 @@ fn bad_settings_are_refused_with_their_source_and_exit_2() {
             "--retention: `3x` is not a window length".to_owned(),
         ),
         (
+            "worker_threads = 0\n",
+            vec!["--config", config_arg],
+            format!("{config_arg}: worker_threads: 0; the service needs at least one thread"),
+        ),
+        (
             "retention_days = 3\n",
             vec!["--config", config_arg],
             format!("{config_arg}:1: unknown field `retention_days`"),
