@@ -52,6 +52,7 @@ struct ServeConfig {
     max_pending_records: Option<u64>,
     max_report_records: Option<usize>,
     worker_threads: Option<usize>,
+    webhook_ca_file: Option<PathBuf>,
 }
 
 /// Runs the service until SIGTERM or Ctrl-C.
@@ -139,6 +140,7 @@ pub fn run(args: ServeArgs) -> Result<Verdict> {
     if let Some(records) = config.max_pending_records {
         options.service.max_pending_records = records;
     }
+    options.webhook_ca = config.webhook_ca_file;
     if let Some(records) = config.max_report_records {
         options.service.max_report_records = records;
     }

@@ -62,6 +62,8 @@ pub struct ServeOptions {
     pub service: ServiceOptions,
     /// How webhook deliveries are retried.
     pub webhook_retries: Retries,
+    /// CA certificates (PEM) trusted for https webhooks besides Mozilla's roots.
+    pub webhook_ca: Option<PathBuf>,
 }
 
 /// A certificate chain and its private key, PEM files.
@@ -105,6 +107,7 @@ impl ServeOptions {
             cache_bytes: 64 << 20,
             service: ServiceOptions::default(),
             webhook_retries: Retries::default(),
+            webhook_ca: None,
         }
     }
 }
@@ -180,7 +183,12 @@ pub async fn serve(
         });
     }
     let (webhooks, deliveries) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(webhook::deliver(deliveries, options.webhook_retries));
+    let client = webhook::client(options.webhook_ca.as_deref()).map_err(ServeError::Transport)?;
+    tokio::spawn(webhook::deliver(
+        client,
+        deliveries,
+        options.webhook_retries,
+    ));
     let service = MonitorService::new(store, closing, metrics, webhooks, &options.service)?;
     let mut finished = service.finished();
     // On shutdown, end the open alert watches first: the server waits for open streams.

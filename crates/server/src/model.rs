@@ -74,11 +74,11 @@ impl Policy {
         };
         let webhook_url = (!p.webhook_url.is_empty()).then(|| p.webhook_url.clone());
         if let Some(url) = &webhook_url
-            && (!url.starts_with("http://") || url.parse::<hyper::Uri>().is_err())
+            && (!(url.starts_with("http://") || url.starts_with("https://"))
+                || url.parse::<hyper::Uri>().is_err())
         {
             return Err(Status::invalid_argument(format!(
-                "alerts.webhook_url: `{url}` is not an http:// address (https is not supported \
-                 yet: relay through a local proxy)"
+                "alerts.webhook_url: `{url}` is not an http:// or https:// address"
             )));
         }
         Ok(Self {

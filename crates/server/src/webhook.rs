@@ -1,15 +1,22 @@
-//! Webhooks: each alert that changes state is POSTed as JSON to the model's `webhook_url`,
-//! in order, retried with exponential backoff while the receiver fails or cannot be reached.
+//! Webhooks: each alert that changes state is POSTed as JSON to the model's `webhook_url`
+//! (http or https: Mozilla's roots, and any CA the operator adds), in order, retried with
+//! exponential backoff while the receiver fails or cannot be reached.
 //! An alert that still fails after the last attempt is logged and dropped; it stays in the
 //! store and in `ListAlerts`.
 
 use std::time::Duration;
 
+use std::path::Path;
+use std::sync::Arc;
+
 use http_body_util::Full;
 use hyper::body::Bytes;
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::generated::Alert;
@@ -53,10 +60,53 @@ pub fn body(alert: &Alert) -> serde_json::Value {
     })
 }
 
+type WebhookClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// The HTTP(S) client: Mozilla's root certificates, and those in `extra_ca` (PEM) if given.
+/// The error names the file.
+pub fn client(extra_ca: Option<&Path>) -> Result<WebhookClient, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots_certificates());
+    if let Some(path) = extra_ca {
+        let certificates = CertificateDer::pem_file_iter(path)
+            .and_then(|all| all.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| format!("webhook CA file {}: {e}", path.display()))?;
+        if certificates.is_empty() {
+            return Err(format!(
+                "webhook CA file {}: no PEM certificate in it",
+                path.display()
+            ));
+        }
+        for certificate in certificates {
+            roots
+                .add(certificate)
+                .map_err(|e| format!("webhook CA file {}: {e}", path.display()))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = HttpsConnectorBuilder::new()
+        .with_tls_config(config)
+        .https_or_http()
+        .enable_http1()
+        .build();
+    Ok(Client::builder(TokioExecutor::new()).build(connector))
+}
+
+fn webpki_roots_certificates() -> impl Iterator<Item = rustls::pki_types::TrustAnchor<'static>> {
+    webpki_roots::TLS_SERVER_ROOTS.iter().cloned()
+}
+
 /// Delivers alerts until the sending side closes.
-pub async fn deliver(mut alerts: UnboundedReceiver<(String, Alert)>, retries: Retries) {
-    let client: Client<HttpConnector, Full<Bytes>> =
-        Client::builder(TokioExecutor::new()).build_http();
+pub async fn deliver(
+    client: WebhookClient,
+    mut alerts: UnboundedReceiver<(String, Alert)>,
+    retries: Retries,
+) {
     while let Some((url, alert)) = alerts.recv().await {
         let payload = Bytes::from(body(&alert).to_string());
         let mut backoff = retries.first_backoff;
@@ -83,7 +133,7 @@ pub async fn deliver(mut alerts: UnboundedReceiver<(String, Alert)>, retries: Re
 }
 
 async fn post(
-    client: &Client<HttpConnector, Full<Bytes>>,
+    client: &WebhookClient,
     url: &str,
     payload: Bytes,
     timeout: Duration,

@@ -206,3 +206,124 @@ async fn a_report_over_its_record_limit_is_refused() {
     stop.send(()).unwrap();
     task.await.unwrap();
 }
+
+/// An https receiver with this certificate: keeps each POST's body, answers 200.
+async fn https_receiver(
+    certificate: rustls::pki_types::CertificateDer<'static>,
+    key: rustls::pki_types::PrivateKeyDer<'static>,
+) -> (
+    u16,
+    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![certificate], key)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let bodies: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>> = Default::default();
+    let kept = bodies.clone();
+    tokio::spawn(async move {
+        loop {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let (acceptor, kept) = (acceptor.clone(), kept.clone());
+            tokio::spawn(async move {
+                let mut tls = acceptor.accept(tcp).await.unwrap();
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 4096];
+                // Read the head, then the body its content-length announces.
+                let body = loop {
+                    let n = tls.read(&mut buffer).await.unwrap();
+                    request.extend_from_slice(&buffer[..n]);
+                    let text = String::from_utf8_lossy(&request).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length: usize = text
+                            .lines()
+                            .find_map(|l| {
+                                l.to_lowercase()
+                                    .strip_prefix("content-length: ")
+                                    .map(str::to_owned)
+                            })
+                            .unwrap()
+                            .trim()
+                            .parse()
+                            .unwrap();
+                        if request.len() >= end + 4 + length {
+                            break request[end + 4..end + 4 + length].to_vec();
+                        }
+                    }
+                };
+                kept.lock()
+                    .unwrap()
+                    .push(serde_json::from_slice(&body).unwrap());
+                tls.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+                    .await
+                    .unwrap();
+                tls.shutdown().await.ok();
+            });
+        }
+    });
+    (port, bodies)
+}
+
+#[tokio::test]
+async fn webhooks_go_over_https_to_a_receiver_the_operator_trusts() {
+    let dir = tempfile::tempdir().unwrap();
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let ca = dir.path().join("webhook-ca.pem");
+    std::fs::write(&ca, certified.cert.pem()).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
+    let (port, bodies) = https_receiver(certified.cert.der().clone(), key).await;
+
+    let (address, stop, task) = start(&dir.path().join("data"), |o| {
+        o.webhook_ca = Some(ca.clone());
+    })
+    .await;
+    let mut monitor = client(&address).await;
+    register(
+        &mut monitor,
+        "",
+        AlertPolicy {
+            window: "1h".into(),
+            webhook_url: format!("https://localhost:{port}/hook"),
+            ..Default::default()
+        },
+    )
+    .await;
+    let broken = (0..100)
+        .map(|i| record(i, common::START + i as i64 * 1_000_000, 500.0))
+        .collect();
+    log(&mut monitor, broken).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while bodies.lock().unwrap().is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("a POST over https within 10 s");
+    let first = bodies.lock().unwrap()[0].clone();
+    assert_eq!(
+        (first["kind"].as_str(), first["state"].as_str()),
+        (Some("prediction_mean"), Some("firing"))
+    );
+    stop.send(()).unwrap();
+    task.await.unwrap();
+
+    // A CA file without certificates is refused at start, naming it.
+    std::fs::write(&ca, "not a certificate\n").unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut options = ServeOptions::new(listener.local_addr().unwrap(), dir.path().join("data"));
+    options.webhook_ca = Some(ca.clone());
+    let error = serve(options, listener, async {}).await.unwrap_err();
+    assert!(
+        error.to_string().starts_with("webhook CA file ")
+            && error.to_string().contains("webhook-ca.pem"),
+        "{error}"
+    );
+}

@@ -62,7 +62,7 @@ pub struct AlertPolicy {
     /// Windows with fewer records are not judged (default 30).
     #[prost(uint64, tag = "5")]
     pub min_window_records: u64,
-    /// POST alerts as JSON here, with retries (optional; an http:// address).
+    /// POST alerts as JSON here, with retries (optional; an http:// or https:// address).
     #[prost(string, tag = "6")]
     pub webhook_url: ::prost::alloc::string::String,
     /// The CUSUM on single predictions: allowance and decision interval in reference standard
