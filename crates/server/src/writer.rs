@@ -273,7 +273,9 @@ impl Engine {
 
     /// Writes the jobs in one transaction, then judges and acknowledges them.
     fn handle(&mut self, jobs: Vec<Job>) {
-        let mut joined: Vec<Result<crate::store::Joined, StoreError>> = Vec::new();
+        // One per labels job, in order; any failure fails the whole group, so no job is
+        // acknowledged for writes that were not committed.
+        let mut joined: Vec<crate::store::Joined> = Vec::new();
         let written = self.store.write().and_then(|mut write| {
             for job in &jobs {
                 match job {
@@ -289,7 +291,7 @@ impl Engine {
                         }
                     }
                     Job::Labels { model, labels, .. } => {
-                        joined.push(write.label(&model.key, model.task, labels));
+                        joined.push(write.label(&model.key, model.task, labels)?);
                     }
                 }
             }
@@ -304,7 +306,7 @@ impl Engine {
                         self.add_parts(model, parts, &mut findings);
                     }
                     Job::Labels { model, .. } => {
-                        if let Some(Ok(j)) = joins.next() {
+                        if let Some(j) = joins.next() {
                             for &window in &j.windows {
                                 match self.store.performance(&model.key, window) {
                                     Ok(p) => findings.extend(
@@ -330,8 +332,7 @@ impl Engine {
                 Job::Labels { done, .. } => {
                     let result = match (&written, joined.next()) {
                         (Err(e), _) => Err(e.clone()),
-                        (Ok(()), Some(Err(e))) => Err(e),
-                        (Ok(()), Some(Ok(j))) => Ok((j.joined, j.unknown)),
+                        (Ok(()), Some(j)) => Ok((j.joined, j.unknown)),
                         (Ok(()), None) => Err(StoreError::new("labels were not joined")),
                     };
                     let _ = done.send(result);
