@@ -32,6 +32,8 @@ const LABELS: TableDefinition<(&str, &str), f64> = TableDefinition::new("labels"
 const PERFORMANCE: TableDefinition<(&str, i64), Sums> = TableDefinition::new("performance");
 /// Alerts by id: the alert, encoded.
 const ALERTS: TableDefinition<&str, &[u8]> = TableDefinition::new("alerts");
+/// Each model's CUSUM state (JSON), saved with every group that moves it.
+const CUSUMS: TableDefinition<&str, &[u8]> = TableDefinition::new("cusums");
 /// Counters: the next batch sequence number.
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 
@@ -89,6 +91,7 @@ impl Store {
             tx.open_table(LABELS).map_err(fail)?;
             tx.open_table(PERFORMANCE).map_err(fail)?;
             tx.open_table(ALERTS).map_err(fail)?;
+            tx.open_table(CUSUMS).map_err(fail)?;
             tx.open_table(META).map_err(fail)?;
         }
         tx.commit().map_err(fail)?;
@@ -183,6 +186,13 @@ impl Store {
             .map_err(fail)?
             .map(|v| Performance::from_tuple(v.value()))
             .unwrap_or_default())
+    }
+
+    /// A model's saved CUSUM state, if any.
+    pub fn cusum(&self, model: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let tx = self.db.begin_read().map_err(fail)?;
+        let table = tx.open_table(CUSUMS).map_err(fail)?;
+        Ok(table.get(model).map_err(fail)?.map(|v| v.value().to_vec()))
     }
 
     /// Every stored alert.
@@ -299,6 +309,16 @@ impl Write {
         }
         joined.windows = sums.into_keys().collect();
         Ok(joined)
+    }
+
+    /// Saves a model's CUSUM state.
+    pub fn put_cusum(&mut self, model: &str, state: &serde_json::Value) -> Result<(), StoreError> {
+        self.tx
+            .open_table(CUSUMS)
+            .map_err(fail)?
+            .insert(model, state.to_string().as_bytes())
+            .map_err(fail)?;
+        Ok(())
     }
 
     /// Saves (or updates) an alert.

@@ -273,6 +273,32 @@ impl Engine {
 
     /// Writes the jobs in one transaction, then judges and acknowledges them.
     fn handle(&mut self, jobs: Vec<Job>) {
+        // The CUSUMs after this group and each part's signals, worked out before the commit
+        // and written in its transaction; kept only if it commits.
+        let mut cusums: HashMap<String, Cusum> = HashMap::new();
+        let mut signals: Vec<Vec<u64>> = Vec::new();
+        for job in &jobs {
+            if let Job::Log { model, parts, .. } = job {
+                self.registered(model);
+                if !cusums.contains_key(&model.key) {
+                    let cusum = self.cusum(model);
+                    cusums.insert(model.key.clone(), cusum);
+                }
+                let cusum = cusums.get_mut(&model.key).expect("inserted above");
+                signals.push(
+                    parts
+                        .iter()
+                        .map(|part| {
+                            part.columns
+                                .predictions
+                                .iter()
+                                .filter(|&&p| cusum.update(p) != Signal::Stable)
+                                .count() as u64
+                        })
+                        .collect(),
+                );
+            }
+        }
         // One per labels job, in order; any failure fails the whole group, so no job is
         // acknowledged for writes that were not committed.
         let mut joined: Vec<crate::store::Joined> = Vec::new();
@@ -295,15 +321,21 @@ impl Engine {
                     }
                 }
             }
+            for (key, cusum) in &cusums {
+                write.put_cusum(key, &saved_cusum(cusum))?;
+            }
             write.commit()
         });
         let mut findings: Vec<(Arc<Model>, i64, Finding)> = Vec::new();
         if written.is_ok() {
+            self.cusums.extend(cusums);
             let mut joins = joined.iter();
+            let mut signals = signals.iter();
             for job in &jobs {
                 match job {
                     Job::Log { model, parts, .. } => {
-                        self.add_parts(model, parts, &mut findings);
+                        let signals = signals.next().expect("one per log job");
+                        self.add_parts(model, parts, signals, &mut findings);
                     }
                     Job::Labels { model, .. } => {
                         if let Some(j) = joins.next() {
@@ -341,15 +373,10 @@ impl Engine {
         }
     }
 
-    /// Adds committed parts to their windows and judges each window touched.
-    fn add_parts(
-        &mut self,
-        model: &Arc<Model>,
-        parts: &[WindowPart],
-        findings: &mut Vec<(Arc<Model>, i64, Finding)>,
-    ) {
-        // A model registered again (new reference, bins or policy): its windows and CUSUM
-        // start over, rebuilt from the store under the new registration.
+    /// Notes the registration a model's jobs come with: a model registered again (new
+    /// reference, bins or policy) has its windows rebuilt from the store and its CUSUM
+    /// started over.
+    fn registered(&mut self, model: &Arc<Model>) {
         let seen = self
             .registrations
             .entry(model.key.clone())
@@ -357,24 +384,41 @@ impl Engine {
         if !Arc::ptr_eq(seen, model) {
             *seen = model.clone();
             self.windows.remove(&model.key);
-            self.cusums.remove(&model.key);
+            self.cusums.insert(model.key.clone(), fresh_cusum(model));
         }
-        let cusum = self.cusums.entry(model.key.clone()).or_insert_with(|| {
-            Cusum::new(
-                model.mean,
-                model.std.max(f64::MIN_POSITIVE),
-                model.policy.cusum_k,
-                model.policy.cusum_h,
-            )
-        });
+    }
+
+    /// A model's CUSUM: in memory, else as saved before a restart (if saved for the same
+    /// reference and policy), else new.
+    fn cusum(&self, model: &Model) -> Cusum {
+        if let Some(cusum) = self.cusums.get(&model.key) {
+            return cusum.clone();
+        }
+        let fresh = fresh_cusum(model);
+        let saved = match self.store.cusum(&model.key) {
+            Ok(saved) => saved,
+            Err(e) => {
+                eprintln!("seismo serve: {e}");
+                None
+            }
+        };
+        saved
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .filter(|saved| saved["for"] == saved_cusum(&fresh)["for"])
+            .and_then(|saved| serde_json::from_value(saved["state"].clone()).ok())
+            .unwrap_or(fresh)
+    }
+
+    /// Adds committed parts to their windows and judges each window touched.
+    fn add_parts(
+        &mut self,
+        model: &Arc<Model>,
+        parts: &[WindowPart],
+        signals: &[u64],
+        findings: &mut Vec<(Arc<Model>, i64, Finding)>,
+    ) {
         let windows = self.windows.entry(model.key.clone()).or_default();
-        for part in parts {
-            let signals = part
-                .columns
-                .predictions
-                .iter()
-                .filter(|&&p| cusum.update(p) != Signal::Stable)
-                .count() as u64;
+        for (part, &signals) in parts.iter().zip(signals) {
             let window = match windows.get_mut(&part.start) {
                 Some(window) => {
                     window.merge(&part.summary);
@@ -495,6 +539,29 @@ fn keys(models: &std::sync::RwLock<HashMap<String, Arc<Model>>>) -> Vec<String> 
         .keys()
         .cloned()
         .collect()
+}
+
+/// A new CUSUM against the model's reference.
+fn fresh_cusum(model: &Model) -> Cusum {
+    Cusum::new(
+        model.mean,
+        model.std.max(f64::MIN_POSITIVE),
+        model.policy.cusum_k,
+        model.policy.cusum_h,
+    )
+}
+
+/// A CUSUM as saved: its state, and what it was started for (a fresh CUSUM's state), so a
+/// saved one is reused only for the same reference and policy.
+fn saved_cusum(cusum: &Cusum) -> serde_json::Value {
+    let state = serde_json::to_value(cusum).unwrap_or_default();
+    let mut started = state.clone();
+    for sum in ["high", "low"] {
+        if let Some(object) = started.as_object_mut() {
+            object.remove(sum);
+        }
+    }
+    serde_json::json!({ "for": started, "state": state })
 }
 
 /// A window rebuilt from the store (after a restart, or when a late batch reaches a window

@@ -318,3 +318,34 @@ async fn registering_again_judges_the_windows_against_the_new_reference() {
     stop.send(()).unwrap();
     task.await.unwrap();
 }
+
+#[tokio::test]
+async fn the_cusum_carries_on_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    // The reference's predictions are the grid 0.2, 0.2015, ..., 0.7985: mean 0.49925,
+    // σ 0.173205. Predictions at mean + 0.6σ add 0.1σ per record to the upper sum, which
+    // crosses h = 50σ at the 501st record.
+    let shifted = |from: usize, to: usize| -> Vec<Record> {
+        (from..to)
+            .map(|i| record(i, START + i as i64 * 1_000_000, 0.49925 + 0.6 * 0.173_205))
+            .collect()
+    };
+    let (address, stop, task) = start(dir.path(), |_| {}).await;
+    let mut monitor = client(&address).await;
+    register(&mut monitor, "", policy()).await;
+    log(&mut monitor, shifted(0, 300)).await.unwrap();
+    assert_eq!(firing(&mut monitor).await, Vec::<String>::new());
+    stop.send(()).unwrap();
+    task.await.unwrap();
+
+    let (address, stop, task) = start(dir.path(), |_| {}).await;
+    let mut monitor = client(&address).await;
+    log(&mut monitor, shifted(300, 600)).await.unwrap();
+    assert_eq!(
+        firing(&mut monitor).await,
+        ["credit@1.0:prediction_cusum:prediction"],
+        "300 records before the restart and 300 after reach h together"
+    );
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}
