@@ -1,5 +1,5 @@
-//! A load generator for `seismo serve`: starts the service in-process on loopback (a fresh
-//! data directory), registers a model with 20 numeric features, logs records from
+//! A load generator for `seismo serve`: starts the service as a child process on loopback
+//! (a fresh data directory), registers a model with 20 numeric features, logs records from
 //! concurrent clients with durable acknowledgements, then sends `Check` requests at a fixed
 //! rate from several concurrent clients.
 //!
@@ -7,13 +7,13 @@
 //!         [RECORDS] [BATCH] [CLIENTS] [CHECKS_PER_SECOND] [columns|rows] [floor]
 //!
 //! Defaults: 2,000,000 records in batches of 1,000 from 4 clients, 5,000 checks/s, the
-//! columnar form. The service runs on its own tokio runtime (as in its own process), the
-//! clients on another. Prints ingest throughput, `Log` latency, the process' resident memory
-//! every tenth of the ingest (server and clients together: one process) and `Check`
-//! latency percentiles. With `floor`, the `Check`s name a model that is not registered, so
-//! the service answers NOT_FOUND at once: the round trip without the guard, for
-//! comparison. Clients build their batches before the clock starts, so the
-//! figure is the service's, not the generator's.
+//! columnar form. The child is this binary (`load serve DIR ADDR`) serving on one thread, as
+//! `seismo serve` does by default. The clients build all their requests before the clock
+//! starts (encoding them is still timed: it happens as they are sent). Prints ingest
+//! throughput, `Log` latency, the service process' resident memory every tenth of the
+//! ingest, and `Check` latency percentiles. With `floor`, the `Check`s name a model that is
+//! not registered, so the service answers NOT_FOUND at once: the round trip without the
+//! guard, for comparison.
 
 use std::time::{Duration, Instant};
 
@@ -76,9 +76,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-/// Resident and peak memory of this process, in MB.
-fn memory() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+/// Resident and peak memory of process `pid`, in MB.
+fn memory(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
         status
             .lines()
@@ -90,9 +90,35 @@ fn memory() -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
+/// `load serve DIR ADDR`: the service alone, until killed.
+fn serve_alone(dir: &str, address: &str) {
+    let address: std::net::SocketAddr = address.parse().expect("an address");
+    let options = ServeOptions::new(address, dir.into());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime
+        .block_on(async move {
+            let listener = tokio::net::TcpListener::bind(address).await.unwrap();
+            serve(options, listener, std::future::pending()).await
+        })
+        .unwrap();
+}
+
+fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "serve") {
+        return serve_alone(&args[1], &args[2]);
+    }
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(drive(args));
+}
+
+async fn drive(args: Vec<String>) {
     let number = |i: usize, default: u64| {
         args.get(i).map_or(default, |a| {
             a.parse().expect("RECORDS BATCH CLIENTS CHECKS_PER_SECOND")
@@ -107,24 +133,26 @@ async fn main() {
     let checked = if floor { "not-registered@1" } else { "load@1" };
 
     let dir = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    let options = ServeOptions::new(listener.local_addr().unwrap(), dir.path().to_owned());
-    // The service runs on its own runtime, as it would in its own process: the clients'
-    // tasks do not queue behind its requests on the same worker threads.
-    let listener = listener.into_std().unwrap();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            serve(options, listener, std::future::pending()).await
-        })
-    });
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let mut client = MonitorClient::connect(address.clone()).await.unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let address = format!("http://127.0.0.1:{port}");
+    let mut service = std::process::Command::new(std::env::current_exe().unwrap())
+        .arg("serve")
+        .arg(dir.path())
+        .arg(format!("127.0.0.1:{port}"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = service.id();
+    let mut client = loop {
+        if let Ok(client) = MonitorClient::connect(address.clone()).await {
+            break client;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     client
         .register_model(RegisterModelRequest {
             name: "load".into(),
@@ -144,40 +172,40 @@ async fn main() {
         .await
         .unwrap();
 
-    // Ingest: each client logs its share of the batches, built ahead in slices of 100 so
-    // building does not hold much memory.
+    // Ingest: each client logs its share of the batches, all built before the clock starts.
     let batches = records / batch;
+    let requests: Vec<Vec<LogRequest>> = (0..clients)
+        .map(|c| {
+            (c..batches)
+                .step_by(clients as usize)
+                .map(|b| {
+                    let (from, to) = (b * batch, (b + 1) * batch);
+                    LogRequest {
+                        model: "load@1".into(),
+                        records: if rows {
+                            (from..to).map(record).collect()
+                        } else {
+                            Vec::new()
+                        },
+                        columns: (!rows).then(|| columns(from, to)),
+                    }
+                })
+                .collect()
+        })
+        .collect();
     let started = Instant::now();
     let done = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut tasks = Vec::new();
-    for c in 0..clients {
+    for mine in requests {
         let (address, done) = (address.clone(), done.clone());
         tasks.push(tokio::spawn(async move {
             let mut client = MonitorClient::connect(address).await.unwrap();
             let mut latencies = Vec::new();
-            let mine: Vec<u64> = (c..batches).step_by(clients as usize).collect();
-            for chunk in mine.chunks(100) {
-                let requests: Vec<LogRequest> = chunk
-                    .iter()
-                    .map(|&b| {
-                        let (from, to) = (b * batch, (b + 1) * batch);
-                        LogRequest {
-                            model: "load@1".into(),
-                            records: if rows {
-                                (from..to).map(record).collect()
-                            } else {
-                                Vec::new()
-                            },
-                            columns: (!rows).then(|| columns(from, to)),
-                        }
-                    })
-                    .collect();
-                for request in requests {
-                    let sent = Instant::now();
-                    client.log(request).await.unwrap();
-                    latencies.push(sent.elapsed());
-                    done.fetch_add(batch, std::sync::atomic::Ordering::Relaxed);
-                }
+            for request in mine {
+                let sent = Instant::now();
+                client.log(request).await.unwrap();
+                latencies.push(sent.elapsed());
+                done.fetch_add(batch, std::sync::atomic::Ordering::Relaxed);
             }
             latencies
         }));
@@ -188,8 +216,8 @@ async fn main() {
             let mut next = records / 10;
             while next <= records {
                 if done.load(std::sync::atomic::Ordering::Relaxed) >= next {
-                    let (rss, _) = memory();
-                    println!("memory: {rss} MB resident after {next} records");
+                    let (rss, _) = memory(pid);
+                    println!("memory: the service holds {rss} MB after {next} records");
                     next += records / 10;
                 } else {
                     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -205,7 +233,7 @@ async fn main() {
     let _ = tokio::time::timeout(Duration::from_secs(1), sampler).await;
     latencies.sort();
     println!(
-        "ingest ({}): {} records ({FEATURES} features) in {:.2} s = {:.0} records/s with durable acks; Log latency p50 {:?}, p99 {:?} ({} clients, {} records per batch); peak memory {} MB",
+        "ingest ({}): {} records ({FEATURES} features) in {:.2} s = {:.0} records/s with durable acks; Log latency p50 {:?}, p99 {:?} ({} clients, {} records per batch); the service's peak memory {} MB",
         if rows { "rows" } else { "columns" },
         batches * batch,
         elapsed.as_secs_f64(),
@@ -214,7 +242,7 @@ async fn main() {
         percentile(&latencies, 0.99),
         clients,
         batch,
-        memory().1
+        memory(pid).1
     );
 
     // Check at a fixed total rate for two seconds, from 8 concurrent clients on one
@@ -263,4 +291,6 @@ async fn main() {
         percentile(&latencies, 0.99),
         latencies[latencies.len() - 1]
     );
+    service.kill().unwrap();
+    service.wait().unwrap();
 }
