@@ -245,6 +245,17 @@ async fn drive(args: Vec<String>) {
         memory(pid).1
     );
 
+    let bytes: u64 = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    println!(
+        "store: {:.1} MB on disk, {:.0} bytes per record",
+        bytes as f64 / 1e6,
+        bytes as f64 / (batches * batch) as f64
+    );
+
     // Check at a fixed total rate for two seconds, from 8 concurrent clients on one
     // HTTP/2 connection (as an application's request handlers would share a channel).
     let checkers = 8;
