@@ -2,11 +2,12 @@
 //! registers models with a reference, logs predictions durably, joins late labels, guards
 //! single predictions, reports on windows and raises alerts.
 //!
-//! How a logged batch flows: the handler ([`service`]) turns it into columns ([`columns`]),
-//! validates it against the model ([`model`]), splits it by window and summarizes each part
-//! ([`window`]); the writer thread ([`writer`]) commits queued batches together to the store
-//! ([`store`]), adds them to their windows, runs the detectors ([`detect`]) and raises alerts
-//! (stored, watched, POSTed by [`webhook`]). Reports ([`report`]) read the store.
+//! How a logged batch flows: the handler (`service`) turns it into columns (`columns`),
+//! validates it against the model (`model`, its reference in `reference`), splits it by
+//! window and summarizes each part (`window`); the writer thread (`writer`) commits queued
+//! batches together to the store (`store`), adds them to their windows, runs the detectors
+//! (`detect`) and raises alerts (stored, watched, POSTed by `webhook`). Reports (`report`)
+//! read the store.
 
 #![warn(missing_docs)]
 
@@ -24,6 +25,7 @@ mod columns;
 mod detect;
 mod metrics;
 mod model;
+mod reference;
 mod report;
 mod service;
 mod store;

@@ -12,7 +12,8 @@ use seismo_stats::profile::Profile;
 use crate::columns;
 use crate::detect::judge_window;
 use crate::generated::RecordColumns;
-use crate::model::{Model, Reference, Task};
+use crate::model::{Model, Task};
+use crate::reference::Reference;
 use crate::store::{Store, StoreError};
 use crate::window::Summary;
 
