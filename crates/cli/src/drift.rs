@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use seismo_core::ColumnRole;
-use seismo_drift::{Correction, DriftOptions, DriftReport, TestName, detect};
+use seismo_drift::{Correction, DriftOptions, DriftReport, DriftSettings, TestName, detect};
 use seismo_stats::profile::format_number;
 
 use crate::Verdict;
@@ -62,27 +62,7 @@ pub struct DriftArgs {
     input: InputArgs,
 }
 
-/// The `--config` file: the flags' settings plus per-column ones.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DriftConfig {
-    numeric_test: Option<TestName>,
-    categorical_test: Option<TestName>,
-    threshold: Option<f64>,
-    drift_share: Option<f64>,
-    correction: Option<Correction>,
-    seed: Option<u64>,
-    #[serde(default)]
-    prediction: Vec<String>,
-    #[serde(default)]
-    target: Vec<String>,
-    #[serde(default)]
-    ignore: Vec<String>,
-    #[serde(default)]
-    columns: std::collections::BTreeMap<String, seismo_drift::ColumnOptions>,
-}
-
-fn read_config(path: &std::path::Path) -> Result<DriftConfig> {
+fn read_config(path: &std::path::Path) -> Result<DriftSettings> {
     let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
     // toml's message carries the line and column; keep it on one line.
     toml::from_str(&text).map_err(|e| {
@@ -108,19 +88,21 @@ enum DriftFormat {
 pub fn run(args: DriftArgs) -> Result<Verdict> {
     let config = match &args.config {
         Some(path) => read_config(path)?,
-        None => DriftConfig::default(),
+        None => DriftSettings::default(),
     };
     let drift_share = args.drift_share.or(config.drift_share).unwrap_or(0.5);
-    if !(drift_share > 0.0 && drift_share <= 1.0) {
-        bail!("--drift-share must be in (0, 1], got {drift_share}");
-    }
     let threshold = args.threshold.or(config.threshold);
-    let thresholds = threshold
-        .into_iter()
-        .chain(config.columns.values().filter_map(|c| c.threshold));
-    for t in thresholds {
-        if !(t.is_finite() && t >= 0.0) {
-            bail!("--threshold must be a number ≥ 0, got {t}");
+    // The flags win over the file; check what will be used.
+    let used = DriftSettings {
+        drift_share: Some(drift_share),
+        threshold,
+        ..config.clone()
+    };
+    if let Some((setting, problem)) = used.invalid() {
+        let from_flag = matches!(setting.as_str(), "drift_share" | "threshold");
+        match &args.config {
+            Some(path) if !from_flag => bail!("{}: {setting} {problem}", path.display()),
+            _ => bail!("--{} {problem}", setting.replace('_', "-")),
         }
     }
     let prediction = if args.prediction.is_empty() {

@@ -113,6 +113,66 @@ impl Default for DriftOptions {
     }
 }
 
+/// A drift settings file (`seismo drift --config`, and a model's `drift_toml` in the
+/// service): every setting optional, per-column tests and thresholds under `[columns.NAME]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriftSettings {
+    /// The test for every numeric column.
+    pub numeric_test: Option<TestName>,
+    /// The test for every categorical and boolean column.
+    pub categorical_test: Option<TestName>,
+    /// The threshold for every test.
+    pub threshold: Option<f64>,
+    /// The share of drifted feature columns at which the dataset counts as drifted.
+    pub drift_share: Option<f64>,
+    /// A correction across the p-values.
+    pub correction: Option<Correction>,
+    /// The seed of permutation tests.
+    pub seed: Option<u64>,
+    /// Columns holding the model's prediction.
+    #[serde(default)]
+    pub prediction: Vec<String>,
+    /// Columns holding the target.
+    #[serde(default)]
+    pub target: Vec<String>,
+    /// Columns not to test.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Per-column overrides.
+    #[serde(default)]
+    pub columns: BTreeMap<String, ColumnOptions>,
+}
+
+impl DriftSettings {
+    /// The first setting out of range, as (setting, message): thresholds must be numbers
+    /// ≥ 0 and the drift share in (0, 1].
+    pub fn invalid(&self) -> Option<(String, String)> {
+        if let Some(share) = self.drift_share
+            && !(share > 0.0 && share <= 1.0)
+        {
+            return Some((
+                "drift_share".into(),
+                format!("must be in (0, 1], got {share}"),
+            ));
+        }
+        let thresholds = self
+            .threshold
+            .map(|t| ("threshold".to_owned(), t))
+            .into_iter()
+            .chain(self.columns.iter().filter_map(|(name, c)| {
+                c.threshold
+                    .map(|t| (format!("[columns.{name}] threshold"), t))
+            }));
+        for (setting, t) in thresholds {
+            if !(t.is_finite() && t >= 0.0) {
+                return Some((setting, format!("must be a number ≥ 0, got {t}")));
+            }
+        }
+        None
+    }
+}
+
 /// The drift of one column.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ColumnDrift {

@@ -3,10 +3,11 @@
 //! share and labelled performance), all worked out once at registration.
 
 use seismo_core::Dataset;
+use seismo_drift::{DriftOptions, DriftSettings};
 use seismo_rules::{Rules, ValidateOptions, validate};
 use tonic::Status;
 
-use crate::columns::{self, FeatureSchema};
+use crate::columns::{self, FeatureSchema, LABEL, PREDICTION};
 use crate::generated::{RecordColumns, RegisterModelRequest};
 use crate::reference::{Binning, Reference, from_profile, from_rows, profile_summary};
 use crate::window::{Performance, Summary};
@@ -133,6 +134,8 @@ pub struct Model {
     pub std: f64,
     /// The labelled reference's performance (none without labels).
     pub performance: Option<f64>,
+    /// How reports test drift (`drift_toml`, else the defaults).
+    pub drift: DriftOptions,
     /// The rule file, if one was given.
     pub rules: Option<Rules>,
     /// The rules each record can be judged by alone (see [`record_rules`]): what `Check`
@@ -192,8 +195,10 @@ impl Model {
                 (Some(rules), row_rules)
             }
         };
+        let drift = drift_options(&spec.drift_toml, &schema)?;
         let mut model = Self {
             key: format!("{}@{}", spec.name, spec.version),
+            drift,
             task,
             schema,
             policy,
@@ -288,6 +293,54 @@ fn record_rules(rules: &Rules) -> Option<Rules> {
         }
     }
     (!file.column.is_empty() || !file.dataset.is_empty()).then_some(kept)
+}
+
+/// Reports' drift options from a registration's `drift_toml`; errors name the place.
+fn drift_options(text: &str, schema: &FeatureSchema) -> Result<DriftOptions, Status> {
+    let settings: DriftSettings = if text.trim().is_empty() {
+        DriftSettings::default()
+    } else {
+        seismo_config::ConfigFile::new("drift_toml", text)
+            .parse()
+            .map_err(|e| Status::invalid_argument(e.to_string()))?
+    };
+    let bad = |message: String| Err(Status::invalid_argument(format!("drift_toml: {message}")));
+    if let Some((setting, problem)) = settings.invalid() {
+        return bad(format!("{setting} {problem}"));
+    }
+    if !settings.prediction.is_empty() || !settings.target.is_empty() {
+        return bad(format!(
+            "prediction, target: the service names them `{PREDICTION}` and `{LABEL}`; leave these out"
+        ));
+    }
+    let known = |name: &str| {
+        name == PREDICTION || name == LABEL || schema.features.iter().any(|(f, _)| f == name)
+    };
+    let named = settings
+        .columns
+        .keys()
+        .map(|c| (format!("[columns.{c}]"), c))
+        .chain(settings.ignore.iter().map(|c| (format!("ignore `{c}`"), c)));
+    for (place, column) in named {
+        if !known(column) {
+            let features: Vec<&str> = schema.features.iter().map(|(f, _)| f.as_str()).collect();
+            return bad(format!(
+                "{place}: no such column (features: {}; and {PREDICTION}, {LABEL})",
+                features.join(", ")
+            ));
+        }
+    }
+    Ok(DriftOptions {
+        numeric_test: settings.numeric_test,
+        categorical_test: settings.categorical_test,
+        threshold: settings.threshold,
+        drift_share: settings.drift_share.unwrap_or(0.5),
+        correction: settings.correction,
+        seed: settings.seed.unwrap_or(0),
+        ignore: settings.ignore.into_iter().collect(),
+        columns: settings.columns,
+        threads: 1,
+    })
 }
 
 /// The exact `q` quantile of sorted values (linear interpolation, as numpy's default).

@@ -4,7 +4,7 @@
 //! and, where labels arrived, performance (as `seismo test` computes it).
 
 use seismo_core::{Check, Dataset, Report};
-use seismo_drift::{DriftOptions, detect, detect_profiles};
+use seismo_drift::{detect, detect_profiles};
 use seismo_rules::{ValidateOptions, validate};
 use seismo_slices::{Metric, Predictions};
 use seismo_stats::profile::Profile;
@@ -131,7 +131,7 @@ pub fn build(
     let drift = match &model.reference {
         Reference::Rows {
             data: reference, ..
-        } => detect(reference, &data, &DriftOptions::default()),
+        } => detect(reference, &data, &model.drift),
         Reference::Profile(reference) => {
             let schema = model.schema.seismo_schema();
             let mut current = Profile::new(&schema);
@@ -140,13 +140,7 @@ pub fn build(
                     .update(batch)
                     .map_err(|e| ReportError::Check(e.to_string()))?;
             }
-            detect_profiles(
-                reference,
-                &schema,
-                &current,
-                &schema,
-                &DriftOptions::default(),
-            )
+            detect_profiles(reference, &schema, &current, &schema, &model.drift)
         }
     };
     for column in &drift.columns {

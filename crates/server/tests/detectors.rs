@@ -349,3 +349,69 @@ async fn the_cusum_carries_on_across_a_restart() {
     stop.send(()).unwrap();
     task.await.unwrap();
 }
+
+#[tokio::test]
+async fn reports_test_drift_as_the_model_s_drift_settings_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let (address, stop, task) = start(dir.path(), |_| {}).await;
+    let mut monitor = client(&address).await;
+    let registration = |drift_toml: &str| RegisterModelRequest {
+        name: "credit".into(),
+        version: "1.0".into(),
+        schema: common::schema(),
+        task: "binary".into(),
+        reference: (0..200).map(|i| record(i, START - HOUR, 0.3)).collect(),
+        drift_toml: drift_toml.into(),
+        alerts: Some(policy()),
+        ..Default::default()
+    };
+    for (bad, message) in [
+        (
+            "[columns.income]\ntest = \"psi\"\n",
+            "drift_toml: [columns.income]: no such column (features: age, country; and prediction, label)",
+        ),
+        (
+            "threshold = -1.0\n",
+            "drift_toml: threshold must be a number ≥ 0, got -1",
+        ),
+        (
+            "prediction = [\"score\"]\n",
+            "drift_toml: prediction, target:",
+        ),
+        ("thresh = 0.1\n", "drift_toml:1"),
+    ] {
+        let refused = monitor.register_model(registration(bad)).await.unwrap_err();
+        assert_eq!(refused.code(), Code::InvalidArgument, "{bad}");
+        assert!(
+            refused.message().starts_with(message),
+            "`{}` does not start with `{message}`",
+            refused.message()
+        );
+    }
+    monitor
+        .register_model(registration(
+            "[columns.age]\ntest = \"psi\"\nthreshold = 0.1\n",
+        ))
+        .await
+        .unwrap();
+    log(
+        &mut monitor,
+        (0..100).map(|i| record(i, START + i as i64, 0.3)).collect(),
+    )
+    .await
+    .unwrap();
+    let report = common::report(&mut monitor, 0, 0).await;
+    let age: Vec<(&str, &str)> = report
+        .checks
+        .iter()
+        .filter(|c| c.subject == "age")
+        .map(|c| (c.check.as_str(), c.details_json.as_str()))
+        .collect();
+    assert!(
+        age.iter()
+            .any(|(check, details)| *check == "psi" && details.contains("\"threshold\":0.1")),
+        "{age:?}"
+    );
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}

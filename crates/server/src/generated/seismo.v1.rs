@@ -107,6 +107,10 @@ pub struct RegisterModelRequest {
     /// The profile's column holding the prediction (default "prediction").
     #[prost(string, tag = "9")]
     pub profile_prediction_column: ::prost::alloc::string::String,
+    /// Drift settings for reports, in seismo drift's --config format (tests and thresholds,
+    /// per column under \[columns.NAME\]; the prediction is the column `prediction`).
+    #[prost(string, tag = "10")]
+    pub drift_toml: ::prost::alloc::string::String,
     /// A rule file in TOML (seismo validate's format), checked on every logged batch.
     #[prost(string, tag = "6")]
     pub rules_toml: ::prost::alloc::string::String,
