@@ -28,13 +28,7 @@ fn example_suite(extra: &[&str]) -> std::process::Output {
 #[test]
 fn the_branch_slice_regresses_while_the_overall_metric_improves() {
     let out = example_suite(&["--format", "json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = found_json(&out);
     assert_eq!(report["passed"], false);
     let results = report["results"].as_array().unwrap();
     for r in results {
@@ -76,7 +70,7 @@ fn the_branch_slice_regresses_while_the_overall_metric_improves() {
 #[test]
 fn text_and_junit_reports() {
     let out = example_suite(&[]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_found(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("roc_auc on branch (753 rows)"), "{text}");
     assert!(text.contains("9 tests: 7 pass, 1 fail, 1 warn"), "{text}");
@@ -104,13 +98,7 @@ fn small_slices_are_insufficient_data_and_bootstrap_can_be_inconclusive() {
         "--format",
         "json",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = found_json(&out);
     let outcomes: Vec<&str> = report["results"]
         .as_array()
         .unwrap()
@@ -217,12 +205,7 @@ fn slices_find_surfaces_the_branch_slice_unprompted() {
         "id,timestamp,model_version",
     ];
     let out = seismo(&args);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_found(&out);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("where = \"channel = 'branch'\""), "{text}");
     // Against the baseline, branch customers come first.
@@ -251,10 +234,5 @@ fn slices_find_surfaces_the_branch_slice_unprompted() {
     )
     .unwrap();
     let out = seismo(&["test", "--suite", path(&suite), "--data", path(&data)]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_found(&out);
 }

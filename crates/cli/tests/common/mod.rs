@@ -51,6 +51,23 @@ pub fn stdout_json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).expect("stdout is JSON")
 }
 
+/// Asserts a run exited 1: the command found what it looks for (drift, a change, a failing
+/// rule or test).
+pub fn assert_found(output: &Output) {
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "exit 1 expected; stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The JSON on stdout of a run that exited 1 (see [`assert_found`]).
+pub fn found_json(output: &Output) -> serde_json::Value {
+    assert_found(output);
+    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
+}
+
 /// Asserts a run failed with exit code 2 and one `error:` line that mentions `needle`.
 pub fn assert_bad_input(output: &Output, needle: &str) {
     let stderr = String::from_utf8_lossy(&output.stderr);
