@@ -26,7 +26,7 @@ use crate::rows::{RowState, conflicts, hashes_of, violations};
 pub struct ValidateOptions {
     /// Violating rows shown per check.
     pub sample: usize,
-    /// Checks run at once, each on its own thread.
+    /// Checks run at once, each on its own thread (1: on the calling thread).
     pub threads: usize,
 }
 
@@ -105,20 +105,26 @@ pub fn validate(
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<Finding, RuleError>>>> =
         Mutex::new((0..planned.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..options.threads.clamp(1, planned.len().max(1)) {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(check) = planned.get(i) else { break };
-                    let found = run_check(check, data, reference, options.sample).map_err(|e| {
-                        RuleError::new(check.location.clone(), format!("{}: {e}", check.rule))
-                    });
-                    results.lock().expect("no panics while held")[i] = Some(found);
-                }
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(check) = planned.get(i) else { break };
+            let found = run_check(check, data, reference, options.sample).map_err(|e| {
+                RuleError::new(check.location.clone(), format!("{}: {e}", check.rule))
             });
+            results.lock().expect("no panics while held")[i] = Some(found);
         }
-    });
+    };
+    match options.threads.clamp(1, planned.len().max(1)) {
+        // One thread is the caller's: the service validates single records and batches
+        // on its request path, where starting a thread would cost more than the checks.
+        1 => work(),
+        threads => std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(work);
+            }
+        }),
+    }
     let results = results.into_inner().expect("no panics while held");
     let mut report = Report::new("validate");
     let mut quarantine: Vec<BooleanBuffer> = data
