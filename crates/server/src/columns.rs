@@ -73,6 +73,7 @@ pub struct FeatureSchema {
     pub features: Vec<(String, FeatureKind)>,
     index: HashMap<String, usize>,
     arrow: SchemaRef,
+    seismo: seismo_core::Schema,
 }
 
 /// Column names the service gives the prediction and label in rules and reports; features
@@ -114,35 +115,40 @@ impl FeatureSchema {
             .collect();
         fields.push(Field::new(PREDICTION, DataType::Float64, false));
         fields.push(Field::new(LABEL, DataType::Float64, true));
+        let arrow = ArrowSchema::new(fields);
         Ok(Self {
+            seismo: seismo_schema(&arrow, &features),
             features,
             index,
-            arrow: Arc::new(ArrowSchema::new(fields)),
+            arrow: Arc::new(arrow),
         })
     }
 
-    /// The Arrow schema of [`to_arrow`]: the features, then `prediction` and `label`.
-    pub fn arrow(&self) -> &SchemaRef {
-        &self.arrow
+    /// The seismo schema of [`to_arrow`]'s batches: kinds, and the prediction and label
+    /// roles.
+    pub fn seismo_schema(&self) -> &seismo_core::Schema {
+        &self.seismo
     }
+}
 
-    /// The seismo schema of the Arrow one, with the prediction and label roles set.
-    pub fn seismo_schema(&self) -> seismo_core::Schema {
-        let mut schema = seismo_core::Schema::from_arrow(&self.arrow);
-        for column in &mut schema.columns {
-            column.role = match column.name.as_str() {
-                PREDICTION => seismo_core::ColumnRole::Prediction,
-                LABEL => seismo_core::ColumnRole::Target,
-                _ => seismo_core::ColumnRole::Feature,
-            };
-            if let Some(&f) = self.index.get(&column.name)
-                && self.features[f].1 == FeatureKind::Text
-            {
-                column.kind = seismo_core::ColumnKind::Text;
-            }
+/// The seismo schema of the Arrow one: `prediction` and `label` get their roles, text
+/// features the text kind (Arrow strings map to categorical).
+fn seismo_schema(arrow: &ArrowSchema, features: &[(String, FeatureKind)]) -> seismo_core::Schema {
+    let mut schema = seismo_core::Schema::from_arrow(arrow);
+    for column in &mut schema.columns {
+        column.role = match column.name.as_str() {
+            PREDICTION => seismo_core::ColumnRole::Prediction,
+            LABEL => seismo_core::ColumnRole::Target,
+            _ => seismo_core::ColumnRole::Feature,
+        };
+        if features
+            .iter()
+            .any(|(name, kind)| *name == column.name && *kind == FeatureKind::Text)
+        {
+            column.kind = seismo_core::ColumnKind::Text;
         }
-        schema
     }
+    schema
 }
 
 fn arrow_type(kind: FeatureKind) -> DataType {
@@ -525,7 +531,18 @@ pub fn null_mask(column: &FeatureColumn, n: usize) -> Vec<bool> {
     mask
 }
 
-/// The batch as one Arrow record batch in [`FeatureSchema::arrow`]'s shape.
+/// The batch as a dataset of the model's schema (for rules, drift tests and reports).
+pub fn to_dataset(columns: &RecordColumns, schema: &FeatureSchema) -> seismo_core::Dataset {
+    seismo_core::Dataset::new(
+        schema.seismo.clone(),
+        schema.arrow.clone(),
+        vec![to_arrow(columns, schema)],
+    )
+    .expect("a batch built for this schema")
+}
+
+/// The batch as one Arrow record batch: the features in schema order, then `prediction`
+/// and `label`.
 pub fn to_arrow(columns: &RecordColumns, schema: &FeatureSchema) -> RecordBatch {
     let n = len(columns);
     let mut arrays: Vec<ArrayRef> = Vec::with_capacity(schema.features.len() + 2);

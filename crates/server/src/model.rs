@@ -173,12 +173,7 @@ impl Model {
         let planned_on = match &reference {
             Reference::Rows { data, .. } => data,
             Reference::Profile(_) => {
-                empty = Dataset::new(
-                    schema.seismo_schema(),
-                    schema.arrow().clone(),
-                    vec![columns::to_arrow(&empty_columns(&schema), &schema)],
-                )
-                .map_err(|e| Status::internal(e.to_string()))?;
+                empty = columns::to_dataset(&empty_columns(&schema), &schema);
                 &empty
             }
         };

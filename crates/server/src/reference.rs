@@ -151,12 +151,7 @@ pub fn from_rows(
         .zip(&schema.features)
         .map(|(column, (_, kind))| Binning::of(*kind, column, n))
         .collect();
-    let data = Dataset::new(
-        schema.seismo_schema(),
-        schema.arrow().clone(),
-        vec![columns::to_arrow(&columns, schema)],
-    )
-    .map_err(|e| Status::internal(e.to_string()))?;
+    let data = columns::to_dataset(&columns, schema);
     let columns = Box::new(columns);
     Ok((Reference::Rows { columns, data }, bins))
 }

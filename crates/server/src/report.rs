@@ -3,7 +3,7 @@
 //! per column (as `seismo drift` runs them), the model's rule file (as `seismo validate`),
 //! and, where labels arrived, performance (as `seismo test` computes it).
 
-use seismo_core::{Check, Dataset, Report};
+use seismo_core::{Check, Report};
 use seismo_drift::{detect, detect_profiles};
 use seismo_rules::{ValidateOptions, validate};
 use seismo_slices::{Metric, Predictions};
@@ -105,12 +105,7 @@ pub fn build(
             labelled,
         });
     }
-    let data = Dataset::new(
-        model.schema.seismo_schema(),
-        model.schema.arrow().clone(),
-        vec![columns::to_arrow(&current, &model.schema)],
-    )
-    .map_err(|e| ReportError::Check(e.to_string()))?;
+    let data = columns::to_dataset(&current, &model.schema);
 
     // The detectors, as they judge a window (without the stream's CUSUM).
     let summary = Summary::of(&current, model).map_err(|e| ReportError::Check(e.to_string()))?;
@@ -134,13 +129,13 @@ pub fn build(
         } => detect(reference, &data, &model.drift),
         Reference::Profile(reference) => {
             let schema = model.schema.seismo_schema();
-            let mut current = Profile::new(&schema);
+            let mut current = Profile::new(schema);
             for batch in data.batches() {
                 current
                     .update(batch)
                     .map_err(|e| ReportError::Check(e.to_string()))?;
             }
-            detect_profiles(reference, &schema, &current, &schema, &model.drift)
+            detect_profiles(reference, schema, &current, schema, &model.drift)
         }
     };
     for column in &drift.columns {

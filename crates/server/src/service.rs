@@ -475,12 +475,7 @@ fn guard(model: &Model, records: &[Record]) -> CheckResponse {
         }
     }
     if let Some(rules) = &model.row_rules {
-        let data = seismo_core::Dataset::new(
-            model.schema.seismo_schema(),
-            model.schema.arrow().clone(),
-            vec![columns::to_arrow(&columns, &model.schema)],
-        )
-        .expect("built for this schema");
+        let data = columns::to_dataset(&columns, &model.schema);
         let options = seismo_rules::ValidateOptions {
             sample: 3,
             threads: 1,

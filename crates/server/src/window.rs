@@ -1,7 +1,6 @@
 //! What the detectors keep of a window: mergeable summaries, so a batch is summarized once
 //! (by the request's own task, in parallel with others) and added to its window in O(bins).
 
-use seismo_core::Dataset;
 use seismo_rules::{ValidateOptions, validate};
 use seismo_stats::sketch::QuantileSketch;
 
@@ -57,12 +56,7 @@ impl Summary {
             .collect();
         let violations = match &model.row_rules {
             Some(rules) => {
-                let data = Dataset::new(
-                    model.schema.seismo_schema(),
-                    model.schema.arrow().clone(),
-                    vec![columns::to_arrow(batch, &model.schema)],
-                )
-                .expect("built for this schema");
+                let data = columns::to_dataset(batch, &model.schema);
                 let options = ValidateOptions {
                     sample: 0,
                     threads: 1,
