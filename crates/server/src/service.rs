@@ -27,6 +27,16 @@ use crate::writer::{Outlets, Refused, WindowPart, Writer};
 /// Records per request at most: larger batches are refused, not buffered.
 pub const MAX_RECORDS: usize = 10_000;
 
+/// Refuses a request holding more than [`MAX_RECORDS`] entries in `field`.
+fn within_limit(field: &str, count: usize) -> Result<(), Status> {
+    if count > MAX_RECORDS {
+        return Err(Status::resource_exhausted(format!(
+            "{field}: {count} in one request, at most {MAX_RECORDS}"
+        )));
+    }
+    Ok(())
+}
+
 fn internal(e: impl std::fmt::Display) -> Status {
     Status::internal(e.to_string())
 }
@@ -158,11 +168,7 @@ impl MonitorService {
     async fn store_batch(&self, request: LogRequest) -> Result<u64, Status> {
         let count =
             request.records.len() + request.columns.as_ref().map_or(0, |c| c.time_micros.len());
-        if count > MAX_RECORDS {
-            return Err(Status::resource_exhausted(format!(
-                "records: {count} in one request, at most {MAX_RECORDS}"
-            )));
-        }
+        within_limit("records", count)?;
         let model = self.model(&request.model)?;
         let mut columns = if request.records.is_empty() {
             None
@@ -289,12 +295,7 @@ impl Monitor for MonitorService {
     ) -> Result<Response<LogLabelsResponse>, Status> {
         let request = request.into_inner();
         let model = self.model(&request.model)?;
-        if request.labels.len() > MAX_RECORDS {
-            return Err(Status::resource_exhausted(format!(
-                "labels: {} in one request, at most {MAX_RECORDS}",
-                request.labels.len()
-            )));
-        }
+        within_limit("labels", request.labels.len())?;
         for (i, label) in request.labels.iter().enumerate() {
             if !label.label.is_finite() {
                 return Err(Status::invalid_argument(format!(
@@ -328,12 +329,7 @@ impl Monitor for MonitorService {
         let started = std::time::Instant::now();
         let request = request.into_inner();
         let model = self.model(&request.model)?;
-        if request.records.len() > MAX_RECORDS {
-            return Err(Status::resource_exhausted(format!(
-                "records: {} in one request, at most {MAX_RECORDS}",
-                request.records.len()
-            )));
-        }
+        within_limit("records", request.records.len())?;
         let response = guard(&model, &request.records);
         self.metrics
             .check_seconds

@@ -66,7 +66,7 @@ type WebhookClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 /// The error names the file.
 pub fn client(extra_ca: Option<&Path>) -> Result<WebhookClient, String> {
     let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots_certificates());
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     if let Some(path) = extra_ca {
         let certificates = CertificateDer::pem_file_iter(path)
             .and_then(|all| all.collect::<Result<Vec<_>, _>>())
@@ -95,10 +95,6 @@ pub fn client(extra_ca: Option<&Path>) -> Result<WebhookClient, String> {
         .enable_http1()
         .build();
     Ok(Client::builder(TokioExecutor::new()).build(connector))
-}
-
-fn webpki_roots_certificates() -> impl Iterator<Item = rustls::pki_types::TrustAnchor<'static>> {
-    webpki_roots::TLS_SERVER_ROOTS.iter().cloned()
 }
 
 /// Delivers alerts until the sending side closes.
