@@ -70,8 +70,8 @@ pub struct Joined {
     pub joined: u64,
     /// Labels without a record.
     pub unknown: u64,
-    /// Windows whose performance changed.
-    pub windows: Vec<i64>,
+    /// Windows whose performance changed, with their labelled sums now.
+    pub windows: Vec<(i64, Performance)>,
 }
 
 impl Store {
@@ -177,17 +177,6 @@ impl Store {
             .collect()
     }
 
-    /// A window's labelled performance.
-    pub fn performance(&self, model: &str, window: i64) -> Result<Performance, StoreError> {
-        let tx = self.db.begin_read().map_err(fail)?;
-        let table = tx.open_table(PERFORMANCE).map_err(fail)?;
-        Ok(table
-            .get((model, window))
-            .map_err(fail)?
-            .map(|v| Performance::from_tuple(v.value()))
-            .unwrap_or_default())
-    }
-
     /// A model's saved CUSUM state, if any.
     pub fn cusum(&self, model: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let tx = self.db.begin_read().map_err(fail)?;
@@ -257,12 +246,13 @@ impl Write {
         Ok(())
     }
 
+    /// Adds labelled sums to a window's; returns the window's sums now.
     fn add_performance(
         &mut self,
         model: &str,
         window: i64,
         sums: &Performance,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Performance, StoreError> {
         let mut table = self.tx.open_table(PERFORMANCE).map_err(fail)?;
         let mut stored = table
             .get((model, window))
@@ -273,7 +263,7 @@ impl Write {
         table
             .insert((model, window), stored.to_tuple())
             .map_err(fail)?;
-        Ok(())
+        Ok(stored)
     }
 
     /// Joins labels to logged records by id; a label for an unknown id is not stored, a
@@ -304,10 +294,10 @@ impl Write {
                 joined.joined += 1;
             }
         }
-        for (window, window_sums) in &sums {
-            self.add_performance(model, *window, window_sums)?;
+        for (window, window_sums) in sums {
+            let now = self.add_performance(model, window, &window_sums)?;
+            joined.windows.push((window, now));
         }
-        joined.windows = sums.into_keys().collect();
         Ok(joined)
     }
 

@@ -280,11 +280,9 @@ impl Engine {
         for job in &jobs {
             if let Job::Log { model, parts, .. } = job {
                 self.registered(model);
-                if !cusums.contains_key(&model.key) {
-                    let cusum = self.cusum(model);
-                    cusums.insert(model.key.clone(), cusum);
-                }
-                let cusum = cusums.get_mut(&model.key).expect("inserted above");
+                let cusum = cusums
+                    .entry(model.key.clone())
+                    .or_insert_with(|| self.cusum(model));
                 signals.push(
                     parts
                         .iter()
@@ -339,14 +337,11 @@ impl Engine {
                     }
                     Job::Labels { model, .. } => {
                         if let Some(j) = joins.next() {
-                            for &window in &j.windows {
-                                match self.store.performance(&model.key, window) {
-                                    Ok(p) => findings.extend(
-                                        judge_performance(model, &p)
-                                            .map(|f| (model.clone(), window, f)),
-                                    ),
-                                    Err(e) => eprintln!("seismo serve: {e}"),
-                                }
+                            for (window, sums) in &j.windows {
+                                findings.extend(
+                                    judge_performance(model, sums)
+                                        .map(|f| (model.clone(), *window, f)),
+                                );
                             }
                         }
                     }
