@@ -204,7 +204,8 @@ impl Store {
 }
 
 impl Write {
-    /// Appends one window's records of a model, indexing their ids and adding their labels.
+    /// Appends one window's records of a model, indexing their ids and adding their labels;
+    /// with labels, returns the window's labelled sums now.
     pub fn append(
         &mut self,
         model: &str,
@@ -212,7 +213,7 @@ impl Write {
         window: i64,
         columns: &RecordColumns,
         encoded: &[u8],
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<Performance>, StoreError> {
         self.tx
             .open_table(BATCHES)
             .map_err(fail)?
@@ -241,9 +242,9 @@ impl Write {
                 }
             }
             drop(labels);
-            self.add_performance(model, window, &sums)?;
+            return self.add_performance(model, window, &sums).map(Some);
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Adds labelled sums to a window's; returns the window's sums now.

@@ -24,7 +24,7 @@ use crate::generated::{Alert, RecordColumns};
 use crate::metrics::{FeatureLabel, Metrics, ModelLabel};
 use crate::model::Model;
 use crate::store::{Store, StoreError};
-use crate::window::Summary;
+use crate::window::{Performance, Summary};
 
 /// Windows per model kept in memory; an older window that gets a late batch is read back
 /// from the store.
@@ -300,18 +300,23 @@ impl Engine {
         // One per labels job, in order; any failure fails the whole group, so no job is
         // acknowledged for writes that were not committed.
         let mut joined: Vec<crate::store::Joined> = Vec::new();
+        // Windows whose labelled sums changed with labels logged inline, and the sums now.
+        let mut labelled: Vec<(Arc<Model>, i64, Performance)> = Vec::new();
         let written = self.store.write().and_then(|mut write| {
             for job in &jobs {
                 match job {
                     Job::Log { model, parts, .. } => {
                         for part in parts {
-                            write.append(
+                            let sums = write.append(
                                 &model.key,
                                 model.task,
                                 part.start,
                                 &part.columns,
                                 &part.encoded,
                             )?;
+                            if let Some(sums) = sums {
+                                labelled.push((model.clone(), part.start, sums));
+                            }
                         }
                     }
                     Job::Labels { model, labels, .. } => {
@@ -338,14 +343,15 @@ impl Engine {
                     Job::Labels { model, .. } => {
                         if let Some(j) = joins.next() {
                             for (window, sums) in &j.windows {
-                                findings.extend(
-                                    judge_performance(model, sums)
-                                        .map(|f| (model.clone(), *window, f)),
-                                );
+                                labelled.push((model.clone(), *window, *sums));
                             }
                         }
                     }
                 }
+            }
+            for (model, window, sums) in &labelled {
+                findings
+                    .extend(judge_performance(model, sums).map(|f| (model.clone(), *window, f)));
             }
             self.raise(findings);
         }

@@ -415,3 +415,26 @@ async fn reports_test_drift_as_the_model_s_drift_settings_say() {
     stop.send(()).unwrap();
     task.await.unwrap();
 }
+
+#[tokio::test]
+async fn labels_logged_with_their_records_are_judged_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let (address, stop, task) = start(dir.path(), |_| {}).await;
+    let mut monitor = client(&address).await;
+    register(&mut monitor, "", policy()).await;
+    // Every prediction says yes (0.8 against a threshold of 0.5), every label says no.
+    let wrong = (0..100)
+        .map(|i| Record {
+            label: Some(0.0),
+            ..record(i, START + i as i64 * 1_000_000, 0.8)
+        })
+        .collect();
+    log(&mut monitor, wrong).await.unwrap();
+    assert!(
+        firing(&mut monitor)
+            .await
+            .contains(&"credit@1.0:performance:performance".to_owned())
+    );
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}
