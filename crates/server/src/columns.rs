@@ -497,10 +497,12 @@ pub fn take(columns: &RecordColumns, rows: &[usize]) -> RecordColumns {
     }
 }
 
-/// Splits a batch by tumbling window: (window start in microseconds, its records). A batch
+/// Splits a batch by the window `start` gives each time: (window start, its records). A batch
 /// inside one window (the usual case) is returned whole, without copying.
-pub fn split_by_window(columns: RecordColumns, window_micros: i64) -> Vec<(i64, RecordColumns)> {
-    let start = |t: i64| t.div_euclid(window_micros) * window_micros;
+pub fn split_by_window(
+    columns: RecordColumns,
+    start: impl Fn(i64) -> i64,
+) -> Vec<(i64, RecordColumns)> {
     let Some(&first) = columns.time_micros.first() else {
         return Vec::new();
     };

@@ -190,7 +190,7 @@ impl MonitorService {
             return Ok(0);
         };
         let mut parts = Vec::new();
-        for (start, columns) in columns::split_by_window(columns, model.policy.window_micros) {
+        for (start, columns) in columns::split_by_window(columns, |t| model.window_start(t)) {
             let summary = Summary::of(&columns, &model).map_err(internal)?;
             parts.push(WindowPart {
                 start,
