@@ -2,7 +2,7 @@
 """Oracle for seismo-slices: every metric by scikit-learn, fairness measures by fairlearn.
 
 Cases are generated here (seeded) and written with their inputs, so the Rust tests replay
-them exactly: binary scores with ties, several thresholds, one-class and tiny sets;
+them exactly: binary scores with ties (signed zeros among them), subnormals, several thresholds, one-class and tiny sets;
 multiclass labels with and without probability columns; regression targets with zeros
 (MAPE) and constant targets (R²); groups over one and two sensitive columns.
 
@@ -79,6 +79,10 @@ cases.append(binary_case("binary_one_class", np.array([0, 0, 0]), np.array([0.2,
 cases.append(binary_case("binary_all_positive", np.array([1, 1]), np.array([0.2, 0.9]), 0.5))
 cases.append(binary_case("binary_single_row", np.array([1]), np.array([0.6]), 0.5))
 cases.append(binary_case("binary_all_tied", np.array([1, 0, 1, 0]), np.array([0.5, 0.5, 0.5, 0.5]), 0.5))
+# Signed zeros tie with each other (issue 13); subnormals are distinct values above zero.
+for t in [0.5, 0.0]:
+    cases.append(binary_case(f"binary_signed_zeros_t{t}", np.array([1, 0, 1, 0, 1, 0, 0, 1, 0, 1]),
+                             np.array([-0.0, 0.0, 0.0, -0.0, 5e-324, 5e-324, 1e-310, 0.3, 0.3, 1.0]), t))
 
 for n, k in [(300, 3), (50, 4)]:
     y = rng.integers(0, k, n)

@@ -7,7 +7,8 @@ null). Large ones (up to 10^5 values) are stored as a generator spec that the Ru
 replay bit for bit: SplitMix64 bits, uniforms as (bits >> 11) / 2^53, and only IEEE
 + - * / and floor after that, so Python and Rust produce identical values without
 shipping megabytes of numbers. Cases cover ties and duplicates, very unequal sizes, n from
-1 to 10^5, identical and shifted samples, and each branch of scipy's kstwo.sf.
+1 to 10^5, identical and shifted samples, signed zeros, subnormals and values one ulp
+apart, and each branch of scipy's kstwo.sf.
 
 Change points are checked against the ruptures package (PELT and binary segmentation,
 jump=1).
@@ -101,6 +102,14 @@ def pair_cases():
         ("disjoint", [1.0, 2.0, 3.0], [10.0, 11.0, 12.0, 13.0]),
         ("with_nan", [1.0, None, 2.5, 3.0, None, 0.5], [2.0, 2.2, None, 4.0, 3.3]),
         ("with_inf", [1.0, 2.0, float("inf"), 3.0], [float("-inf"), 0.5, 2.5, 2.6]),
+        # Signed zeros are one value (issue 13): the same distribution up to sample size.
+        ("signed_zeros", [0.0] * 50 + [1.0] * 50, [-0.0] * 50 + [1.0] * 60),
+        ("signed_zeros_mixed", [-0.0, 0.0, 1.0, -0.0, 2.0, 0.0, -1.0], [0.0, 0.0, -0.0, 1.5, 2.0, -0.0]),
+        # Subnormals, and values one unit in the last place apart (distinct values).
+        ("subnormals", [5e-324, 1e-310, -5e-324, 0.0, 2.2250738585072014e-308, 1e-320, -0.0],
+         [1e-320, -1e-310, 0.0, 5e-324, 1e-300, -5e-324]),
+        ("last_bit", [1.0, 1.0000000000000002, 0.9999999999999999, 1.0, 1.0000000000000002, 1.0000000000000004],
+         [1.0000000000000002, 1.0000000000000004, 1.0, 1.0000000000000002, 1.0000000000000007]),
         ("small_shift", spec("irwin_hall", 20, 1), spec("irwin_hall", 30, 2, loc=0.8)),
         ("equal_50", spec("uniform", 50, 3), spec("uniform", 50, 4, loc=0.1)),
         ("ties_300_1000", spec("ties", 300, 5, k=7), spec("ties", 1000, 6, k=7, loc=0.0)),
@@ -149,7 +158,8 @@ def wasserstein_cases():
         if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
             continue  # scipy gives nan for infinite values; seismo documents its own rule
         w = stats.wasserstein_distance(a, b)
-        sd = np.std(a)
+        # The reference's standard deviation exactly for inline samples (see exact_mean_var).
+        sd = math.sqrt(float(exact_mean_var(a, 0)[1])) if isinstance(ref, list) else np.std(a)
         out.append(dict(name=name, reference=portable(ref), current=portable(cur), distance=float(w),
                         normalized=finite_or_none(w / sd) if sd > 0 else None))
     return out
@@ -216,6 +226,25 @@ def fisher_cases():
     return out
 
 
+def exact_mean_var(x, ddof):
+    """Mean and variance in rational arithmetic: exact, where numpy loses the digits of
+    values that differ in the last bits (scipy warns of catastrophic cancellation)."""
+    from fractions import Fraction
+    x = [Fraction(float(v)) for v in x]
+    mean = sum(x) / len(x)
+    return mean, sum((v - mean) ** 2 for v in x) / (len(x) - ddof)
+
+
+def welch_exact(a, b):
+    """scipy's ttest_ind(equal_var=False) computed exactly up to the final sqrt and the
+    Student t tail (scipy's own)."""
+    (ma, va), (mb, vb) = exact_mean_var(a, 1), exact_mean_var(b, 1)
+    sa, sb = va / len(a), vb / len(b)
+    t = float(ma - mb) / math.sqrt(float(sa + sb))
+    df = float((sa + sb) ** 2 / (sa ** 2 / (len(a) - 1) + sb ** 2 / (len(b) - 1)))
+    return t, float(2 * stats.t.sf(abs(t), df))
+
+
 def location_cases():
     out = []
     for name, ref, cur in pair_cases():
@@ -224,8 +253,11 @@ def location_cases():
             continue
         case = dict(name=name, reference=portable(ref), current=portable(cur))
         if len(a) >= 2 and len(b) >= 2 and (np.var(a) > 0 or np.var(b) > 0):
-            r = stats.ttest_ind(a, b, equal_var=False)
-            case["t_test"] = [float(r.statistic), float(r.pvalue)]
+            if isinstance(ref, list):  # inline: small, computed exactly
+                case["t_test"] = list(welch_exact(a, b))
+            else:
+                r = stats.ttest_ind(a, b, equal_var=False)
+                case["t_test"] = [float(r.statistic), float(r.pvalue)]
         small, large = min(len(a), len(b)), max(len(a), len(b))
         ties = len(np.unique(np.concatenate([a, b]))) < len(a) + len(b)
         exact_here = small <= 8 and not ties

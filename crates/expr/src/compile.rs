@@ -208,7 +208,8 @@ impl Binder<'_> {
                     UnaryOperator::Minus => {
                         expect(&node, Type::Number, start(inner.span()), "`-`")?;
                         Ok(match node {
-                            Node::Number(v) => Node::Number(-v),
+                            // `-0` is the number 0 (see eval's `canonical_numbers`).
+                            Node::Number(v) => Node::Number(-v + 0.0),
                             other => Node::Negate(Box::new(other)),
                         })
                     }

@@ -107,11 +107,13 @@ fn evaluate(node: &Node, batch: &RecordBatch) -> Result<Operand, ExprError> {
                 Arith::Rem => numeric::rem,
             };
             let result = kernel(&l, &r).map_err(fail)?;
-            wrap(nan_to_null(result), &l, &r)
+            wrap(canonical_numbers(result), &l, &r)
         }
         Node::Negate(inner) => match evaluate(inner, batch)? {
-            Operand::Array(a) => Operand::Array(numeric::neg(&a).map_err(fail)?),
-            Operand::Scalar(a) => Operand::Scalar(numeric::neg(&a).map_err(fail)?),
+            Operand::Array(a) => Operand::Array(canonical_numbers(numeric::neg(&a).map_err(fail)?)),
+            Operand::Scalar(a) => {
+                Operand::Scalar(canonical_numbers(numeric::neg(&a).map_err(fail)?))
+            }
             Operand::Null => Operand::Null,
         },
         Node::And(l, r) | Node::Or(l, r) => {
@@ -166,7 +168,7 @@ fn column(batch: &RecordBatch, name: &str, ty: Type) -> Result<ArrayRef, ExprErr
         )));
     }
     Ok(match ty {
-        Type::Number => nan_to_null(cast(array, &DataType::Float64).map_err(fail)?),
+        Type::Number => canonical_numbers(cast(array, &DataType::Float64).map_err(fail)?),
         Type::Text if array.data_type() == &DataType::Utf8 => array.clone(),
         Type::Text => cast(array, &DataType::Utf8).map_err(fail)?,
         Type::Time => {
@@ -178,20 +180,33 @@ fn column(batch: &RecordBatch, name: &str, ty: Type) -> Result<ArrayRef, ExprErr
     })
 }
 
-/// NaN becomes null: not a number any condition can hold for.
-fn nan_to_null(array: ArrayRef) -> ArrayRef {
+/// Numbers as conditions see them: NaN becomes null (not a number any condition can hold
+/// for), and `-0.0` becomes `0.0`. Arrow's float comparisons follow the IEEE total order, in
+/// which `-0.0 < 0.0` and `-0.0 != 0.0`; in SQL, as in arithmetic, the two are one number.
+fn canonical_numbers(array: ArrayRef) -> ArrayRef {
     let Some(floats) = array.as_primitive_opt::<Float64Type>() else {
         return array;
     };
     let values = floats.values();
-    if !values.iter().any(|v| v.is_nan()) {
+    let negative_zero = |v: &f64| *v == 0.0 && v.is_sign_negative();
+    let (nan, zero) = (
+        values.iter().any(|v| v.is_nan()),
+        values.iter().any(negative_zero),
+    );
+    if !nan && !zero {
         return array;
     }
+    let values = if zero {
+        // Adding +0.0 changes no value but -0.0.
+        values.iter().map(|v| v + 0.0).collect()
+    } else {
+        values.clone()
+    };
     let valid = NullBuffer::new(BooleanBuffer::collect_bool(values.len(), |i| {
         !values[i].is_nan()
     }));
     let nulls = NullBuffer::union(floats.nulls(), Some(&valid));
-    Arc::new(Float64Array::new(values.clone(), nulls))
+    Arc::new(Float64Array::new(values, nulls))
 }
 
 #[cfg(test)]
@@ -270,6 +285,30 @@ mod tests {
         assert_eq!(eval("a = null"), vec![N, N, N, N]);
         assert_eq!(eval("null is null"), vec![T, T, T, T]);
         assert_eq!(eval("1 < 2"), vec![T, T, T, T]);
+    }
+
+    #[test]
+    fn signed_zeros_are_one_number() {
+        let tiny = f64::from_bits(1);
+        let b = RecordBatch::try_from_iter([(
+            "z",
+            Arc::new(Float64Array::from(vec![-0.0, 0.0, tiny, -tiny])) as ArrayRef,
+        )])
+        .unwrap();
+        let eval = |text: &str| -> Vec<Option<bool>> {
+            Predicate::compile(text, &b.schema())
+                .unwrap()
+                .evaluate(&b)
+                .unwrap()
+                .iter()
+                .collect()
+        };
+        assert_eq!(eval("z = 0"), vec![T, T, F, F]);
+        assert_eq!(eval("z >= 0"), vec![T, T, T, F]);
+        assert_eq!(eval("z < 0"), vec![F, F, F, T]);
+        assert_eq!(eval("z = -0.0"), vec![T, T, F, F]);
+        assert_eq!(eval("-z = 0"), vec![T, T, F, F]);
+        assert_eq!(eval("z * -1 <= 0"), vec![T, T, T, F]);
     }
 
     #[test]

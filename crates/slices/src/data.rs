@@ -54,8 +54,10 @@ fn numbers(array: &ArrayRef, name: &str, at: &Location) -> Result<Vec<Option<f64
 }
 
 fn labels(array: &ArrayRef, at: &Location) -> Result<Vec<Option<String>>, SuiteError> {
+    // `-0.0` and `0.0` are one label (Arrow writes the first as `-0`).
+    let array = seismo_stats::values::canonical_zeros(array);
     let text =
-        cast(array, &DataType::Utf8).map_err(|e| SuiteError::new(at.clone(), e.to_string()))?;
+        cast(&array, &DataType::Utf8).map_err(|e| SuiteError::new(at.clone(), e.to_string()))?;
     Ok(text
         .as_string::<i32>()
         .iter()

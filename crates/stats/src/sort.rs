@@ -7,11 +7,29 @@
 //! (which no float maps to) as an end-of-sample sentinel, so their inner loops are
 //! branch-free integer arithmetic.
 
-/// The order-preserving key of a non-NaN float: `-0.0` sorts just before `0.0`, infinities
-/// at the ends. [`unkey`] inverts it.
+/// `v` with `-0.0` made `0.0`; every other value (NaN too) unchanged.
+///
+/// IEEE 754 says `-0.0 == 0.0`, and so does every statistic here: a sample of `-0.0`s is the
+/// same sample as one of `0.0`s. But their bits differ, so anything that orders, ranks,
+/// hashes or counts values by their bits must see one zero. Signed zeros are common in real
+/// data (rounding a small negative number, `-x * 0.0`, some Parquet writers).
+///
+/// ```
+/// use seismo_stats::sort::canonical;
+/// assert_eq!(canonical(-0.0).to_bits(), 0.0f64.to_bits());
+/// assert_eq!(canonical(-5e-324), -5e-324);
+/// ```
+#[inline]
+pub fn canonical(v: f64) -> f64 {
+    // Adding +0.0 is exact for every value but -0.0, which becomes +0.0 (round to nearest).
+    v + 0.0
+}
+
+/// The order-preserving key of a non-NaN float, infinities at the ends. `-0.0` and `0.0` have
+/// one key (see [`canonical`]), so [`unkey`] gives `0.0` for both.
 #[inline]
 pub fn key(v: f64) -> u64 {
-    let bits = v.to_bits();
+    let bits = canonical(v).to_bits();
     if bits >> 63 == 1 {
         !bits
     } else {
@@ -95,7 +113,11 @@ mod tests {
             .collect();
         values.push(f64::NAN);
         let sorted = sorted_finite_or_inf(&values);
-        let mut expected: Vec<f64> = values.into_iter().filter(|v| !v.is_nan()).collect();
+        let mut expected: Vec<f64> = values
+            .into_iter()
+            .filter(|v| !v.is_nan())
+            .map(canonical)
+            .collect();
         expected.sort_by(f64::total_cmp);
         assert_eq!(sorted.len(), expected.len());
         assert!(
@@ -105,6 +127,17 @@ mod tests {
                 .all(|(a, b)| a.to_bits() == b.to_bits())
         );
         assert!(key(f64::INFINITY) < SENTINEL);
+    }
+
+    #[test]
+    fn signed_zeros_are_one_value_and_neighbours_stay_apart() {
+        assert_eq!(key(-0.0), key(0.0));
+        assert_eq!(unkey(key(-0.0)).to_bits(), 0.0f64.to_bits());
+        let tiny = f64::from_bits(1); // the smallest subnormal
+        assert!(key(-tiny) < key(0.0) && key(0.0) < key(tiny));
+        let one_up = f64::from_bits(1.0f64.to_bits() + 1);
+        assert!(key(1.0) < key(one_up));
+        assert_eq!(unkey(key(-tiny)), -tiny);
     }
 
     #[test]

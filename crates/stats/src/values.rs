@@ -5,7 +5,7 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
-use arrow_array::{Array, ArrowPrimitiveType, PrimitiveArray};
+use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, PrimitiveArray};
 use arrow_schema::{DataType, TimeUnit};
 
 fn collect<T: ArrowPrimitiveType>(
@@ -67,6 +67,45 @@ pub fn numeric_values(array: &dyn Array) -> Option<Vec<f64>> {
         }
         _ => return None,
     })
+}
+
+/// A float array with every `-0.0` made `0.0` (see [`crate::sort::canonical`]); any other
+/// array, or a float array without negative zeros, is returned as it is.
+///
+/// For code that hands floats to Arrow kernels which compare, hash or format by bits (Arrow's
+/// float ordering is the IEEE total order, in which `-0.0 < 0.0`; its text of `-0.0` is `-0`).
+///
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{ArrayRef, Float32Array, cast::AsArray, types::Float32Type};
+/// use seismo_stats::values::canonical_zeros;
+///
+/// let a: ArrayRef = Arc::new(Float32Array::from(vec![-0.0, 1.5]));
+/// let c = canonical_zeros(&a);
+/// assert!(c.as_primitive::<Float32Type>().value(0).is_sign_positive());
+/// ```
+pub fn canonical_zeros(array: &ArrayRef) -> ArrayRef {
+    fn fix<T: ArrowPrimitiveType>(
+        array: &ArrayRef,
+        negative_zero: impl Fn(&T::Native) -> bool,
+        zero: T::Native,
+    ) -> ArrayRef {
+        let floats = array.as_primitive::<T>();
+        if !floats.values().iter().any(&negative_zero) {
+            return array.clone();
+        }
+        std::sync::Arc::new(floats.unary::<_, T>(|v| if negative_zero(&v) { zero } else { v }))
+    }
+    match array.data_type() {
+        DataType::Float64 => fix::<Float64Type>(array, |v| *v == 0.0 && v.is_sign_negative(), 0.0),
+        DataType::Float32 => fix::<Float32Type>(array, |v| *v == 0.0 && v.is_sign_negative(), 0.0),
+        DataType::Float16 => fix::<Float16Type>(
+            array,
+            |v| v.to_f64() == 0.0 && v.is_sign_negative(),
+            half::f16::ZERO,
+        ),
+        _ => array.clone(),
+    }
 }
 
 /// The non-null values of a date or timestamp array as seconds since the Unix epoch (UTC),

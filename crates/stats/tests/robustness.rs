@@ -24,7 +24,42 @@ fn value() -> impl Strategy<Value = f64> {
         1 => Just(f64::INFINITY),
         1 => Just(f64::NEG_INFINITY),
         1 => prop_oneof![Just(1e300), Just(-1e300), Just(0.0), Just(-0.0), Just(5e-324)],
+        1 => prop_oneof![Just(-5e-324), Just(1.0 + f64::EPSILON), Just(1.0 - f64::EPSILON / 2.0), Just(1.0)],
     ]
+}
+
+/// Zeros, mostly: values for samples whose signed zeros are then flipped.
+fn zeroish() -> impl Strategy<Value = f64> {
+    prop_oneof![3 => Just(0.0), 3 => Just(-0.0), 1 => Just(5e-324), 1 => Just(1.0), 1 => -2.0..2.0f64]
+}
+
+/// The sample with every zero's sign chosen by `flips` (cycled).
+fn flip_zeros(sample: &[f64], flips: &[bool]) -> Vec<f64> {
+    sample
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            if v == 0.0 && flips.get(i % flips.len().max(1)).copied().unwrap_or(false) {
+                -v
+            } else {
+                v
+            }
+        })
+        .collect()
+}
+
+fn same(
+    a: &Result<TestResult, seismo_stats::StatsError>,
+    b: &Result<TestResult, seismo_stats::StatsError>,
+) -> bool {
+    match (a, b) {
+        (Ok(a), Ok(b)) => {
+            a.statistic.to_bits() == b.statistic.to_bits()
+                && a.p_value.to_bits() == b.p_value.to_bits()
+        }
+        (Err(_), Err(_)) => true,
+        _ => false,
+    }
 }
 
 fn sample() -> impl Strategy<Value = Vec<f64>> {
@@ -45,6 +80,26 @@ proptest! {
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
+
+    /// `-0.0 == 0.0`: flipping the sign of any zero changes no statistic, not even in the last bit.
+    #[test]
+    fn signed_zeros_change_nothing(a in prop::collection::vec(zeroish(), 1..30), b in prop::collection::vec(zeroish(), 1..30),
+                                   flips in prop::collection::vec(any::<bool>(), 1..8)) {
+        let (fa, fb) = (flip_zeros(&a, &flips), flip_zeros(&b, &flips[1..]));
+        let tests = |a: &[f64], b: &[f64]| vec![
+            ks_2samp(a, b, KsMethod::Auto), welch_t_test(a, b), mann_whitney_u(a, b), cramer_von_mises(a, b),
+            anderson_ksamp(&[a, b]), energy_test(a, b, 20, 1),
+        ];
+        for (x, y) in tests(&a, &b).iter().zip(&tests(&fa, &fb)) {
+            prop_assert!(same(x, y), "{x:?} vs {y:?} for {a:?} / {b:?}");
+        }
+        let (w, fw) = (wasserstein(&a, &b).ok(), wasserstein(&fa, &fb).ok());
+        prop_assert_eq!(w.map(f64::to_bits), fw.map(f64::to_bits));
+        for binning in [Binning::Quantile { bins: 4 }, Binning::FixedWidth { bins: 4 }] {
+            let (x, y) = (bin(&a, &b, &binning).ok(), bin(&fa, &fb, &binning).ok());
+            prop_assert_eq!(x.map(|h| (h.reference, h.current)), y.map(|h| (h.reference, h.current)));
+        }
+    }
 
     #[test]
     fn two_sample_tests_never_panic(a in sample(), b in sample()) {

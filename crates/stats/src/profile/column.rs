@@ -125,7 +125,9 @@ impl ColumnProfile {
         } else if let Some(values) = numeric_values(array) {
             let mut counts = std::collections::HashMap::<u64, u64>::new();
             for v in values {
-                *counts.entry(v.to_bits()).or_default() += 1;
+                *counts
+                    .entry(crate::sort::canonical(v).to_bits())
+                    .or_default() += 1;
             }
             labels.extend(
                 counts

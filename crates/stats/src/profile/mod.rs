@@ -9,7 +9,7 @@
 //! use std::sync::Arc;
 //! use arrow_array::{Float64Array, RecordBatch, StringArray};
 //! use arrow_schema::{DataType, Field, Schema as ArrowSchema};
-//! use seismo_core::Schema;
+//! use seismo_core::{Schema, Unsupported};
 //! use seismo_stats::profile::Profile;
 //!
 //! let arrow = Arc::new(ArrowSchema::new(vec![
@@ -40,7 +40,7 @@ pub use summary::{
 };
 
 use arrow_array::RecordBatch;
-use seismo_core::Schema;
+use seismo_core::{Schema, Unsupported};
 use serde::{Deserialize, Serialize};
 
 use crate::error::StatsError;
@@ -57,6 +57,9 @@ pub struct Profile {
     pub rows: u64,
     /// One profile per column, in schema order.
     pub columns: Vec<ColumnProfile>,
+    /// Columns of the data that were not profiled (nested, binary, Arrow's null type), and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Unsupported>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -77,6 +80,7 @@ impl Profile {
                 .iter()
                 .map(|c| ColumnProfile::new(&c.name, c.kind))
                 .collect(),
+            skipped: schema.unsupported.clone(),
         }
     }
 

@@ -114,6 +114,9 @@ pub struct ProfileSummary {
     pub rows: u64,
     /// One summary per column, in schema order.
     pub columns: Vec<ColumnSummary>,
+    /// Columns not profiled, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<seismo_core::Unsupported>,
 }
 
 impl Profile {
@@ -122,6 +125,7 @@ impl Profile {
         ProfileSummary {
             rows: self.rows,
             columns: self.columns.iter().map(ColumnProfile::summary).collect(),
+            skipped: self.skipped.clone(),
         }
     }
 }

@@ -38,8 +38,7 @@ impl DistinctSketch {
     /// Adds a number.
     #[inline]
     pub fn update_f64(&mut self, value: f64) {
-        let value = if value == 0.0 { 0.0 } else { value };
-        self.0.update(value.to_bits());
+        self.0.update(crate::sort::canonical(value).to_bits());
     }
 
     /// Adds a string.

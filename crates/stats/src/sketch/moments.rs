@@ -150,6 +150,14 @@ impl Moments {
         (self.count > 0).then_some(self.mean_hi + self.mean_lo)
     }
 
+    /// This mean minus `other`'s, from both double-double means: exact to rounding even when
+    /// the two means round to the same `f64` (samples that differ in the last bits), where
+    /// subtracting [`mean`](Self::mean)s gives 0. `None` when either is empty.
+    pub fn mean_difference(&self, other: &Self) -> Option<f64> {
+        (self.count > 0 && other.count > 0)
+            .then_some((self.mean_hi - other.mean_hi) + (self.mean_lo - other.mean_lo))
+    }
+
     /// The moments as 48 bytes: `count` (u64) then `mean_hi`, `mean_lo`, `m2`, `min`, `max`
     /// (f64), all little-endian.
     pub fn to_bytes(&self) -> [u8; 48] {
