@@ -187,7 +187,14 @@ fn run_merge(args: &MergeArgs) -> Result<Verdict> {
 }
 
 fn render_text(summary: &ProfileSummary) -> String {
-    let mut out = format!("{} rows, {} columns\n", summary.rows, summary.columns.len());
+    let mut out = format!("{} rows, {} columns", summary.rows, summary.columns.len());
+    if !summary.skipped.is_empty() {
+        out.push_str(&format!(
+            " ({} skipped, listed below)",
+            summary.skipped.len()
+        ));
+    }
+    out.push('\n');
     let stat = |s: &Option<Stat>| s.as_ref().map(ToString::to_string).unwrap_or_default();
     let quantile = |c: &seismo_stats::profile::ColumnSummary, name: &str| {
         c.quantiles
@@ -291,6 +298,9 @@ fn render_text(summary: &ProfileSummary) -> String {
         }
         align_numbers(&mut table, 2);
         out.push_str(&format!("{table}\n"));
+    }
+    for skipped in &summary.skipped {
+        out.push_str(&format!("skipped {}: {}\n", skipped.name, skipped.reason));
     }
     out
 }

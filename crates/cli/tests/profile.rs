@@ -325,3 +325,27 @@ fn example_data_text_profile_shows_the_broken_feature() {
         "the sentinel shows as the minimum: {line}"
     );
 }
+
+#[test]
+fn columns_that_are_not_profiled_are_listed_with_the_reason() {
+    let out = seismo(&["profile", path(&fixture("hostile/nested.parquet"))]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("10 rows, 2 columns (3 skipped, listed below)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("skipped tags: nested (list) columns are not analysed"),
+        "{text}"
+    );
+    let out = seismo(&[
+        "profile",
+        path(&fixture("hostile/all_null.parquet")),
+        "--format",
+        "json",
+    ]);
+    let json = stdout_json(&out);
+    assert_eq!(json["skipped"][0]["name"], "nothing");
+    assert_eq!(json["columns"].as_array().unwrap().len(), 4);
+}

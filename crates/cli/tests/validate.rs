@@ -295,3 +295,57 @@ fn the_html_report_renders() {
     assert_eq!(dom.matches("<tr class=\"warn\"").count(), 2);
     assert!(dom.contains("Failed."));
 }
+
+#[test]
+fn infer_answers_nested_and_all_null_columns_and_its_rules_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["nested", "all_null"] {
+        let data = fixture(&format!("hostile/{name}.parquet"));
+        let rules = dir.path().join(format!("{name}.toml"));
+        let out = seismo(&["infer", path(&data), "-o", path(&rules)]);
+        assert_exit(&out, 0);
+        let text = std::fs::read_to_string(&rules).unwrap();
+        let out = seismo(&["validate", path(&data), "--rules", path(&rules)]);
+        assert_exit(&out, 0);
+        if name == "nested" {
+            assert!(
+                text.contains("name = \"point\"   # nested (struct) columns are not analysed"),
+                "{text}"
+            );
+        } else {
+            // Every value null: the rules that hold are that the column is there and null.
+            assert!(
+                text.contains("name = \"nothing\"   # every value is null")
+                    && text.contains("max_null_fraction = 1   # 20 of 20 values null"),
+                "{text}"
+            );
+        }
+    }
+    // A value rule on a nested column is a mistake in the rule file, not a panic.
+    let data = fixture("hostile/nested.parquet");
+    let rules = dir.path().join("bad.toml");
+    std::fs::write(&rules, "[[column]]\nname = \"tags\"\nmin = 0\n").unwrap();
+    assert_bad_input(
+        &seismo(&["validate", path(&data), "--rules", path(&rules)]),
+        "bad.toml:3:7: `min` cannot apply to `tags`: nested (list) columns are not analysed",
+    );
+    std::fs::write(
+        &rules,
+        "[[statistic]]\ncolumn = \"point\"\nstatistic = \"mean\"\nmin = 0\n",
+    )
+    .unwrap();
+    assert_bad_input(
+        &seismo(&["validate", path(&data), "--rules", path(&rules)]),
+        "the mean of `point` cannot be computed: nested (struct) columns are not analysed",
+    );
+    // Nulls of a nested column can be bounded: one of ten `tags` lists is null? None are.
+    std::fs::write(
+        &rules,
+        "[[statistic]]\ncolumn = \"point\"\nstatistic = \"null_fraction\"\nmax = 0\n",
+    )
+    .unwrap();
+    assert_exit(
+        &seismo(&["validate", path(&data), "--rules", path(&rules)]),
+        0,
+    );
+}

@@ -32,5 +32,5 @@ pub use dataset::Dataset;
 pub use display::{batch_with_utc_offsets, with_utc_offsets};
 pub use error::{Error, Result};
 pub use report::{Check, Outcome, Report, Severity};
-pub use schema::{Column, ColumnKind, ColumnRole, Schema};
+pub use schema::{Column, ColumnKind, ColumnRole, Schema, Unsupported};
 pub use time::parse_instant;

@@ -193,10 +193,40 @@ impl Column {
 pub struct Schema {
     /// The columns seismo can analyse, in the order of the data.
     pub columns: Vec<Column>,
-    /// Columns of the data whose Arrow type seismo cannot analyse (lists, structs, binary),
-    /// kept so that reports can say they were skipped rather than silently drop them.
+    /// Columns of the data whose Arrow type seismo cannot analyse (lists, structs, binary,
+    /// Arrow's `null` type), kept so that reports can say they were skipped, and why, rather
+    /// than silently drop them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub unsupported: Vec<String>,
+    pub unsupported: Vec<Unsupported>,
+}
+
+/// A column seismo does not analyse, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unsupported {
+    /// Column name.
+    pub name: String,
+    /// Why it is not analysed, for reports (`nested (struct) columns are not analysed`).
+    pub reason: String,
+}
+
+impl Unsupported {
+    /// The reason a column of `data_type` is not analysed.
+    pub fn reason_for(data_type: &DataType) -> String {
+        use DataType::*;
+        match data_type {
+            Null => "every value is null (Arrow type null): nothing to analyse".into(),
+            Struct(_) => "nested (struct) columns are not analysed".into(),
+            List(_) | LargeList(_) | FixedSizeList(..) | ListView(_) | LargeListView(_) => {
+                "nested (list) columns are not analysed".into()
+            }
+            Map(..) => "nested (map) columns are not analysed".into(),
+            Union(..) => "union columns are not analysed".into(),
+            Binary | LargeBinary | FixedSizeBinary(_) | BinaryView => {
+                "binary columns are not analysed".into()
+            }
+            other => format!("columns of Arrow type {other} are not analysed"),
+        }
+    }
 }
 
 impl Schema {
@@ -206,7 +236,10 @@ impl Schema {
         for field in arrow.fields() {
             match ColumnKind::from_arrow(field.data_type()) {
                 Some(kind) => schema.columns.push(Column::new(field.name(), kind)),
-                None => schema.unsupported.push(field.name().clone()),
+                None => schema.unsupported.push(Unsupported {
+                    name: field.name().clone(),
+                    reason: Unsupported::reason_for(field.data_type()),
+                }),
             }
         }
         schema
@@ -215,6 +248,11 @@ impl Schema {
     /// The column called `name`.
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The column called `name` if it is one seismo does not analyse.
+    pub fn unsupported(&self, name: &str) -> Option<&Unsupported> {
+        self.unsupported.iter().find(|c| c.name == name)
     }
 
     fn column_mut(&mut self, name: &str) -> Result<&mut Column> {
@@ -281,7 +319,12 @@ mod tests {
         ]);
         let schema = Schema::from_arrow(&arrow);
         assert_eq!(schema.columns.len(), 1);
-        assert_eq!(schema.unsupported, vec!["blob".to_owned()]);
+        assert_eq!(schema.unsupported.len(), 1);
+        assert_eq!(schema.unsupported("blob").unwrap().name, "blob");
+        assert_eq!(
+            schema.unsupported[0].reason,
+            "binary columns are not analysed"
+        );
     }
 
     #[test]

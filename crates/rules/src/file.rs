@@ -122,6 +122,32 @@ pub struct ColumnRule {
     pub monotonic: Option<Monotonic>,
 }
 
+impl ColumnRule {
+    /// The fields set that check the column's values (all but `required`,
+    /// `max_null_fraction` and the rule's name, severity and condition), in file order.
+    pub(crate) fn value_checks(&self) -> Vec<&'static str> {
+        [
+            ("type", self.kind.is_some()),
+            ("no_nan", self.no_nan),
+            ("no_infinity", self.no_infinity),
+            ("min", self.min.is_some()),
+            ("max", self.max.is_some()),
+            ("exclusive_min", self.exclusive_min.is_some()),
+            ("exclusive_max", self.exclusive_max.is_some()),
+            ("allowed", self.allowed.is_some()),
+            ("max_unseen_fraction", self.max_unseen_fraction.is_some()),
+            ("regex", self.regex.is_some()),
+            ("min_length", self.min_length.is_some()),
+            ("max_length", self.max_length.is_some()),
+            ("unique", self.unique),
+            ("monotonic", self.monotonic.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(field, set)| set.then_some(field))
+        .collect()
+    }
+}
+
 /// Checks on rows and the dataset as a whole.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]

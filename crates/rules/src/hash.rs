@@ -53,18 +53,34 @@ impl Lanes {
     }
 }
 
-/// A column normalized for hashing: numbers as `f64`, text as `Utf8`, times as `i64` µs,
+/// A column normalized for hashing: numbers as `f64` (one zero), text as `Utf8`, times as `i64` µs,
 /// booleans as they are, anything else as its display text.
 pub(crate) fn normalize(array: &ArrayRef) -> Result<ArrayRef, ArrowError> {
     Ok(match Type::of(array.data_type()) {
-        Some(Type::Number) => cast(array, &DataType::Float64)?,
+        Some(Type::Number) => {
+            seismo_stats::values::canonical_zeros(&cast(array, &DataType::Float64)?)
+        }
         Some(Type::Time) => {
             let utc = DataType::Timestamp(TimeUnit::Microsecond, Some(Arc::from("+00:00")));
             cast(&cast(array, &utc)?, &DataType::Int64)?
         }
         Some(Type::Boolean) => array.clone(),
-        _ => cast(array, &DataType::Utf8)?,
+        _ => match cast(array, &DataType::Utf8) {
+            Ok(text) => text,
+            // Nested columns (structs, lists, maps) have no cast to text, but a display.
+            Err(_) => display_text(array)?,
+        },
     })
+}
+
+/// Each value's display text (`{x: 1.0, y: -1.0}`, `[a, b]`), nulls kept.
+fn display_text(array: &ArrayRef) -> Result<ArrayRef, ArrowError> {
+    use arrow_cast::display::{ArrayFormatter, FormatOptions};
+    let formatter = ArrayFormatter::try_new(array.as_ref(), &FormatOptions::default())?;
+    let text: arrow_array::StringArray = (0..array.len())
+        .map(|i| array.is_valid(i).then(|| formatter.value(i).to_string()))
+        .collect();
+    Ok(Arc::new(text))
 }
 
 /// Adds row `i` of a normalized column to `lanes`.
@@ -79,7 +95,7 @@ fn add_cell(lanes: Lanes, column: &ArrayRef, i: usize) -> Lanes {
                 lanes.add(NULL)
             } else {
                 // -0.0 and 0.0 are one value.
-                lanes.add(1).add((v + 0.0).to_bits())
+                lanes.add(1).add(seismo_stats::sort::canonical(v).to_bits())
             }
         }
         DataType::Int64 => lanes

@@ -124,6 +124,46 @@ fn observe(reference: &Dataset, column: usize) -> Observed {
     seen
 }
 
+/// The rules that hold for a column seismo does not analyse (nested, binary, or of Arrow's
+/// null type): it is there, and its share of nulls.
+fn unsupported_column(out: &mut String, reference: &Dataset, column: usize, name: &str) {
+    let rows = reference.num_rows();
+    let nulls: usize = reference
+        .batches()
+        .iter()
+        .map(|b| b.column(column).logical_null_count())
+        .sum();
+    let reason = reference
+        .schema()
+        .unsupported(name)
+        .map_or("seismo has no kind for it", |u| u.reason.as_str());
+    let _ = writeln!(
+        out,
+        "[[column]]\nname = {}   # {reason}\nrequired = true",
+        quote(name)
+    );
+    let share = if rows == 0 {
+        0.0
+    } else {
+        nulls as f64 / rows as f64
+    };
+    let _ = writeln!(
+        out,
+        "max_null_fraction = {}   # {nulls} of {rows} values null\n",
+        null_bound(share)
+    );
+}
+
+/// The `max_null_fraction` written for an observed share of nulls: none stays none, else
+/// half as much again plus a point, at most 1.
+fn null_bound(share: f64) -> String {
+    if share == 0.0 {
+        "0.0".into()
+    } else {
+        number(round((share * 1.5).max(share + 0.01).min(1.0), true).min(1.0))
+    }
+}
+
 /// A number as TOML: integers without a fraction, others in Rust's shortest round-trip form.
 fn number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -169,7 +209,10 @@ pub fn infer(reference: &Dataset, options: &InferOptions) -> String {
         if options.ignore.contains(name) {
             continue;
         }
-        let kind = reference.schema().columns[column].kind;
+        let Some(kind) = reference.schema().column(name).map(|c| c.kind) else {
+            unsupported_column(&mut out, reference, column, name);
+            continue;
+        };
         let seen = observe(reference, column);
         let present = seen.rows - seen.missing;
         let _ = writeln!(out, "[[column]]\nname = {}", quote(name));
@@ -187,11 +230,10 @@ pub fn infer(reference: &Dataset, options: &InferOptions) -> String {
                 seen.rows
             );
         } else {
-            let bound = round((null_share * 1.5).max(null_share + 0.01).min(1.0), true).min(1.0);
             let _ = writeln!(
                 out,
                 "max_null_fraction = {}   # observed {:.4}",
-                number(bound),
+                null_bound(null_share),
                 null_share
             );
         }

@@ -246,21 +246,29 @@ pub(crate) fn plan(
     for (i, rule) in rules.file.statistic.iter().enumerate() {
         let at = |field| rules.locate(Section::Statistic, i, Some(field));
         let column = column_index(schema, &rule.column, &at("column"))?;
-        let kind = data.schema().columns[column].kind;
-        let numeric_statistic = !matches!(
-            rule.statistic,
-            Statistic::NullFraction | Statistic::DistinctCount
-        );
-        if numeric_statistic && kind != ColumnKind::Numeric {
-            return Err(RuleError::new(
-                at("statistic"),
-                format!(
-                    "the {} of `{}` needs a numeric column; it is {}",
-                    rule.statistic.as_str(),
-                    rule.column,
-                    kind
-                ),
-            ));
+        // Nulls can be counted in a column of any type; every other statistic needs values.
+        if rule.statistic != Statistic::NullFraction {
+            let kind = kind_of(data, &rule.column).map_err(|reason| {
+                RuleError::new(
+                    at("column"),
+                    format!(
+                        "the {} of `{}` cannot be computed: {reason}",
+                        rule.statistic.as_str(),
+                        rule.column
+                    ),
+                )
+            })?;
+            if rule.statistic != Statistic::DistinctCount && kind != ColumnKind::Numeric {
+                return Err(RuleError::new(
+                    at("statistic"),
+                    format!(
+                        "the {} of `{}` needs a numeric column; it is {}",
+                        rule.statistic.as_str(),
+                        rule.column,
+                        kind
+                    ),
+                ));
+            }
         }
         let check = rule.statistic.as_str();
         planned.push(Planned {
@@ -344,6 +352,16 @@ fn bounds(min: Option<f64>, max: Option<f64>) -> Value {
     Value::Object(bounds)
 }
 
+/// The kind of the data's column `name` (which exists), or why seismo does not analyse it.
+fn kind_of(data: &Dataset, name: &str) -> Result<ColumnKind, String> {
+    let schema = data.schema();
+    match (schema.column(name), schema.unsupported(name)) {
+        (Some(column), _) => Ok(column.kind),
+        (None, Some(unsupported)) => Err(unsupported.reason.clone()),
+        (None, None) => Err("seismo has no kind for it".into()),
+    }
+}
+
 fn column_index(schema: &ArrowSchema, name: &str, at: &Location) -> Result<usize, RuleError> {
     schema.index_of(name).map_err(|_| {
         let message = seismo_expr::unknown_column(name, schema);
@@ -397,7 +415,6 @@ fn column_checks(
         .as_deref()
         .map(|w| predicate(w, schema, &at("where")))
         .transpose()?;
-    let kind = data.schema().columns[column].kind;
     let base = |check: &'static str, field: &str| Planned {
         condition: condition.clone(),
         ..base(check, field)
@@ -408,13 +425,24 @@ fn column_checks(
             ..base("required", "required")
         });
     }
-    if let Some(expected) = rule.kind {
+    let kind = kind_of(data, name);
+    if let Err(reason) = &kind
+        && let Some(field) = rule.value_checks().first()
+    {
+        // A column seismo does not analyse (nested, binary, all-null of type null) can still
+        // be required and have its nulls counted; any other check is a mistake.
+        return Err(RuleError::new(
+            at(field),
+            format!("`{field}` cannot apply to `{name}`: {reason}"),
+        ));
+    }
+    if let (Some(expected), Ok(actual)) = (rule.kind, &kind) {
         planned.push(Planned {
             threshold: json!(expected.to_string()),
             kind: Kind::Type {
                 column,
                 expected,
-                actual: kind,
+                actual: *actual,
             },
             ..base("type", "type")
         });
@@ -427,6 +455,9 @@ fn column_checks(
             ..base("max_null_fraction", "max_null_fraction")
         });
     }
+    let Ok(kind) = kind else {
+        return Ok(());
+    };
     let numeric = |field: &str| -> Result<(), RuleError> {
         if kind == ColumnKind::Numeric {
             Ok(())
@@ -574,7 +605,7 @@ fn allowed_set(
                     Literal::Text(s) => s.trim().parse::<f64>().map_err(|_| wrong(v)),
                     Literal::Boolean(_) => Err(wrong(v)),
                 })
-                .map(|r| r.map(|f| (f + 0.0).to_bits()))
+                .map(|r| r.map(|f| seismo_stats::sort::canonical(f).to_bits()))
                 .collect::<Result<_, _>>()?,
         ),
         ColumnKind::Boolean => AllowedSet::Boolean(

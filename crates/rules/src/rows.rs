@@ -98,7 +98,8 @@ pub(crate) fn violations(
                     mask(rows, |i| {
                         values.is_valid(i) && {
                             let v = values.value(i);
-                            !v.is_nan() && !set.contains(&(v + 0.0).to_bits())
+                            !v.is_nan()
+                                && !set.contains(&seismo_stats::sort::canonical(v).to_bits())
                         }
                     })
                 }
