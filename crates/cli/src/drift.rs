@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use seismo_core::ColumnRole;
-use seismo_drift::{Correction, DriftOptions, DriftReport, DriftSettings, TestName, detect};
+use seismo_drift::{
+    Correction, DriftOptions, DriftReport, DriftSettings, FailOn, TestName, detect,
+};
 use seismo_stats::profile::format_number;
 
 use crate::Verdict;
@@ -54,6 +56,10 @@ pub struct DriftArgs {
     /// Seed of permutation tests [default: 0]
     #[arg(long)]
     seed: Option<u64>,
+    /// What fails the run with exit code 1, comma-separated [dataset prediction target any
+    /// none] [default: dataset,prediction]
+    #[arg(long, value_name = "WHAT", value_delimiter = ',')]
+    fail_on: Vec<seismo_drift::FailOn>,
     /// A TOML file with these settings and per-column tests and thresholds (see docs/drift.md);
     /// flags given on the command line win
     #[arg(long, value_name = "FILE")]
@@ -84,7 +90,8 @@ enum DriftFormat {
     Html,
 }
 
-/// Runs `seismo drift`; `Found` (exit 1) when the dataset drifted.
+/// Runs `seismo drift`; `Found` (exit 1) when the report meets a `--fail-on` condition (by
+/// default, dataset or prediction drift).
 pub fn run(args: DriftArgs) -> Result<Verdict> {
     let config = match &args.config {
         Some(path) => read_config(path)?,
@@ -160,7 +167,7 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
                 .iter()
                 .map(|c| seismo_core::Column::new(&c.name, c.kind))
                 .collect(),
-            unsupported: Vec::new(),
+            unsupported: reference.skipped.clone(),
         };
         declare_columns(
             &mut reference_schema,
@@ -217,7 +224,12 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
         .into_bytes(),
     };
     emit(args.output.as_deref(), &rendered)?;
-    Ok(if report.dataset_drift {
+    let fail_on = if args.fail_on.is_empty() {
+        config.fail_on.as_deref().unwrap_or(&FailOn::DEFAULT)
+    } else {
+        &args.fail_on
+    };
+    Ok(if report.fails(fail_on) {
         Verdict::Found
     } else {
         Verdict::Clean
@@ -322,6 +334,17 @@ fn render_text(report: &DriftReport) -> String {
         ]);
     }
     out.push_str(&format!("{table}\n"));
+    for c in &report.columns {
+        for (what, values) in [("new", &c.new_values), ("missing", &c.missing_values)] {
+            if !values.is_empty() {
+                out.push_str(&format!(
+                    "{what} values in {}: {}\n",
+                    c.column,
+                    value_counts(values)
+                ));
+            }
+        }
+    }
     for s in &report.skipped {
         out.push_str(&format!("skipped {}: {}\n", s.column, s.reason));
     }
@@ -333,4 +356,13 @@ fn render_text(report: &DriftReport) -> String {
         ));
     }
     out
+}
+
+/// `kiosk (10), 7 (3)`: values with their counts.
+pub(crate) fn value_counts(values: &[seismo_drift::ValueCount]) -> String {
+    values
+        .iter()
+        .map(|v| format!("{} ({})", v.value, v.count))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -301,6 +301,18 @@ rect.ref{fill:#3b6fb6;opacity:.55}rect.cur{fill:#e8833a;opacity:.55}.axis{stroke
         );
     }
     page.push_str("</tbody></table>\n");
+    for c in &report.columns {
+        for (what, values) in [("New", &c.new_values), ("Missing", &c.missing_values)] {
+            if !values.is_empty() {
+                let _ = writeln!(
+                    page,
+                    "<p class=\"changed-values\">{what} values in {}: {}</p>",
+                    escape(&c.column),
+                    escape(&crate::drift::value_counts(values))
+                );
+            }
+        }
+    }
     for s in &report.skipped {
         let _ = writeln!(
             page,

@@ -209,7 +209,9 @@ fn threshold(check: &Check) -> String {
     }
 }
 
-fn samples(check: &Check, limit: usize) -> String {
+/// The sample rows of a check, `row R: value`; with `short`, numbers at the six significant
+/// digits every other number of the text table has (`6.6212`, not `6.621199999999999`).
+fn samples(check: &Check, limit: usize, short: bool) -> String {
     let Some(Value::Array(rows)) = detail(check, "sample") else {
         return String::new();
     };
@@ -217,14 +219,32 @@ fn samples(check: &Check, limit: usize) -> String {
         .iter()
         .take(limit)
         .map(|r| {
-            format!(
-                "row {}: {}",
-                r["row"],
-                r["value"].as_str().unwrap_or_default()
-            )
+            let value = r["value"].as_str().unwrap_or_default();
+            let value = if short {
+                short_numbers(value)
+            } else {
+                value.to_owned()
+            };
+            format!("row {}: {value}", r["row"])
         })
         .collect();
     shown.join("; ")
+}
+
+/// A sample cell (`6.621199999999999`, or `a=1.5, b=0.30000000000000004` for several
+/// columns) with each number in the short form of `format_number`; text stays as it is.
+fn short_numbers(cell: &str) -> String {
+    let short = |v: &str| match v.parse::<f64>() {
+        Ok(x) if x.is_finite() => format_number(x),
+        _ => v.to_owned(),
+    };
+    cell.split(", ")
+        .map(|part| match part.split_once('=') {
+            Some((name, value)) => format!("{name}={}", short(value)),
+            None => short(part),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn violations(check: &Check) -> String {
@@ -251,7 +271,7 @@ fn render_text(validation: &Validation, all: bool) -> String {
         .iter()
         .filter(|c| all || c.outcome != Outcome::Pass);
     for check in shown {
-        let mut sample = samples(check, 3);
+        let mut sample = samples(check, 3, true);
         if sample.chars().count() > 60 {
             sample = sample.chars().take(57).collect::<String>() + "...";
         }
@@ -336,7 +356,7 @@ fn render_junit(args: &ValidateArgs, validation: &Validation) -> String {
                 name: rule_name(check),
                 outcome,
                 message,
-                body: samples(check, usize::MAX),
+                body: samples(check, usize::MAX, false),
                 kind: check.check.clone(),
             }
         })
@@ -379,7 +399,7 @@ th{background:#f4f4f4}.fail td{background:#fde8e8}.warn td{background:#fff6dd}.s
             escape_html(&threshold(check)),
             escape_html(&observed(check)),
             escape_html(&violations(check)),
-            escape_html(&samples(check, usize::MAX)),
+            escape_html(&samples(check, usize::MAX, true)),
             escape_html(detail(check, "location").and_then(Value::as_str).unwrap_or_default()),
         ));
     }

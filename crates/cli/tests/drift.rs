@@ -35,6 +35,22 @@ fn drift_json(extra: &[&str]) -> (Value, Option<i32>) {
     )
 }
 
+/// `seismo drift` of two files with extra flags.
+fn drift_files(
+    reference: &std::path::Path,
+    current: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let args = [
+        "drift",
+        "--reference",
+        path(reference),
+        "--current",
+        path(current),
+    ];
+    seismo(&[&args[..], extra].concat())
+}
+
 fn drifted(report: &Value) -> Vec<String> {
     report["columns"]
         .as_array()
@@ -56,8 +72,8 @@ fn example_data_drifts_in_income_and_the_prediction_only() {
     assert_eq!(report["dataset_drift"], false);
     assert_eq!(
         code,
-        Some(0),
-        "one drifted feature of ten is not dataset drift"
+        Some(1),
+        "one drifted feature of ten is not dataset drift, but the shifted prediction fails"
     );
     assert_eq!(report["features"], 10);
     let skipped: Vec<&str> = report["skipped"]
@@ -101,13 +117,8 @@ fn the_example_config_sets_roles_and_a_column_test() {
         "--format",
         "json",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The prediction moved 54 reference standard deviations: the gate fails by default.
+    let report = found_json(&out);
     let mut found = drifted(&report);
     found.sort();
     assert_eq!(found, ["income", "score"]);
@@ -134,6 +145,132 @@ fn the_example_config_sets_roles_and_a_column_test() {
         "0.1",
     ]);
     assert_found(&out);
+}
+
+#[test]
+fn fail_on_chooses_what_fails_the_run() {
+    // The example: one feature of ten drifted (no dataset drift), the prediction drifted, the
+    // target did not.
+    let code = |fail_on: &str| drift_json(&["--fail-on", fail_on]).1;
+    assert_eq!(code("dataset"), Some(0));
+    assert_eq!(code("prediction"), Some(1));
+    assert_eq!(code("target"), Some(0));
+    assert_eq!(code("any"), Some(1));
+    assert_eq!(code("none"), Some(0));
+    assert_eq!(code("dataset,target"), Some(0));
+    assert_eq!(code("target,prediction"), Some(1));
+    // In the settings file too; the flag wins over it.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("drift.toml");
+    std::fs::write(&config, "fail_on = [\"dataset\"]\n").unwrap();
+    assert_eq!(
+        drift_json(&["--config", path(&config)]).1,
+        Some(0),
+        "the file says dataset only"
+    );
+    assert_eq!(
+        drift_json(&["--config", path(&config), "--fail-on", "any"]).1,
+        Some(1)
+    );
+    std::fs::write(&config, "fail_on = [\"datset\"]\n").unwrap();
+    let (r, c) = (example("reference.parquet"), example("current.parquet"));
+    let out = drift_files(&r, &c, &["--config", path(&config)]);
+    assert_bad_input(&out, "unknown variant `datset`");
+    let out = drift_files(&r, &c, &["--fail-on", "everything"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown fail-on condition"));
+}
+
+#[test]
+fn signed_zeros_are_one_value() {
+    // Issue 13: reference [0.0]*50 + [1.0]*50, current [-0.0]*50 + [1.0]*60. scipy:
+    // ks_2samp D = 0.0454545, p = 0.999613; mannwhitneyu U = 5250, p = 0.511943.
+    let (r, c) = (
+        fixture("hostile/zeros_reference.parquet"),
+        fixture("hostile/zeros_current.parquet"),
+    );
+    let run = |test: &str| {
+        let out = drift_files(
+            &r,
+            &c,
+            &[
+                "--numeric-test",
+                test,
+                "--ignore",
+                "channel",
+                "--format",
+                "json",
+            ],
+        );
+        let report = stdout_json(&out);
+        let x = report["columns"][0].clone();
+        (x["statistic"].as_f64().unwrap(), x["p_value"].as_f64())
+    };
+    let (d, p) = run("ks");
+    assert!(close(d, 1.0 / 22.0, 1e-12), "{d}");
+    assert!(close(p.unwrap(), 0.999_613, 1e-5), "{p:?}");
+    let (u, p) = run("mann_whitney");
+    assert_eq!(u, 5250.0);
+    assert!(close(p.unwrap(), 0.511_943_5, 1e-6), "{p:?}");
+    // A few-valued column: the default test compares value counts, with one zero.
+    let out = drift_files(&r, &c, &["--ignore", "channel", "--format", "json"]);
+    let report = stdout_json(&out);
+    assert_eq!(report["columns"][0]["drifted"], false, "{report}");
+}
+
+#[test]
+fn nested_and_all_null_columns_are_skipped_with_the_reason() {
+    let (nested, nulls) = (
+        fixture("hostile/nested.parquet"),
+        fixture("hostile/all_null.parquet"),
+    );
+    let out = drift_files(&nested, &nested, &["--format", "json"]);
+    let report = stdout_json(&out);
+    let skipped: Vec<(String, String)> = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["column"].as_str().unwrap().into(),
+                s["reason"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            ("point", "nested (struct) columns are not analysed"),
+            ("tags", "nested (list) columns are not analysed"),
+            ("attrs", "nested (map) columns are not analysed"),
+        ]
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    );
+    assert_eq!(report["features"], 2);
+    let out = drift_files(&nulls, &nulls, &["--format", "json"]);
+    let report = stdout_json(&out);
+    let reasons: Vec<String> = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{}: {}",
+                s["column"].as_str().unwrap(),
+                s["reason"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("nothing: every value is null")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.starts_with("no_float:")),
+        "an all-null float column is skipped with a reason: {reasons:?}"
+    );
 }
 
 #[test]
@@ -469,4 +606,70 @@ fn a_saved_profile_can_be_the_reference() {
             .any(|r| r.contains("cannot run from a saved profile")),
         "{reasons:?}"
     );
+}
+
+#[test]
+fn new_and_vanished_values_are_named_with_their_counts() {
+    // The reference has channel web/branch/phone; the current data web/branch/kiosk.
+    let (r, c) = (
+        fixture("hostile/zeros_reference.parquet"),
+        fixture("hostile/zeros_current.parquet"),
+    );
+    let run = |format: &str| drift_files(&r, &c, &["--format", format]);
+    let report = found_json(&run("json"));
+    let channel = report["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "channel")
+        .unwrap();
+    assert_eq!(
+        channel["new_values"],
+        serde_json::json!([{"value": "kiosk", "count": 10}])
+    );
+    assert_eq!(
+        channel["missing_values"],
+        serde_json::json!([{"value": "phone", "count": 10}])
+    );
+    // x holds 0 and 1 on both sides (signed zeros are one value): nothing new, and as
+    // Evidently decides on both samples' distinct values, two values get the z-test.
+    let x = report["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "x")
+        .unwrap();
+    assert!(
+        x.get("new_values").is_none() && x.get("missing_values").is_none(),
+        "{x}"
+    );
+    assert_eq!(x["test"], "z");
+    let text = String::from_utf8(run("text").stdout).unwrap();
+    assert!(
+        text.contains("new values in channel: kiosk (10)\nmissing values in channel: phone (10)\n"),
+        "{text}"
+    );
+    let html = String::from_utf8(run("html").stdout).unwrap();
+    assert!(html.contains("New values in channel: kiosk (10)"), "{html}");
+}
+
+#[test]
+fn a_few_valued_numeric_column_is_judged_on_both_samples_values() {
+    // 5 values in the reference, 8 in the current data: more than 5 together, so `ks` (as
+    // Evidently), not `chi2` on the reference's 5 values.
+    let dir = tempfile::tempdir().unwrap();
+    let (r, c) = (dir.path().join("r.csv"), dir.path().join("c.csv"));
+    let column = |values: &[u32], n: usize| {
+        "v\n".to_owned()
+            + &(0..n)
+                .map(|i| values[i % values.len()].to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+    };
+    std::fs::write(&r, column(&[1, 2, 3, 4, 5], 100)).unwrap();
+    std::fs::write(&c, column(&[1, 2, 3, 4, 5, 6, 7, 8], 100)).unwrap();
+    let out = drift_files(&r, &c, &["--format", "json", "--fail-on", "none"]);
+    let report = stdout_json(&out);
+    assert_eq!(report["columns"][0]["test"], "ks", "{report}");
+    assert!(report["columns"][0].get("new_values").is_none());
 }

@@ -2,20 +2,19 @@
 //! Drift between a reference and a current dataset: per column, the test or distance that
 //! suits its kind and size, whether it drifted, and whether the dataset as a whole did.
 //!
-//! Shared by the `seismo drift` command and, later, the drift rule and the monitoring
-//! service. Works on [`Dataset`]s in memory; knows nothing of files or flags.
+//! Shared by the `seismo drift` command, the drift rules of `seismo validate` and the
+//! monitoring service. Works on [`Dataset`]s in memory; knows nothing of files or flags.
 //!
 //! ## Default test per column
 //!
-//! With `n` the smaller of the two samples (non-missing values) and `u` the reference's
-//! distinct values:
+//! With `n` the smaller of the two samples (non-missing values) and `u` the distinct values
+//! of both samples together (as Evidently counts them):
 //!
 //! | kind | n ≤ 1000 | n > 1000 |
 //! |---|---|---|
 //! | numeric, u > 5 | `ks` (p < 0.05) | `wasserstein` in reference standard deviations (≥ 0.1) |
-//! | numeric, u ≤ 5 | `chi2` on the values (p < 0.05) | `jensen_shannon` on the values (≥ 0.1) |
-//! | categorical, boolean, u > 2 | `chi2` (p < 0.05) | `jensen_shannon` (≥ 0.1) |
-//! | categorical, boolean, u ≤ 2 | `z` (p < 0.05) | `jensen_shannon` (≥ 0.1) |
+//! | numeric with u ≤ 5, categorical, boolean; u > 2 | `chi2` on the values (p < 0.05) | `jensen_shannon` on the values (≥ 0.1) |
+//! | numeric with u ≤ 5, categorical, boolean; u ≤ 2 | `z` (p < 0.05) | `jensen_shannon` (≥ 0.1) |
 //!
 //! Why: on small samples a p-value answers "is there any evidence of a change"; on large
 //! ones every p-value test flags shifts too small to matter, so an effect size with a
@@ -36,7 +35,7 @@ use serde::{Deserialize, Serialize};
 
 pub use run::Measured;
 pub use test_name::{ALL_TESTS, TestName};
-pub use values::{Values, gather};
+pub use values::{CHANGED_VALUES_SHOWN, ValueCount, Values, category_changes, gather};
 
 /// A multiple-testing correction applied across the p-values of all tested columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +58,50 @@ impl std::str::FromStr for Correction {
             "bh" => Ok(Self::Bh),
             _ => Err(format!(
                 "unknown correction `{s}`; expected one of: bonferroni holm bh"
+            )),
+        }
+    }
+}
+
+/// What makes a drift report fail a pipeline step (`seismo drift` exits 1).
+///
+/// The default is [`FailOn::DEFAULT`]: the dataset drifting *or* any prediction column
+/// drifting. A release that shifts the mean prediction by orders of magnitude moves one column
+/// only; it must fail the step whatever the features do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailOn {
+    /// The share of drifted features reached the drift share.
+    Dataset,
+    /// A prediction column drifted.
+    Prediction,
+    /// A target column drifted.
+    Target,
+    /// Any tested column drifted (feature, prediction or target).
+    Any,
+    /// Never: report only.
+    None,
+}
+
+impl FailOn {
+    /// What fails by default: dataset drift or prediction drift.
+    pub const DEFAULT: [FailOn; 2] = [FailOn::Dataset, FailOn::Prediction];
+    /// Every word, as flags and files spell them.
+    pub const WORDS: [&str; 5] = ["dataset", "prediction", "target", "any", "none"];
+}
+
+impl std::str::FromStr for FailOn {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "dataset" => Ok(Self::Dataset),
+            "prediction" => Ok(Self::Prediction),
+            "target" => Ok(Self::Target),
+            "any" => Ok(Self::Any),
+            "none" => Ok(Self::None),
+            _ => Err(format!(
+                "unknown fail-on condition `{s}`; expected one of: {}",
+                Self::WORDS.join(" ")
             )),
         }
     }
@@ -142,6 +185,8 @@ pub struct DriftSettings {
     /// Per-column overrides.
     #[serde(default)]
     pub columns: BTreeMap<String, ColumnOptions>,
+    /// What fails the run (default: dataset or prediction drift).
+    pub fail_on: Option<Vec<FailOn>>,
 }
 
 impl DriftSettings {
@@ -203,6 +248,13 @@ pub struct ColumnDrift {
     /// rather than from the values; such statistics carry the sketches' error.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub from_sketches: bool,
+    /// Values only the current data holds, with their counts, most frequent first (at most
+    /// [`CHANGED_VALUES_SHOWN`]); for categorical, boolean and few-valued numeric columns.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub new_values: Vec<ValueCount>,
+    /// Values only the reference holds, likewise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing_values: Vec<ValueCount>,
 }
 
 /// A column that was not tested, and why.
@@ -256,17 +308,36 @@ pub struct DriftReport {
     pub schema: Vec<SchemaFinding>,
 }
 
+impl DriftReport {
+    /// Whether the report meets any of the `fail_on` conditions (none: never).
+    ///
+    /// ```
+    /// # use seismo_drift::{DriftReport, FailOn};
+    /// fn gate(report: &DriftReport) -> bool {
+    ///     report.fails(&FailOn::DEFAULT)
+    /// }
+    /// ```
+    pub fn fails(&self, fail_on: &[FailOn]) -> bool {
+        fail_on.iter().any(|on| match on {
+            FailOn::Dataset => self.dataset_drift,
+            FailOn::Prediction => self.prediction_drift == Some(true),
+            FailOn::Target => self.target_drift == Some(true),
+            FailOn::Any => self.columns.iter().any(|c| c.drifted),
+            FailOn::None => false,
+        })
+    }
+}
+
 /// The default test for a column (see the crate docs for the table and the reasoning).
 pub fn default_test(kind: ColumnKind, reference: &Values, current: &Values) -> TestName {
     let small = reference.count().min(current.count()) <= 1000;
-    let many = reference.more_distinct_than(5);
-    match (kind, small) {
-        (ColumnKind::Numeric, true) if many => TestName::Ks,
-        (ColumnKind::Numeric, false) if many => TestName::Wasserstein,
-        (_, false) => TestName::JensenShannon,
-        (ColumnKind::Numeric, true) => TestName::Chi2,
-        (_, true) if reference.more_distinct_than(2) => TestName::Chi2,
-        (_, true) => TestName::Z,
+    let numeric = kind == ColumnKind::Numeric && reference.more_distinct_than(current, 5);
+    match small {
+        true if numeric => TestName::Ks,
+        false if numeric => TestName::Wasserstein,
+        false => TestName::JensenShannon,
+        true if reference.more_distinct_than(current, 2) => TestName::Chi2,
+        true => TestName::Z,
     }
 }
 
@@ -351,6 +422,18 @@ fn detect_with(
         }
         to_test.push(column);
     }
+    // Columns seismo does not analyse (nested, binary, all-null of type null) on either side.
+    for unsupported in reference.unsupported.iter().chain(
+        current
+            .unsupported
+            .iter()
+            .filter(|u| reference.unsupported(&u.name).is_none()),
+    ) {
+        skipped.push(Skipped {
+            column: unsupported.name.clone(),
+            reason: unsupported.reason.clone(),
+        });
+    }
     let results = map_parallel(&to_test, options.threads, |column| evaluate(column));
     for (column, result) in to_test.iter().zip(results) {
         match result {
@@ -418,6 +501,7 @@ fn test_column(
     let test = chosen_test(options, column).unwrap_or_else(|| default_test(column.kind, &a, &b));
     let threshold = threshold_for(options, column, test);
     let (reference_count, current_count) = (a.count(), b.count());
+    let (new_values, missing_values) = category_changes(&a, &b).unwrap_or_default();
     let m = run::run(test, a, b, options.seed)?;
     Ok(ColumnDrift {
         column: name.clone(),
@@ -432,6 +516,8 @@ fn test_column(
         reference_count,
         current_count,
         from_sketches: false,
+        new_values,
+        missing_values,
     })
 }
 

@@ -26,6 +26,7 @@ pub(crate) fn test_profile_column(
         (reference.rows - reference.nulls - reference.nan) as usize,
         (current.rows - current.nulls - current.nan) as usize,
     );
+    let mut changes = (Vec::new(), Vec::new());
     let (test, statistic, p_value, from_sketches) = if column.kind == ColumnKind::Numeric {
         let (Some(rq), Some(cq)) = (&reference.quantiles, &current.quantiles) else {
             return Err("the profile holds no quantile sketch for this column".into());
@@ -86,6 +87,7 @@ pub(crate) fn test_profile_column(
             Values::Labels(counts(current)?),
         );
         let test = chosen.unwrap_or_else(|| crate::default_test(column.kind, &a, &b));
+        changes = crate::category_changes(&a, &b).unwrap_or_default();
         let m = run::run(test, a, b, options.seed)?;
         (test, m.statistic, m.p_value, false)
     };
@@ -103,5 +105,7 @@ pub(crate) fn test_profile_column(
         reference_count,
         current_count,
         from_sketches,
+        new_values: changes.0,
+        missing_values: changes.1,
     })
 }

@@ -24,13 +24,15 @@ impl Values {
         }
     }
 
-    /// Whether there are more than `k` distinct values (NaN excluded). Stops as soon as it
-    /// has seen `k + 1`, so on continuous data it reads a handful of values, not a million.
-    pub fn more_distinct_than(&self, k: usize) -> bool {
-        match self {
-            Self::Numbers(v) => {
+    /// Whether the two samples hold more than `k` distinct values together (NaN excluded),
+    /// as Evidently counts them (`pd.concat([reference, current]).nunique()`). Stops as soon
+    /// as it has seen `k + 1`, so on continuous data it reads a handful of values, not a
+    /// million.
+    pub fn more_distinct_than(&self, other: &Self, k: usize) -> bool {
+        match (self, other) {
+            (Self::Numbers(a), Self::Numbers(b)) => {
                 let mut seen: Vec<u64> = Vec::with_capacity(k + 1);
-                for x in v.iter().filter(|x| !x.is_nan()) {
+                for x in a.iter().chain(b).filter(|x| !x.is_nan()) {
                     let key = seismo_stats::sort::key(*x);
                     if !seen.contains(&key) {
                         seen.push(key);
@@ -41,7 +43,21 @@ impl Values {
                 }
                 false
             }
-            Self::Labels(m) => m.values().filter(|&&c| c > 0).count() > k,
+            (Self::Labels(a), Self::Labels(b)) => {
+                let present = |m: &BTreeMap<String, u64>| {
+                    m.iter()
+                        .filter(|(_, c)| **c > 0)
+                        .map(|(l, _)| l.clone())
+                        .collect::<std::collections::BTreeSet<String>>()
+                };
+                present(a).union(&present(b)).count() > k
+            }
+            // Numbers on one side and labels on the other do not happen for one column kind;
+            // count each side's labels.
+            _ => {
+                let (a, b) = (self.clone().into_labels(), other.clone().into_labels());
+                Self::Labels(a).more_distinct_than(&Self::Labels(b), k)
+            }
         }
     }
 
@@ -52,7 +68,8 @@ impl Values {
             Self::Numbers(v) => {
                 let mut m = BTreeMap::new();
                 for x in v.into_iter().filter(|x| !x.is_nan()) {
-                    *m.entry(x.to_string()).or_default() += 1;
+                    *m.entry(seismo_stats::sort::canonical(x).to_string())
+                        .or_default() += 1;
                 }
                 m
             }
@@ -112,4 +129,47 @@ pub fn gather(dataset: &Dataset, name: &str, kind: ColumnKind) -> Option<Values>
         }
         ColumnKind::Datetime => None,
     }
+}
+
+/// A value and how many rows hold it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ValueCount {
+    /// The value, as text (numbers as their shortest round-trip text).
+    pub value: String,
+    /// Rows holding it.
+    pub count: u64,
+}
+
+/// The most values [`category_changes`] lists on each side.
+pub const CHANGED_VALUES_SHOWN: usize = 20;
+
+/// Values only the current data holds (`new`) and values only the reference holds
+/// (`missing`), with their counts, most frequent first: the clearest sign of a changed
+/// source. For categorical and boolean columns, and numeric ones of at most 5 values over
+/// both samples; `None` for other numeric columns, where every value may be new.
+pub fn category_changes(
+    reference: &Values,
+    current: &Values,
+) -> Option<(Vec<ValueCount>, Vec<ValueCount>)> {
+    if matches!(reference, Values::Numbers(_)) && reference.more_distinct_than(current, 5) {
+        return None;
+    }
+    let (a, b) = (
+        reference.clone().into_labels(),
+        current.clone().into_labels(),
+    );
+    let only = |here: &BTreeMap<String, u64>, there: &BTreeMap<String, u64>| {
+        let mut values: Vec<ValueCount> = here
+            .iter()
+            .filter(|(label, count)| **count > 0 && there.get(*label).is_none_or(|c| *c == 0))
+            .map(|(label, count)| ValueCount {
+                value: label.clone(),
+                count: *count,
+            })
+            .collect();
+        values.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.value.cmp(&y.value)));
+        values.truncate(CHANGED_VALUES_SHOWN);
+        values
+    };
+    Some((only(&b, &a), only(&a, &b)))
 }

@@ -7,7 +7,7 @@
 //! after it, their ratio, and the nearest event: the first sighting of a new value of a
 //! `by` column (a model version) or a deployment marker ([`history`]).
 //!
-//! Shared by the `seismo history` command and, later, the monitoring service. Knows nothing
+//! Shared by the `seismo history` command and the monitoring service. Knows nothing
 //! of files or flags: it takes Arrow arrays and returns a serializable [`History`].
 //!
 //! ```
