@@ -15,7 +15,7 @@
 //! use seismo_core::{Check, Outcome, Report};
 //!
 //! let mut report = Report::new("example");
-//! report.push(Check::new("max_null_fraction", "age").with_outcome(Outcome::Pass));
+//! report.push(Check::new("max_null_fraction", "age", Outcome::Pass));
 //! assert_eq!(report.worst_outcome(), Outcome::Pass);
 //! let json = serde_json::to_string(&report).unwrap();
 //! assert!(json.contains(r#""outcome":"pass""#));

@@ -10,13 +10,13 @@ use crate::error::{Error, Result};
 
 /// How a check ended. Ordered from best to worst, so the worst outcome of a report is its
 /// maximum.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+///
+/// There is no default outcome: a check says how it ended when it is made, so one that could
+/// not be judged cannot pass by omission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// The check held.
-    #[default]
     Pass,
     /// The check could not be judged, for example a slice with too few rows. Never a pass.
     Skipped,
@@ -88,6 +88,15 @@ impl Severity {
             Self::Error => Outcome::Fail,
         }
     }
+
+    /// `pass` when the condition `held`, else [`failed_outcome`](Self::failed_outcome).
+    pub fn outcome(self, held: bool) -> Outcome {
+        if held {
+            Outcome::Pass
+        } else {
+            self.failed_outcome()
+        }
+    }
 }
 
 impl FromStr for Severity {
@@ -134,17 +143,27 @@ pub struct Check {
 }
 
 impl Check {
-    /// A passing check with no value, threshold or details yet.
-    pub fn new(check: impl Into<String>, subject: impl Into<String>) -> Self {
+    /// A check that ended with `outcome` (severity `error`), with no value, threshold or
+    /// details yet. The outcome is not optional: see [`Outcome`].
+    pub fn new(check: impl Into<String>, subject: impl Into<String>, outcome: Outcome) -> Self {
         Self {
             check: check.into(),
             subject: subject.into(),
-            outcome: Outcome::Pass,
+            outcome,
             severity: Severity::Error,
             value: None,
             threshold: Value::Null,
             details: Map::new(),
         }
+    }
+
+    /// A check that could not be judged, with the reason (detail `reason`).
+    pub fn skipped(
+        check: impl Into<String>,
+        subject: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self::new(check, subject, Outcome::Skipped).with_detail("reason", reason.into())
     }
 
     /// Sets the outcome.
@@ -171,13 +190,9 @@ impl Check {
         self
     }
 
-    /// Judges the check: passes when `held`, else fails with the check's severity.
+    /// Judges the check again: passes when `held`, else fails with the check's severity.
     pub fn judged(mut self, held: bool) -> Self {
-        self.outcome = if held {
-            Outcome::Pass
-        } else {
-            self.severity.failed_outcome()
-        };
+        self.outcome = self.severity.outcome(held);
         self
     }
 }
@@ -211,7 +226,7 @@ impl Report {
             .iter()
             .map(|c| c.outcome)
             .max()
-            .unwrap_or_default()
+            .unwrap_or(Outcome::Pass)
     }
 
     /// How many checks ended with `outcome`.
@@ -244,12 +259,14 @@ mod tests {
     fn severity_decides_the_failed_outcome() {
         let warn = Check {
             severity: Severity::Warn,
-            ..Check::new("min", "price")
+            ..Check::new("min", "price", Outcome::Pass)
         };
         assert_eq!(warn.clone().judged(false).outcome, Outcome::Warn);
         assert_eq!(warn.judged(true).outcome, Outcome::Pass);
         assert_eq!(
-            Check::new("min", "price").judged(false).outcome,
+            Check::new("min", "price", Outcome::Pass)
+                .judged(false)
+                .outcome,
             Outcome::Fail
         );
     }
@@ -258,13 +275,13 @@ mod tests {
     fn report_round_trips_through_json() {
         let mut report = Report::new("validate");
         report.push(
-            Check::new("max_null_fraction", "age")
+            Check::new("max_null_fraction", "age", Outcome::Fail)
                 .with_value(0.25)
                 .with_threshold(0.1)
                 .with_detail("rows", 4)
                 .judged(false),
         );
-        report.push(Check::new("min", "price").with_outcome(Outcome::Skipped));
+        report.push(Check::skipped("min", "price", "too few rows"));
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["checks"][0]["outcome"], "fail");
         assert_eq!(json["checks"][0]["threshold"], 0.1);

@@ -154,7 +154,8 @@ fn judge(check: &Planned, found: &Finding) -> Check {
         severity: check.severity,
         threshold: check.threshold.clone(),
         value: found.value,
-        ..Check::new(check.check, &check.subject)
+        // Judged below: skipped, or by the finding against its tolerance.
+        ..Check::new(check.check, &check.subject, Outcome::Skipped)
     };
     judged.details.insert("rule".into(), json!(check.rule));
     judged

@@ -202,9 +202,15 @@ pub async fn serve(
     health
         .set_serving::<generated::monitor_server::MonitorServer<MonitorService>>()
         .await;
+    // Reflection in both versions: grpcurl's newer releases speak v1, Python's
+    // grpcio-reflection, older grpcurl, Postman and many other clients only v1alpha.
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(generated::DESCRIPTOR)
         .build_v1()
+        .map_err(|e| ServeError::Transport(e.to_string()))?;
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(generated::DESCRIPTOR)
+        .build_v1alpha()
         .map_err(|e| ServeError::Transport(e.to_string()))?;
     let monitor = tonic::service::interceptor::InterceptedService::new(
         generated::monitor_server::MonitorServer::new(service)
@@ -213,6 +219,10 @@ pub async fn serve(
     );
     let reflection = tonic::service::interceptor::InterceptedService::new(
         reflection,
+        authorize(options.token.clone()),
+    );
+    let reflection_v1alpha = tonic::service::interceptor::InterceptedService::new(
+        reflection_v1alpha,
         authorize(options.token.clone()),
     );
     // Windows of 1 MiB per stream and 4 MiB per connection: a 1,000-record batch (about
@@ -228,6 +238,7 @@ pub async fn serve(
     builder
         .add_service(health_service)
         .add_service(reflection)
+        .add_service(reflection_v1alpha)
         .add_service(monitor)
         .serve_with_incoming_shutdown(
             // Without TCP_NODELAY a response waits on the client's delayed ACK (~40 ms).

@@ -3,7 +3,7 @@
 //! per column (as `seismo drift` runs them), the model's rule file (as `seismo validate`),
 //! and, where labels arrived, performance (as `seismo test` computes it).
 
-use seismo_core::{Check, Report};
+use seismo_core::{Check, Report, Severity};
 use seismo_drift::{detect, detect_profiles};
 use seismo_rules::{ValidateOptions, validate};
 use seismo_slices::{Metric, Predictions};
@@ -114,11 +114,14 @@ pub fn build(
             continue;
         }
         report.push(
-            Check::new(finding.kind, finding.subject)
-                .with_value(finding.value)
-                .with_threshold(finding.threshold)
-                .with_detail("message", finding.message)
-                .judged(!finding.firing),
+            Check::new(
+                finding.kind,
+                finding.subject,
+                Severity::Error.outcome(!finding.firing),
+            )
+            .with_value(finding.value)
+            .with_threshold(finding.threshold)
+            .with_detail("message", finding.message),
         );
     }
 
@@ -139,15 +142,19 @@ pub fn build(
         }
     };
     for column in &drift.columns {
-        let mut check = Check::new(column.test.as_str(), column.column.clone())
-            .with_value(column.p_value.unwrap_or(column.statistic))
-            .with_threshold(column.threshold)
-            .with_detail("statistic", column.statistic)
-            .with_detail("role", column.role.as_str());
+        let mut check = Check::new(
+            column.test.as_str(),
+            column.column.clone(),
+            Severity::Error.outcome(!column.drifted),
+        )
+        .with_value(column.p_value.unwrap_or(column.statistic))
+        .with_threshold(column.threshold)
+        .with_detail("statistic", column.statistic)
+        .with_detail("role", column.role.as_str());
         if let Some(p) = column.p_value {
             check = check.with_detail("p_value", p);
         }
-        report.push(check.judged(!column.drifted));
+        report.push(check);
     }
 
     // The rule file.
@@ -219,31 +226,33 @@ fn performance(model: &Model, reference: &RecordColumns, current: &RecordColumns
     metrics
         .iter()
         .map(|&metric| {
-            let check = Check::new(metric.as_str(), "performance");
             let value = match current.metric(metric, &all(&current), 0.9) {
                 Ok(v) => v,
-                Err(why) => {
-                    return check
-                        .with_outcome(seismo_core::Outcome::Skipped)
-                        .with_detail("reason", why.0);
-                }
+                Err(why) => return Check::skipped(metric.as_str(), "performance", why.0),
             };
-            let check = check.with_value(value);
-            match reference.metric(metric, &all(&reference), 0.9) {
-                Ok(base) => {
-                    let (bound, held) = if metric.higher_is_better() == Some(false) {
-                        let bound = base + drop * base.abs();
-                        (bound, value <= bound)
-                    } else {
-                        (base - drop, value >= base - drop)
-                    };
-                    check
-                        .with_threshold(bound)
-                        .with_detail("reference", base)
-                        .judged(held)
-                }
-                Err(_) => check.with_detail("reference", "no labelled reference records"),
-            }
+            let Ok(base) = reference.metric(metric, &all(&reference), 0.9) else {
+                // Nothing to compare with: not judged, never a pass.
+                return Check::skipped(
+                    metric.as_str(),
+                    "performance",
+                    "the reference has no labelled records to compare with",
+                )
+                .with_value(value);
+            };
+            let (bound, held) = if metric.higher_is_better() == Some(false) {
+                let bound = base + drop * base.abs();
+                (bound, value <= bound)
+            } else {
+                (base - drop, value >= base - drop)
+            };
+            Check::new(
+                metric.as_str(),
+                "performance",
+                Severity::Error.outcome(held),
+            )
+            .with_value(value)
+            .with_threshold(bound)
+            .with_detail("reference", base)
         })
         .collect()
 }

@@ -7,8 +7,9 @@
 //! the alerts that changed state, and acknowledge the jobs. Being the only writer of window
 //! state, it needs no lock for it, and no batch is counted twice.
 //!
-//! The queue is bounded by records, not jobs: a request that would overfill it is refused
-//! with RESOURCE_EXHAUSTED at once, so memory stays bounded under overload.
+//! The queue is bounded by records (a label counts as one), not jobs: a request that would
+//! overfill it is refused with RESOURCE_EXHAUSTED at once, so memory stays bounded under
+//! overload.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -57,8 +58,19 @@ enum Job {
     Labels {
         model: Arc<Model>,
         labels: Vec<(String, f64)>,
+        /// Labels count against the queue's bound as records do.
+        records: u64,
         done: oneshot::Sender<Joined>,
     },
+}
+
+impl Job {
+    /// What the job holds of the queue's bound.
+    fn records(&self) -> u64 {
+        match self {
+            Job::Log { records, .. } | Job::Labels { records, .. } => *records,
+        }
+    }
 }
 
 /// Why a job was not taken.
@@ -189,11 +201,14 @@ impl Writer {
         model: Arc<Model>,
         labels: Vec<(String, f64)>,
     ) -> Result<oneshot::Receiver<Joined>, Refused> {
+        let records = labels.len() as u64;
+        self.reserve(records)?;
         let (done, receiver) = oneshot::channel();
         self.jobs
             .send(Job::Labels {
                 model,
                 labels,
+                records,
                 done,
             })
             .map_err(|_| Refused::Stopped)?;
@@ -240,9 +255,7 @@ impl Engine {
             let mut records = 0;
             while records < GROUP_RECORDS {
                 let Ok(job) = queue.try_recv() else { break };
-                if let Job::Log { records: r, .. } = &job {
-                    records += r;
-                }
+                records += job.records();
                 jobs.push(job);
             }
             self.handle(jobs);
@@ -357,9 +370,9 @@ impl Engine {
         }
         let mut joined = joined.into_iter();
         for job in jobs {
+            self.waiting.fetch_sub(job.records(), Ordering::AcqRel);
             match job {
-                Job::Log { done, records, .. } => {
-                    self.waiting.fetch_sub(records, Ordering::AcqRel);
+                Job::Log { done, .. } => {
                     let _ = done.send(written.clone());
                 }
                 Job::Labels { done, .. } => {
@@ -601,6 +614,61 @@ mod tests {
             limit,
             finished: tokio::sync::watch::channel(false).1,
         }
+    }
+
+    /// A binary model with one numeric feature and ten reference records.
+    fn model() -> Arc<Model> {
+        use crate::generated::{Column, RegisterModelRequest, Value, value};
+        let reference = (0..10)
+            .map(|i| crate::generated::Record {
+                id: format!("r{i}"),
+                time_micros: 1_000_000,
+                prediction: f64::from(i) / 10.0,
+                features: [(
+                    "x".to_owned(),
+                    Value {
+                        kind: Some(value::Kind::Number(f64::from(i))),
+                    },
+                )]
+                .into(),
+                ..Default::default()
+            })
+            .collect();
+        Arc::new(
+            Model::new(RegisterModelRequest {
+                name: "m".into(),
+                version: "1".into(),
+                task: "binary".into(),
+                schema: vec![Column {
+                    name: "x".into(),
+                    kind: "numeric".into(),
+                }],
+                reference,
+                ..Default::default()
+            })
+            .unwrap(),
+        )
+    }
+
+    #[test]
+    fn labels_count_against_the_queue_bound_as_records_do() {
+        let (jobs, queue) = mpsc::channel();
+        let writer = Writer {
+            jobs,
+            ..writer(1_500)
+        };
+        writer.reserve(1_000).unwrap();
+        let labels = |n: usize| (0..n).map(|i| (format!("r{i}"), 1.0)).collect::<Vec<_>>();
+        assert!(matches!(
+            writer.labels(model(), labels(600)),
+            Err(Refused::Overloaded {
+                waiting: 1_000,
+                limit: 1_500
+            })
+        ));
+        assert!(writer.labels(model(), labels(500)).is_ok());
+        assert_eq!(writer.waiting.load(Ordering::Acquire), 1_500);
+        assert_eq!(queue.try_recv().unwrap().records(), 500);
     }
 
     #[test]

@@ -438,3 +438,99 @@ async fn labels_logged_with_their_records_are_judged_too() {
     stop.send(()).unwrap();
     task.await.unwrap();
 }
+
+/// A performance check with nothing to compare with (no labelled reference records) could
+/// not be judged: it is `skipped` with the reason, never a pass.
+#[tokio::test]
+async fn performance_without_a_labelled_reference_is_skipped_not_passed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (address, stop, task) = start(dir.path(), |_| {}).await;
+    let mut monitor = client(&address).await;
+    let reference = (0..400)
+        .map(|i| record(i, START - HOUR, 0.2 + 0.6 * ((i * 37) % 400) as f64 / 400.0))
+        .collect();
+    common::register_reference(&mut monitor, reference, "", policy()).await;
+    let labelled = (0..100)
+        .map(|i| Record {
+            label: Some(f64::from(i % 2 == 0)),
+            ..record(i, START + i as i64 * 1_000_000, 0.3 + 0.004 * i as f64)
+        })
+        .collect();
+    log(&mut monitor, labelled).await.unwrap();
+    let report = monitor
+        .get_report(GetReportRequest {
+            model: "credit@1.0".into(),
+            from_micros: START,
+            to_micros: START + HOUR,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let json: serde_json::Value = serde_json::from_str(&report.report_json).unwrap();
+    let performance: Vec<&serde_json::Value> = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["subject"] == "performance")
+        .collect();
+    assert_eq!(performance.len(), 3, "{json}");
+    for check in performance {
+        assert_eq!(check["outcome"], "skipped", "{check}");
+        assert_eq!(
+            check["details"]["reason"],
+            "the reference has no labelled records to compare with"
+        );
+    }
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}
+
+/// A `Check` with a large rule set runs off the serving thread: a cheap request sent while it
+/// runs is answered first. (`#[tokio::test]` serves on one thread, as `seismo serve` does by
+/// default; before the guard moved off it, the cheap request waited for the whole Check.)
+#[tokio::test]
+async fn a_slow_rule_set_in_check_does_not_stall_other_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let (address, stop, task) = start(dir.path(), |_| {}).await;
+    let mut monitor = client(&address).await;
+    let rules: String = (0..60)
+        .map(|i| {
+            format!(
+                "[[column]]\nname = \"country\"\nrule = \"r{i}\"\nregex = \"(DE|FR|IT)[A-Z]{{0,{}}}\"\n\n",
+                i % 7
+            )
+        })
+        .collect();
+    register(&mut monitor, &rules, policy()).await;
+    let records: Vec<Record> = (0..5_000).map(|i| record(i, START, 0.5)).collect();
+    let mut slow = monitor.clone();
+    let started = std::time::Instant::now();
+    let check = tokio::spawn(async move {
+        let response = slow
+            .check(CheckRequest {
+                model: "credit@1.0".into(),
+                records,
+            })
+            .await;
+        (response, started.elapsed())
+    });
+    // Let the Check reach the service before the cheap request is sent.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let cheap = monitor
+        .list_alerts(ListAlertsRequest {
+            model: String::new(),
+            firing_only: false,
+        })
+        .await;
+    let cheap_done = started.elapsed();
+    assert!(cheap.is_ok());
+    let (response, check_done) = check.await.unwrap();
+    assert_eq!(response.unwrap().into_inner().verdict, Verdict::Ok as i32);
+    eprintln!("cheap request answered after {cheap_done:?}, the Check after {check_done:?}");
+    assert!(
+        cheap_done < check_done,
+        "the cheap request ({cheap_done:?}) waited for the Check ({check_done:?})"
+    );
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}

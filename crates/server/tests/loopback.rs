@@ -262,3 +262,59 @@ async fn a_configured_token_is_required_on_every_monitor_call() {
     stop.send(()).unwrap();
     task.await.unwrap().unwrap();
 }
+
+/// Reflection answers in both versions: v1 (newer grpcurl) and v1alpha (Python's
+/// grpcio-reflection, older grpcurl, Postman), each listing the Monitor service.
+#[tokio::test]
+async fn reflection_answers_v1_and_v1alpha() {
+    use tonic_reflection::pb::{v1, v1alpha};
+    let dir = tempfile::tempdir().unwrap();
+    let (address, stop, task) = start(dir.path(), |_| {}).await;
+    let _ = client(&address).await;
+    let channel = tonic::transport::Channel::from_shared(address.clone())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+
+    let mut alpha = v1alpha::server_reflection_client::ServerReflectionClient::new(channel.clone());
+    let request = v1alpha::ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(
+            v1alpha::server_reflection_request::MessageRequest::ListServices(String::new()),
+        ),
+    };
+    let mut answers = alpha
+        .server_reflection_info(tokio_stream::iter([request]))
+        .await
+        .expect("v1alpha reflection is served")
+        .into_inner();
+    let answer = answers.next().await.unwrap().unwrap();
+    let Some(v1alpha::server_reflection_response::MessageResponse::ListServicesResponse(list)) =
+        answer.message_response
+    else {
+        panic!("not a service list: {answer:?}");
+    };
+    let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    assert!(names.contains(&"seismo.v1.Monitor".to_owned()), "{names:?}");
+
+    let mut current = v1::server_reflection_client::ServerReflectionClient::new(channel);
+    let request = v1::ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(v1::server_reflection_request::MessageRequest::ListServices(
+            String::new(),
+        )),
+    };
+    let mut answers = current
+        .server_reflection_info(tokio_stream::iter([request]))
+        .await
+        .expect("v1 reflection is served")
+        .into_inner();
+    let answer = answers.next().await.unwrap().unwrap();
+    assert!(
+        format!("{answer:?}").contains("seismo.v1.Monitor"),
+        "{answer:?}"
+    );
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}
