@@ -123,7 +123,7 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
         &args.target
     };
     let ignore: Vec<String> = args.ignore.iter().chain(&config.ignore).cloned().collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = args.input.threads()?;
     let drift_options = DriftOptions {
         numeric_test: args.numeric_test.or(config.numeric_test),
         categorical_test: args.categorical_test.or(config.categorical_test),

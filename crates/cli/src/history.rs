@@ -106,7 +106,7 @@ pub fn run(args: HistoryArgs) -> Result<Verdict> {
         }
         None => Vec::new(),
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = args.input.threads()?;
     let mut series = SeriesBuilder::new(args.window);
     for path in &args.data {
         series.merge(read_log(path, &args, threads)?)?;

@@ -23,9 +23,22 @@ pub struct InputArgs {
     /// Give a column's kind instead of inferring it; repeatable [kinds: numeric, categorical, boolean, text, datetime]
     #[arg(long = "type", value_name = "COLUMN=KIND", global = true)]
     pub types: Vec<String>,
+    /// Threads to use [default: all cores]. The output is the same on every run; another
+    /// thread count may change sketch-based numbers within their bounds (docs/profile.md)
+    #[arg(long, value_name = "N", global = true)]
+    pub threads: Option<usize>,
 }
 
 impl InputArgs {
+    /// The threads to use: `--threads`, else every core. Zero is refused.
+    pub fn threads(&self) -> Result<usize> {
+        match self.threads {
+            Some(0) => bail!("--threads 0: at least one thread is needed"),
+            Some(n) => Ok(n),
+            None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        }
+    }
+
     /// The read options these flags describe.
     pub fn read_options(&self) -> Result<ReadOptions> {
         let delimiter = match self.delimiter.as_deref() {

@@ -34,9 +34,6 @@ pub struct ProfileArgs {
     /// Also save the mergeable profile (sketches included) to FILE
     #[arg(long, value_name = "FILE")]
     save: Option<PathBuf>,
-    /// Threads to use [default: all cores]
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
     #[command(flatten)]
     input: InputArgs,
 }
@@ -86,10 +83,7 @@ pub fn run(args: ProfileArgs) -> Result<Verdict> {
 }
 
 fn profile_data(data: &str, args: &ProfileArgs) -> Result<Profile> {
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
+    let threads = args.input.threads()?;
     Ok(profile_input(data, &args.input, threads)?.0)
 }
 

@@ -71,7 +71,7 @@ pub fn run(args: ValidateArgs) -> Result<Verdict> {
         .as_deref()
         .map(|r| seismo_io::read_dataset(r, &options))
         .transpose()?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = args.input.threads()?;
     let validation = validate(
         &rules,
         &data,

@@ -280,6 +280,12 @@ fn bad_inputs_get_one_line_and_exit_code_2() {
         br#"{"format":"seismo-profile","version":99}"#,
     );
     assert_bad_input(&seismo(&["profile", &not_profile]), "version");
+    // A version 1 profile (seismo 0.1's DataSketches KLL bytes) says what to do.
+    std::fs::write(&not_profile, br#"{"format":"seismo-profile","version":1}"#).unwrap();
+    assert_bad_input(
+        &seismo(&["profile", &not_profile]),
+        "version 1 (seismo 0.1) keeps quantile sketches this build no longer reads; profile the data again for version 2",
+    );
 }
 
 #[test]
@@ -348,4 +354,240 @@ fn columns_that_are_not_profiled_are_listed_with_the_reason() {
     let json = stdout_json(&out);
     assert_eq!(json["skipped"][0]["name"], "nothing");
     assert_eq!(json["columns"].as_array().unwrap().len(), 4);
+}
+
+/// A 60,000-row log in 12 row groups (so several partitions and batches, and more values
+/// than a quantile sketch keeps exactly): time, a score, a feature, a category, a label.
+fn write_log(file: &std::path::Path, shift: f64) {
+    use arrow_array::{
+        Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+    };
+    use std::sync::Arc;
+    let n = 60_000i64;
+    let noise = |i: i64, m: i64| ((i * 2_654_435_761) % m) as f64 / m as f64;
+    let batch = RecordBatch::try_from_iter([
+        (
+            "id",
+            Arc::new(Int64Array::from_iter_values(0..n)) as arrow_array::ArrayRef,
+        ),
+        (
+            "timestamp",
+            Arc::new(
+                TimestampMicrosecondArray::from_iter_values(
+                    (0..n).map(|i| 1_790_812_800_000_000 + i * 60_000_000),
+                )
+                .with_timezone("UTC"),
+            ),
+        ),
+        (
+            "score",
+            Arc::new(Float64Array::from_iter_values(
+                (0..n).map(|i| noise(i, 9_973) * (1.0 + shift)),
+            )),
+        ),
+        (
+            "income",
+            Arc::new(Float64Array::from_iter_values(
+                (0..n).map(|i| 30_000.0 + 50_000.0 * noise(i, 7_919) + shift),
+            )),
+        ),
+        (
+            "channel",
+            Arc::new(StringArray::from_iter_values(
+                (0..n).map(|i| ["web", "branch", "phone"][(i % 3) as usize]),
+            )),
+        ),
+        (
+            "label",
+            Arc::new(Int64Array::from_iter_values(
+                (0..n).map(|i| i64::from(noise(i, 9_973) > 0.6)),
+            )),
+        ),
+    ])
+    .unwrap();
+    let properties = parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(5_000))
+        .build();
+    let mut writer = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(file).unwrap(),
+        batch.schema(),
+        Some(properties),
+    )
+    .unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+}
+
+/// Same input, same options, same bytes: every command run twice, and the profile on 1 and
+/// 2 threads (where only sketch-based numbers may move, within their bound).
+#[test]
+fn every_command_gives_the_same_bytes_run_after_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let (reference, current) = (
+        dir.path().join("ref.parquet"),
+        dir.path().join("cur.parquet"),
+    );
+    write_log(&reference, 0.0);
+    write_log(&current, 0.05);
+    let saved = dir.path().join("ref.profile.json");
+    let rules = dir.path().join("rules.toml");
+    assert!(
+        seismo(&[
+            "profile",
+            path(&reference),
+            "--save",
+            path(&saved),
+            "--threads",
+            "2"
+        ])
+        .status
+        .success()
+    );
+    assert!(
+        seismo(&["infer", path(&reference), "-o", path(&rules)])
+            .status
+            .success()
+    );
+    let (r, c, s, rl) = (path(&reference), path(&current), path(&saved), path(&rules));
+    let (suite, candidate, example_reference) = (
+        example("suite.toml"),
+        example("candidate.parquet"),
+        example("reference.parquet"),
+    );
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["profile", c, "--format", "json", "--threads", "1"],
+        vec!["profile", c, "--format", "json", "--threads", "2"],
+        vec!["profile", s, "--format", "json"],
+        vec![
+            "drift",
+            "--reference",
+            r,
+            "--current",
+            c,
+            "--format",
+            "json",
+            "--threads",
+            "2",
+        ],
+        vec![
+            "drift",
+            "--reference",
+            s,
+            "--current",
+            c,
+            "--format",
+            "json",
+            "--threads",
+            "2",
+        ],
+        vec![
+            "drift",
+            "--reference",
+            s,
+            "--current",
+            c,
+            "--format",
+            "html",
+            "--threads",
+            "2",
+        ],
+        vec![
+            "validate",
+            c,
+            "--rules",
+            rl,
+            "--format",
+            "json",
+            "--threads",
+            "2",
+        ],
+        vec!["infer", c],
+        vec![
+            "history",
+            c,
+            "--time",
+            "timestamp",
+            "--value",
+            "score",
+            "--format",
+            "json",
+            "--threads",
+            "2",
+        ],
+        vec![
+            "test",
+            "--suite",
+            path(&suite),
+            "--data",
+            path(&candidate),
+            "--baseline",
+            path(&example_reference),
+            "--format",
+            "json",
+        ],
+        vec![
+            "slices",
+            "find",
+            "--data",
+            path(&candidate),
+            "--target",
+            "label",
+            "--prediction",
+            "score",
+            "--ignore",
+            "id,timestamp,model_version",
+        ],
+    ];
+    for args in &runs {
+        let (first, second) = (seismo(args), seismo(args));
+        assert!(
+            first.status.code().is_some_and(|c| c <= 1),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&first.stderr)
+        );
+        assert!(!first.stdout.is_empty(), "{args:?}");
+        assert!(
+            first.stdout == second.stdout,
+            "{args:?} gave different output on a second run"
+        );
+    }
+    // One thread against two: counts and extremes agree exactly, quantiles within the bound.
+    let profile = |threads: &str| {
+        stdout_json(&seismo(&[
+            "profile",
+            c,
+            "--format",
+            "json",
+            "--threads",
+            threads,
+        ]))
+    };
+    let (one, two) = (profile("1"), profile("2"));
+    for (a, b) in one["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(two["columns"].as_array().unwrap())
+    {
+        for key in ["count", "nulls", "min", "max", "distinct", "top"] {
+            assert_eq!(a.get(key), b.get(key), "{key} of {}", a["name"]);
+        }
+        if let (Some(qa), Some(qb), "numeric") = (
+            a["quantiles"].as_object(),
+            b["quantiles"].as_object(),
+            a["kind"].as_str().unwrap(),
+        ) {
+            let bound = a["quantile_rank_error"].as_f64().unwrap();
+            let range = b["max"].as_f64().unwrap() - b["min"].as_f64().unwrap();
+            for (q, x) in qa {
+                // The data is close to uniform: a rank error of e moves a value by ~e·range.
+                let y = qb[q].as_f64().unwrap();
+                assert!(
+                    (x.as_f64().unwrap() - y).abs() <= 2.0 * bound * range,
+                    "{q} of {}: {x} vs {y}",
+                    a["name"]
+                );
+            }
+        }
+    }
 }

@@ -498,6 +498,7 @@ fn test_column(
     ) else {
         return Err("its values do not match its kind".into());
     };
+    empty_side(a.count(), b.count())?;
     let test = chosen_test(options, column).unwrap_or_else(|| default_test(column.kind, &a, &b));
     let threshold = threshold_for(options, column, test);
     let (reference_count, current_count) = (a.count(), b.count());
@@ -519,6 +520,16 @@ fn test_column(
         new_values,
         missing_values,
     })
+}
+
+/// Why a column with no values on a side cannot be tested (every value null or NaN).
+pub(crate) fn empty_side(reference: usize, current: usize) -> Result<(), String> {
+    match (reference, current) {
+        (0, 0) => Err("no values on either side: every value is null".into()),
+        (0, _) => Err("no values in the reference: every value is null".into()),
+        (_, 0) => Err("no values in the current data: every value is null".into()),
+        _ => Ok(()),
+    }
 }
 
 /// `f` over `items` on up to `threads` scoped threads, results in the items' order.

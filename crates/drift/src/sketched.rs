@@ -26,13 +26,17 @@ pub(crate) fn test_profile_column(
         (reference.rows - reference.nulls - reference.nan) as usize,
         (current.rows - current.nulls - current.nan) as usize,
     );
+    crate::empty_side(reference_count, current_count)?;
     let mut changes = (Vec::new(), Vec::new());
     let (test, statistic, p_value, from_sketches) = if column.kind == ColumnKind::Numeric {
         let (Some(rq), Some(cq)) = (&reference.quantiles, &current.quantiles) else {
             return Err("the profile holds no quantile sketch for this column".into());
         };
         let small = reference_count.min(current_count) <= 1000;
-        let test = chosen.unwrap_or(match (small, reference.distinct_count().0 > 5) {
+        // Distinct values of both samples together, as for data (and Evidently).
+        let mut both = reference.distinct.clone();
+        both.merge(&current.distinct);
+        let test = chosen.unwrap_or(match (small, both.estimate().round() > 5.0) {
             (true, true) => TestName::Ks,
             (false, true) => TestName::Wasserstein,
             _ => TestName::JensenShannon,

@@ -6,6 +6,9 @@
 pub struct SplitMix64(u64);
 
 impl SplitMix64 {
+    /// What the state advances by at each step (2⁶⁴/φ, odd).
+    pub const INCREMENT: u64 = 0x9E37_79B9_7F4A_7C15;
+
     /// A generator from a seed.
     pub fn new(seed: u64) -> Self {
         Self(seed)
@@ -13,7 +16,7 @@ impl SplitMix64 {
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.0 = self.0.wrapping_add(Self::INCREMENT);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

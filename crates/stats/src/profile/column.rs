@@ -46,6 +46,11 @@ pub struct ColumnProfile {
 impl ColumnProfile {
     /// An empty profile of a column.
     pub fn new(name: impl Into<String>, kind: ColumnKind) -> Self {
+        Self::seeded(name, kind, 0)
+    }
+
+    /// An empty profile of a column whose quantile sketch's coin starts from `seed`.
+    pub fn seeded(name: impl Into<String>, kind: ColumnKind, seed: u64) -> Self {
         let ordered = matches!(kind, ColumnKind::Numeric | ColumnKind::Datetime);
         Self {
             name: name.into(),
@@ -54,7 +59,7 @@ impl ColumnProfile {
             nulls: 0,
             nan: 0,
             moments: Moments::default(),
-            quantiles: ordered.then(QuantileSketch::default),
+            quantiles: ordered.then(|| QuantileSketch::seeded(QuantileSketch::DEFAULT_K, seed)),
             distinct: DistinctSketch::default(),
             frequent: (!ordered).then(FrequentItems::default),
         }

@@ -48,7 +48,7 @@ use crate::error::StatsError;
 /// The format tag of a saved profile.
 pub const FORMAT: &str = "seismo-profile";
 /// The version of the saved profile format this crate writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Mergeable summaries of every column of a dataset.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -73,12 +73,23 @@ struct Saved {
 impl Profile {
     /// An empty profile of the schema's columns.
     pub fn new(schema: &Schema) -> Self {
+        Self::seeded(schema, 0)
+    }
+
+    /// An empty profile of the schema's columns whose quantile sketches are seeded from
+    /// `seed` and each column's position: profiles of the same batches with the same seeds,
+    /// merged in the same order, are identical.
+    pub fn seeded(schema: &Schema, seed: u64) -> Self {
         Self {
             rows: 0,
             columns: schema
                 .columns
                 .iter()
-                .map(|c| ColumnProfile::new(&c.name, c.kind))
+                .enumerate()
+                .map(|(i, c)| {
+                    let seed = crate::random::SplitMix64::new(seed ^ ((i as u64) << 32)).next_u64();
+                    ColumnProfile::seeded(&c.name, c.kind, seed)
+                })
                 .collect(),
             skipped: schema.unsupported.clone(),
         }
@@ -140,6 +151,12 @@ impl Profile {
         if header.format.as_deref() != Some(FORMAT) {
             return Err(StatsError::BadProfile(format!(
                 "the `format` field is not `{FORMAT}`"
+            )));
+        }
+        if header.version == Some(1) {
+            return Err(StatsError::BadProfile(format!(
+                "version 1 (seismo 0.1) keeps quantile sketches this build no longer reads; \
+                 profile the data again for version {FORMAT_VERSION}"
             )));
         }
         if header.version != Some(FORMAT_VERSION) {

@@ -7,17 +7,20 @@
 //! | sketch | answers | error |
 //! |---|---|---|
 //! | [`Moments`] | count, mean, variance, min, max | exact up to floating-point rounding (Chan et al. merge) |
-//! | [`QuantileSketch`] | quantiles, ranks, CDF | KLL: rank error at most [`QuantileSketch::rank_error`] with 99% confidence |
+//! | [`QuantileSketch`] | quantiles, ranks, CDF | KLL with a seeded coin: rank error at most [`QuantileSketch::rank_error`] with 99% confidence |
 //! | [`DistinctSketch`] | number of distinct values | HyperLogLog, lg k = 14: about 0.8% relative standard error |
 //! | [`FrequentItems`] | the most frequent values and their counts | exact up to [`FrequentItems::EXACT_LIMIT`] distinct values, then the Misra–Gries sketch's bound |
 //! | [`FixedHistogram`] | counts on fixed bins (for PSI and the binned distances) | exact |
 //!
-//! Quantile and distinct sketches come from the Apache DataSketches port, whose byte formats
-//! are the DataSketches ones; seismo does not implement these sketches itself.
+//! The distinct and frequent-items sketches come from the Apache DataSketches port, and their
+//! bytes are the DataSketches formats. The quantile sketch is seismo's own KLL (`kll.rs`): the
+//! port's KLL draws its coin from an unseeded thread-local generator, so its answers changed
+//! from run to run; this one takes a seed and gives the same bytes every time.
 
 mod distinct;
 mod frequent;
 mod histogram;
+mod kll;
 mod moments;
 mod quantiles;
 
