@@ -29,6 +29,10 @@ pub(crate) struct Kll {
     levels: Vec<Vec<f64>>,
     /// The SplitMix64 state the next coin is drawn from.
     coin: u64,
+    /// Items held (the levels' lengths summed) and the most the levels may hold: kept so an
+    /// update costs a push and a comparison.
+    retained: usize,
+    capacity: usize,
 }
 
 /// `ceil(k · (2/3)^depth)`, at least [`MIN_CAPACITY`], in integers (no `powf`, so every
@@ -44,34 +48,35 @@ fn capacity(k: u16, depth: usize) -> usize {
     (num.div_ceil(den) as usize).max(MIN_CAPACITY)
 }
 
-/// Merges two sorted runs.
-fn merge_sorted(a: &[f64], b: &[f64]) -> Vec<f64> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if b[j] < a[i] {
-            out.push(b[j]);
-            j += 1;
+/// Merges the sorted run `src` into the sorted `dst`, in place from the back.
+fn merge_into(dst: &mut Vec<f64>, src: &[f64]) {
+    let (mut i, mut j) = (dst.len(), src.len());
+    dst.resize(i + j, 0.0);
+    while j > 0 {
+        let k = i + j - 1;
+        if i > 0 && dst[i - 1] > src[j - 1] {
+            dst[k] = dst[i - 1];
+            i -= 1;
         } else {
-            out.push(a[i]);
-            i += 1;
+            dst[k] = src[j - 1];
+            j -= 1;
         }
     }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
 }
 
 impl Kll {
     /// An empty sketch with accuracy `k` whose coin starts from `seed`.
     pub(crate) fn new(k: u16, seed: u64) -> Self {
+        let k = k.max(8);
         Self {
-            k: k.max(8),
+            k,
             n: 0,
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
             levels: vec![Vec::new()],
             coin: seed,
+            retained: 0,
+            capacity: capacity(k, 0),
         }
     }
 
@@ -87,13 +92,11 @@ impl Kll {
         (self.n > 0).then_some((self.min, self.max))
     }
 
-    fn retained(&self) -> usize {
-        self.levels.iter().map(Vec::len).sum()
-    }
-
-    fn total_capacity(&self) -> usize {
+    /// Recounts `retained` and `capacity` after the levels changed shape.
+    fn recount(&mut self) {
         let top = self.levels.len() - 1;
-        (0..=top).map(|h| capacity(self.k, top - h)).sum()
+        self.retained = self.levels.iter().map(Vec::len).sum();
+        self.capacity = (0..=top).map(|h| capacity(self.k, top - h)).sum();
     }
 
     fn level_capacity(&self, h: usize) -> usize {
@@ -110,7 +113,10 @@ impl Kll {
         self.min = self.min.min(value);
         self.max = self.max.max(value);
         self.levels[0].push(value);
-        self.compress();
+        self.retained += 1;
+        if self.retained > self.capacity {
+            self.compress();
+        }
     }
 
     /// Adds another sketch's values. The result keeps the smaller `k`.
@@ -127,16 +133,15 @@ impl Kll {
         }
         self.levels[0].extend_from_slice(&other.levels[0]);
         for (h, items) in other.levels.iter().enumerate().skip(1) {
-            if !items.is_empty() {
-                self.levels[h] = merge_sorted(&self.levels[h], items);
-            }
+            merge_into(&mut self.levels[h], items);
         }
+        self.recount();
         self.compress();
     }
 
     /// Compacts the lowest full level until the sketch is within its capacity.
     fn compress(&mut self) {
-        while self.retained() > self.total_capacity() {
+        while self.retained > self.capacity {
             let Some(h) =
                 (0..self.levels.len()).find(|&h| self.levels[h].len() >= self.level_capacity(h))
             else {
@@ -144,24 +149,25 @@ impl Kll {
             };
             if h + 1 == self.levels.len() {
                 self.levels.push(Vec::new());
+                self.recount();
             }
-            let mut items = std::mem::take(&mut self.levels[h]);
-            if h == 0 {
-                items.sort_unstable_by(f64::total_cmp);
-            }
-            // An odd item out stays behind at its level (the smallest).
-            let start = items.len() % 2;
-            let mut coin = SplitMix64::new(self.coin);
-            let offset = (coin.next_u64() & 1) as usize;
+            let offset = (SplitMix64::new(self.coin).next_u64() & 1) as usize;
             self.coin = self.coin.wrapping_add(SplitMix64::INCREMENT);
-            let promoted: Vec<f64> = items[start..]
-                .iter()
-                .skip(offset)
-                .step_by(2)
-                .copied()
-                .collect();
-            self.levels[h] = items[..start].to_vec();
-            self.levels[h + 1] = merge_sorted(&self.levels[h + 1], &promoted);
+            let (lower, upper) = self.levels.split_at_mut(h + 1);
+            let level = &mut lower[h];
+            if h == 0 {
+                level.sort_unstable_by(f64::total_cmp);
+            }
+            // An odd item out stays behind at its level (the smallest); of the rest, every
+            // other one from the coin's offset moves up, written in place over the front.
+            let start = level.len() % 2;
+            let promoted = (level.len() - start) / 2;
+            for j in 0..promoted {
+                level[start + j] = level[start + offset + 2 * j];
+            }
+            merge_into(&mut upper[0], &level[start..start + promoted]);
+            level.truncate(start);
+            self.retained -= promoted;
         }
     }
 
@@ -185,7 +191,7 @@ impl Kll {
     /// The sketch as bytes: `SKL1`, then little-endian `k` (u16), coin (u64), `n` (u64),
     /// min, max (f64), the number of levels (u8), and per level its length (u32) and items.
     pub(crate) fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(40 + 8 * self.retained() + 4 * self.levels.len());
+        let mut out = Vec::with_capacity(40 + 8 * self.retained + 4 * self.levels.len());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&self.k.to_le_bytes());
         out.extend_from_slice(&self.coin.to_le_bytes());
@@ -245,14 +251,18 @@ impl Kll {
         if reader.at != reader.bytes.len() || weight != u128::from(n) {
             return Err(bad("weights do not add up to the count"));
         }
-        Ok(Self {
+        let mut sketch = Self {
             k,
             n,
             min,
             max,
             levels,
             coin,
-        })
+            retained: 0,
+            capacity: 0,
+        };
+        sketch.recount();
+        Ok(sketch)
     }
 }
 
@@ -275,6 +285,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sorted_runs_merge_in_place() {
+        let mut dst = vec![1.0, 3.0, 5.0];
+        merge_into(&mut dst, &[0.0, 3.0, 4.0, 9.0]);
+        assert_eq!(dst, [0.0, 1.0, 3.0, 3.0, 4.0, 5.0, 9.0]);
+        merge_into(&mut dst, &[]);
+        assert_eq!(dst.len(), 7);
+    }
+
+    #[test]
     fn capacities_shrink_by_two_thirds_to_eight() {
         assert_eq!(capacity(200, 0), 200);
         assert_eq!(capacity(200, 1), 134);
@@ -294,7 +313,7 @@ mod tests {
         a.merge(&b);
         assert_eq!(a.count(), 20_000);
         assert_eq!(a.sorted().last().unwrap().1, 20_000);
-        assert!(a.retained() <= a.total_capacity());
+        assert!(a.retained <= a.capacity);
         assert_eq!(Kll::from_bytes(&a.to_bytes()).unwrap(), a);
     }
 
