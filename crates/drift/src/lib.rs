@@ -434,7 +434,8 @@ fn detect_with(
             reason: unsupported.reason.clone(),
         });
     }
-    let results = map_parallel(&to_test, options.threads, |column| evaluate(column));
+    let results =
+        seismo_stats::parallel::map_ordered(&to_test, options.threads, |column| evaluate(column));
     for (column, result) in to_test.iter().zip(results) {
         match result {
             Ok(drift) => columns.push(drift),
@@ -530,40 +531,6 @@ pub(crate) fn empty_side(reference: usize, current: usize) -> Result<(), String>
         (_, 0) => Err("no values in the current data: every value is null".into()),
         _ => Ok(()),
     }
-}
-
-/// `f` over `items` on up to `threads` scoped threads, results in the items' order.
-fn map_parallel<T: Sync, R: Send>(
-    items: &[T],
-    threads: usize,
-    f: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    if threads <= 1 || items.len() <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<R>>> =
-        items.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..threads.min(items.len()) {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
-                    let result = f(item);
-                    *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
-                }
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .map(|slot| {
-            slot.into_inner()
-                .unwrap_or_else(|p| p.into_inner())
-                .expect("every item was mapped")
-        })
-        .collect()
 }
 
 pub(crate) fn judge(test: TestName, statistic: f64, p_value: Option<f64>, threshold: f64) -> bool {

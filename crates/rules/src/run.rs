@@ -1,8 +1,6 @@
 //! Running checks on a dataset and judging them: the report, and which rows to quarantine.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
@@ -102,30 +100,12 @@ pub fn validate(
     options: &ValidateOptions,
 ) -> Result<Validation, RuleError> {
     let planned = plan(rules, data, reference)?;
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Finding, RuleError>>>> =
-        Mutex::new((0..planned.len()).map(|_| None).collect());
-    let work = || {
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(check) = planned.get(i) else { break };
-            let found = run_check(check, data, reference, options.sample).map_err(|e| {
-                RuleError::new(check.location.clone(), format!("{}: {e}", check.rule))
-            });
-            results.lock().expect("no panics while held")[i] = Some(found);
-        }
-    };
-    match options.threads.clamp(1, planned.len().max(1)) {
-        // One thread is the caller's: the service validates single records and batches
-        // on its request path, where starting a thread would cost more than the checks.
-        1 => work(),
-        threads => std::thread::scope(|scope| {
-            for _ in 0..threads {
-                scope.spawn(work);
-            }
-        }),
-    }
-    let results = results.into_inner().expect("no panics while held");
+    // With one thread the caller's: the service validates single records and batches on
+    // its request path, where starting a thread would cost more than the checks.
+    let results = seismo_stats::parallel::map_ordered(&planned, options.threads, |check| {
+        run_check(check, data, reference, options.sample)
+            .map_err(|e| RuleError::new(check.location.clone(), format!("{}: {e}", check.rule)))
+    });
     let mut report = Report::new("validate");
     let mut quarantine: Vec<BooleanBuffer> = data
         .batches()
@@ -133,7 +113,7 @@ pub fn validate(
         .map(|b| BooleanBuffer::new_unset(b.num_rows()))
         .collect();
     for (check, found) in planned.iter().zip(results) {
-        let found = found.expect("every check ran")?;
+        let found = found?;
         let judged = judge(check, &found);
         if judged.outcome == Outcome::Fail && found.masks.len() == quarantine.len() {
             for (q, m) in quarantine.iter_mut().zip(&found.masks) {
@@ -522,15 +502,8 @@ fn statistic_check(
 
 /// The `q` quantile with linear interpolation between order statistics (numpy's default).
 fn quantile(values: &mut [f64], q: f64) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
     values.sort_by(f64::total_cmp);
-    let position = q * (values.len() - 1) as f64;
-    let low = position.floor() as usize;
-    let high = position.ceil() as usize;
-    let fraction = position - low as f64;
-    Some(values[low] + (values[high] - values[low]) * fraction)
+    seismo_stats::sort::linear_quantile(values, q)
 }
 
 /// The rows of a dataset where a condition holds (all rows without one).

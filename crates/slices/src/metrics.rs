@@ -549,9 +549,7 @@ impl Predictions {
             Metric::AbsErrorQuantile => {
                 let mut errors: Vec<f64> = pairs().map(|(y, p)| (y - p).abs()).collect();
                 errors.sort_by(f64::total_cmp);
-                let at = q.clamp(0.0, 1.0) * (errors.len() - 1) as f64;
-                let (low, high) = (at.floor() as usize, at.ceil() as usize);
-                errors[low] + (errors[high] - errors[low]) * (at - low as f64)
+                seismo_stats::sort::linear_quantile(&errors, q).unwrap_or(f64::NAN)
             }
             _ => unreachable!("checked by fits"),
         })

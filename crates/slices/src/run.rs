@@ -110,30 +110,11 @@ pub struct TestReport {
     pub regressions: Vec<Regression>,
 }
 
-/// `f(0..n)` on up to as many threads as there are cores, in order.
+/// `f(0..n)` on every core, in order (see `seismo_stats::parallel`).
 fn parallel_map<T: Send>(n: usize, f: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |t| t.get())
-        .min(n.max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let done: std::sync::Mutex<Vec<(usize, T)>> = std::sync::Mutex::new(Vec::with_capacity(n));
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if i >= n {
-                        break;
-                    }
-                    let value = f(i);
-                    done.lock().expect("no panics while held").push((i, value));
-                }
-            });
-        }
-    });
-    let mut done = done.into_inner().expect("no panics while held");
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, v)| v).collect()
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    let indices: Vec<usize> = (0..n).collect();
+    seismo_stats::parallel::map_ordered(&indices, threads, |&i| f(i))
 }
 
 /// The rows of every slice by name (with `all`).
@@ -424,11 +405,7 @@ fn bootstrap(
     let alpha = 1.0 - confidence;
     let interval = |xs: &mut Vec<f64>| {
         xs.sort_by(f64::total_cmp);
-        let at = |p: f64| {
-            let pos = p * (xs.len() - 1) as f64;
-            let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-            xs[lo] + (xs[hi] - xs[lo]) * (pos - lo as f64)
-        };
+        let at = |p: f64| seismo_stats::sort::linear_quantile(xs, p).unwrap_or(f64::NAN);
         [at(alpha / 2.0), at(1.0 - alpha / 2.0)]
     };
     let bounds = conditions.judged(0.0, baseline.map(|_| 0.0));

@@ -28,6 +28,7 @@ pub mod correction;
 pub mod distance;
 pub mod error;
 pub mod online;
+pub mod parallel;
 pub mod profile;
 pub mod random;
 pub mod sketch;

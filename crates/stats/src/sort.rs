@@ -43,6 +43,31 @@ pub fn unkey(k: u64) -> f64 {
     f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
 }
 
+/// The `q` quantile of sorted, NaN-free values with linear interpolation between order
+/// statistics, as numpy's default (`method='linear'`); `q` is clamped to `[0, 1]`. `None` when
+/// `sorted` is empty. Between two equal neighbours (infinities too) the value itself, never
+/// `∞ − ∞`.
+///
+/// ```
+/// use seismo_stats::sort::linear_quantile;
+/// // numpy.quantile([1, 2, 3, 4], [0.5, 0.9]) = [2.5, 3.7]
+/// assert_eq!(linear_quantile(&[1.0, 2.0, 3.0, 4.0], 0.5), Some(2.5));
+/// assert!((linear_quantile(&[1.0, 2.0, 3.0, 4.0], 0.9).unwrap() - 3.7).abs() < 1e-12);
+/// assert_eq!(linear_quantile(&[], 0.5), None);
+/// ```
+pub fn linear_quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    let position = q.clamp(0.0, 1.0) * last as f64;
+    let below = (position.floor() as usize).min(last);
+    let above = (below + 1).min(last);
+    let fraction = position - below as f64;
+    Some(if fraction == 0.0 || sorted[below] == sorted[above] {
+        sorted[below]
+    } else {
+        sorted[below] + fraction * (sorted[above] - sorted[below])
+    })
+}
+
 /// An end-of-sample marker above every key.
 pub(crate) const SENTINEL: u64 = u64::MAX;
 

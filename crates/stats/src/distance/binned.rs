@@ -16,7 +16,7 @@
 //! the shares as they are.
 
 use crate::error::StatsError;
-use crate::sort::sorted_finite_or_inf;
+use crate::sort::{linear_quantile, sorted_finite_or_inf};
 
 /// The share an empty bin is given before PSI and KL.
 pub const EMPTY_BIN_SHARE: f64 = 1e-4;
@@ -74,7 +74,8 @@ pub fn bin(reference: &[f64], current: &[f64], binning: &Binning) -> Result<Hist
         Binning::Quantile { bins } => {
             check_bins(*bins)?;
             (1..*bins)
-                .map(|k| linear_quantile(&a, k as f64 / *bins as f64))
+                // `a` is not empty (checked above).
+                .map(|k| linear_quantile(&a, k as f64 / *bins as f64).unwrap_or(f64::NAN))
                 .collect()
         }
         Binning::FixedWidth { bins } => {
@@ -123,19 +124,6 @@ fn check_bins(bins: usize) -> Result<(), StatsError> {
         ));
     }
     Ok(())
-}
-
-/// The `q` quantile of sorted values with linear interpolation (numpy's default).
-fn linear_quantile(sorted: &[f64], q: f64) -> f64 {
-    let position = q * (sorted.len() - 1) as f64;
-    let below = position.floor() as usize;
-    let above = (below + 1).min(sorted.len() - 1);
-    let fraction = position - below as f64;
-    if fraction == 0.0 || sorted[below] == sorted[above] {
-        sorted[below]
-    } else {
-        sorted[below] + fraction * (sorted[above] - sorted[below])
-    }
 }
 
 /// Category counts of both samples aligned on the union of categories (sorted by label):
