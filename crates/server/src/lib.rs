@@ -41,6 +41,7 @@ pub use metrics::{Metrics, serve_metrics};
 pub use service::{MAX_RECORDS, MonitorService, ServiceOptions};
 pub use store::{Store, StoreError};
 pub use webhook::Retries;
+pub use writer::now_micros;
 
 /// Where the service listens and keeps its data.
 #[derive(Debug, Clone)]

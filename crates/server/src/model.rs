@@ -13,16 +13,10 @@ use crate::generated::{RecordColumns, RegisterModelRequest};
 use crate::reference::{Binning, Reference, from_profile, from_rows, profile_summary};
 use crate::window::{Performance, Summary};
 
-/// What the model predicts; decides how performance is scored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Task {
-    /// A score or probability of the positive class; labels 0 or 1.
-    Binary,
-    /// A class index; labels class indexes.
-    Multiclass,
-    /// A value.
-    Regression,
-}
+/// What the model predicts, which decides how performance is scored: the task of
+/// `seismo test` (binary: a probability of the positive class and labels 0 or 1; multiclass:
+/// a class index; regression: a value).
+pub use seismo_slices::Task;
 
 /// The alert policy with its defaults filled in (see `AlertPolicy` in the proto).
 #[derive(Debug, Clone)]

@@ -9,15 +9,8 @@ use std::time::Duration;
 use common::{HOUR, client, firing, log, record, register, start};
 use seismo_server::generated::monitor_client::MonitorClient;
 use seismo_server::generated::*;
-use seismo_server::{ServeOptions, Tls, serve};
+use seismo_server::{ServeOptions, Tls, now_micros, serve};
 use tonic::Code;
-
-fn now_micros() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_micros() as i64
-}
 
 #[tokio::test]
 async fn retention_deletes_old_windows_after_a_restart() {

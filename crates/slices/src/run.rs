@@ -286,9 +286,8 @@ pub fn run_suite(
         result
     };
     let mut results = parallel_map(f.test.len(), &run_test);
-    for (i, fairness) in f.fairness.iter().enumerate() {
+    for i in 0..f.fairness.len() {
         results.extend(fairness_results(suite, i, data, &candidate, &valid)?);
-        let _ = fairness;
     }
     let regressions = match &base {
         Some(b) => regressions(suite, &slices, &candidate.predictions, &b.predictions),
