@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Oracle for the numbers `seismo validate` reports: pandas' statistics and row counts on the
-bundled example data (examples/current.parquet), for the checks crates/rules/tests/oracle.rs
+bundled example data (examples/current.parquet), for the checks crates/rules/tests/rules/oracle.rs
 builds.
 
 - `[[statistic]]` values: mean, std (ddof 1), min, max, median, quantile (numpy's linear

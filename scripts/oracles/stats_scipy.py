@@ -47,7 +47,7 @@ class SplitMix:
 
 
 def generate(spec):
-    """Replayed in crates/stats/tests/common/mod.rs; keep the two in step."""
+    """Replayed in crates/stats/tests/stats/common.rs; keep the two in step."""
     rng = SplitMix(spec["seed"])
     n, loc, scale, kind = spec["n"], spec["loc"], spec["scale"], spec["gen"]
     out = []

@@ -7,7 +7,7 @@
 //! | Wasserstein-1 | `∫ |Q₁(u) − Q₂(u)| du` by the midpoint rule on the same grid | no distribution-free bound: quantile noise adds about `(ε₁ + ε₂)` reference standard deviations; tested within 5% relative plus `2(ε₁ + ε₂)` standard deviations on bell-shaped, skewed and tied data |
 //! | PSI, Jensen–Shannon | on 10 bins at the reference sketch's deciles ([`sketch_decile_edges`]), shares from each sketch's PMF | each share within the sketch's PMF error (`share_error`, about 0.8%); on the same edges, tested within 0.01 (PSI) and 0.02 (JS) absolute plus 5% relative |
 //!
-//! The tests (`crates/stats/tests/sketched.rs`) check these bounds against the exact kernels.
+//! The tests (`crates/stats/tests/stats/sketched.rs`) check these bounds against the exact kernels.
 
 use super::binned::{jensen_shannon_from_shares, psi_from_shares};
 use crate::error::StatsError;

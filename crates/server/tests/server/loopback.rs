@@ -7,9 +7,7 @@ use seismo_server::{ServeOptions, serve};
 use tokio_stream::StreamExt;
 use tonic::Code;
 
-mod common;
-
-use common::{HOUR, START, client, record, scrape, start};
+use crate::common::{HOUR, START, client, record, scrape, start};
 
 #[tokio::test]
 async fn register_log_report_and_alert_on_a_thousandfold_jump() {
@@ -24,7 +22,7 @@ async fn register_log_report_and_alert_on_a_thousandfold_jump() {
     let reference: Vec<Record> = (0..200)
         .map(|i| record(i, START - HOUR, 0.1 + 0.001 * (i % 10) as f64))
         .collect();
-    let registered = common::register_reference(
+    let registered = crate::common::register_reference(
         &mut monitor,
         reference,
         "",
@@ -116,7 +114,7 @@ async fn register_log_report_and_alert_on_a_thousandfold_jump() {
         .unwrap()
         .into_inner();
     assert_eq!((labels.joined, labels.unknown), (1, 1));
-    let report = common::report(&mut monitor, START + HOUR, START + 2 * HOUR).await;
+    let report = crate::common::report(&mut monitor, START + HOUR, START + 2 * HOUR).await;
     assert_eq!((report.records, report.labelled), (100, 1));
     let ratio = report
         .checks
@@ -203,7 +201,7 @@ async fn register_log_report_and_alert_on_a_thousandfold_jump() {
     task.await.unwrap();
     let (address, stop, task) = start(dir.path(), |_| {}).await;
     let mut monitor = client(&address).await;
-    let all = common::report(&mut monitor, 0, 0).await;
+    let all = crate::common::report(&mut monitor, 0, 0).await;
     assert_eq!(all.records, 200, "the refused batch stored nothing");
     let alerts = monitor
         .list_alerts(ListAlertsRequest {

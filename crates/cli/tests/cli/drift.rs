@@ -1,8 +1,6 @@
 //! `seismo drift` on the bundled example data, forced tests, schema findings and bad input.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn drift_json(extra: &[&str]) -> (Value, Option<i32>) {

@@ -1,9 +1,7 @@
 //! `seismo test` and `seismo slices find` through the real binary, on the example candidate
 //! model (better overall, worse for branch customers) against the signed-off baseline.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// `seismo test` of the example suite on the candidate, against the baseline, with `extra`.
 fn example_suite(extra: &[&str]) -> std::process::Output {

@@ -2,11 +2,9 @@
 //! restart, TLS from certificate files, and overload answered with RESOURCE_EXHAUSTED
 //! without losing an acknowledged record.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{HOUR, client, firing, log, record, register, start};
+use crate::common::{HOUR, client, firing, log, record, register, start};
 use seismo_server::generated::monitor_client::MonitorClient;
 use seismo_server::generated::*;
 use seismo_server::{ServeOptions, Tls, now_micros, serve};
@@ -27,7 +25,7 @@ async fn retention_deletes_old_windows_after_a_restart() {
         .collect();
     log(&mut monitor, old).await.unwrap();
     log(&mut monitor, recent).await.unwrap();
-    assert_eq!(common::report(&mut monitor, 0, 0).await.records, 80);
+    assert_eq!(crate::common::report(&mut monitor, 0, 0).await.records, 80);
     stop.send(()).unwrap();
     task.await.unwrap();
 
@@ -37,7 +35,7 @@ async fn retention_deletes_old_windows_after_a_restart() {
     .await;
     let mut monitor = client(&address).await;
     // Retention runs when the writer starts, before it takes any request.
-    assert_eq!(common::report(&mut monitor, 0, 0).await.records, 30);
+    assert_eq!(crate::common::report(&mut monitor, 0, 0).await.records, 30);
     let labels = monitor
         .log_labels(LogLabelsRequest {
             model: "credit@1.0".into(),
@@ -141,7 +139,7 @@ async fn overload_is_refused_and_every_acknowledged_record_is_stored() {
         let mut monitor = monitor.clone();
         requests.push(tokio::spawn(async move {
             let records = (b * 1_000..(b + 1) * 1_000)
-                .map(|i| record(i, common::START + i as i64, 0.4))
+                .map(|i| record(i, crate::common::START + i as i64, 0.4))
                 .collect();
             log(&mut monitor, records).await
         }));
@@ -159,7 +157,10 @@ async fn overload_is_refused_and_every_acknowledged_record_is_stored() {
     }
     eprintln!("{accepted} records acknowledged, {refused} requests refused");
     assert_eq!(accepted + refused * 1_000, 24_000);
-    assert_eq!(common::report(&mut monitor, 0, 0).await.records, accepted);
+    assert_eq!(
+        crate::common::report(&mut monitor, 0, 0).await.records,
+        accepted
+    );
     stop.send(()).unwrap();
     task.await.unwrap();
 }
@@ -171,12 +172,12 @@ async fn a_report_over_its_record_limit_is_refused() {
     let mut monitor = client(&address).await;
     register(&mut monitor, "", AlertPolicy::default()).await;
     let records = (0..200)
-        .map(|i| record(i, common::START + i as i64 * 1_000_000, 0.4))
+        .map(|i| record(i, crate::common::START + i as i64 * 1_000_000, 0.4))
         .collect();
     log(&mut monitor, records).await.unwrap();
     let request = |to_micros| GetReportRequest {
         model: "credit@1.0".into(),
-        from_micros: common::START,
+        from_micros: crate::common::START,
         to_micros,
     };
     let refused = monitor.get_report(request(0)).await.unwrap_err();
@@ -189,8 +190,8 @@ async fn a_report_over_its_record_limit_is_refused() {
     let empty = monitor
         .get_report(GetReportRequest {
             model: "credit@1.0".into(),
-            from_micros: common::START + 2 * HOUR,
-            to_micros: common::START + 3 * HOUR,
+            from_micros: crate::common::START + 2 * HOUR,
+            to_micros: crate::common::START + 3 * HOUR,
         })
         .await
         .unwrap()
@@ -290,7 +291,7 @@ async fn webhooks_go_over_https_to_a_receiver_the_operator_trusts() {
     )
     .await;
     let broken = (0..100)
-        .map(|i| record(i, common::START + i as i64 * 1_000_000, 500.0))
+        .map(|i| record(i, crate::common::START + i as i64 * 1_000_000, 500.0))
         .collect();
     log(&mut monitor, broken).await.unwrap();
     tokio::time::timeout(Duration::from_secs(10), async {

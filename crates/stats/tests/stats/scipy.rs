@@ -1,9 +1,7 @@
 //! seismo-stats against scipy and statsmodels on the same samples (fixtures from
 //! scripts/oracles/stats_scipy.py): 1e-9 relative on statistics, 1e-6 on p-values.
 
-mod common;
-
-use common::{close, fixture, sample};
+use crate::common::{close, fixture, sample};
 use seismo_stats::correction::{benjamini_hochberg, bonferroni, holm};
 use seismo_stats::distance::{wasserstein, wasserstein_normalized};
 use seismo_stats::special::kolmogorov_sf;

@@ -1,8 +1,6 @@
 //! `seismo history` on the bundled example data and on bad input, through the real binary.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn history(args: &[&str]) -> std::process::Output {
     let mut all = vec!["history"];

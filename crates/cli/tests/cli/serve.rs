@@ -1,8 +1,6 @@
 //! `seismo serve` as a real process: SIGKILLed repeatedly while a client logs, every
 //! acknowledged record is there after each restart.
 
-mod common;
-
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -157,9 +155,9 @@ fn bad_settings_are_refused_with_their_source_and_exit_2() {
             "--listen",
             "127.0.0.1:0",
         ];
-        args.extend(["--data-dir", common::path(&data)]);
+        args.extend(["--data-dir", crate::common::path(&data)]);
         args.extend(flags);
-        common::seismo(&args)
+        crate::common::seismo(&args)
     };
     let config_arg = config.to_str().unwrap();
     for (text, flags, message) in [
@@ -190,7 +188,7 @@ fn bad_settings_are_refused_with_their_source_and_exit_2() {
         ),
     ] {
         std::fs::write(&config, text).unwrap();
-        common::assert_bad_input(&run(&flags), &message);
+        crate::common::assert_bad_input(&run(&flags), &message);
     }
 }
 
@@ -224,11 +222,11 @@ fn credit(i: u64, time: i64, credit_score: f64, score: f64) -> Record {
 fn a_saved_profile_serves_as_the_reference() {
     let dir = tempfile::tempdir().unwrap();
     let profile = dir.path().join("reference.profile.json");
-    let saved = common::seismo(&[
+    let saved = crate::common::seismo(&[
         "profile",
-        common::path(&common::example("reference.parquet")),
+        crate::common::path(&crate::common::example("reference.parquet")),
         "--save",
-        common::path(&profile),
+        crate::common::path(&profile),
     ]);
     assert!(saved.status.success(), "{saved:?}");
     let profile = std::fs::read(&profile).unwrap();

@@ -2,12 +2,10 @@
 //! form, feature drift, null rates, rule violations, labelled performance, the CUSUM, the
 //! rules in `Check`, and webhook delivery with a retry.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{HOUR, START, client, firing, log, record, register, start};
+use crate::common::{HOUR, START, client, firing, log, record, register, start};
 use seismo_server::generated::*;
 use tonic::Code;
 
@@ -103,7 +101,7 @@ async fn columns_are_logged_like_rows_and_bad_columns_are_named() {
         .await
         .unwrap();
     assert_eq!(both.into_inner().accepted, 11);
-    let report = common::report(&mut monitor, START, START + HOUR).await;
+    let report = crate::common::report(&mut monitor, START, START + HOUR).await;
     assert_eq!(report.records, 111);
     stop.send(()).unwrap();
     task.await.unwrap();
@@ -227,7 +225,7 @@ async fn drift_nulls_rules_and_performance_fire_in_their_window_and_reach_the_we
             .await
             .contains(&"credit@1.0:performance:performance".to_owned())
     );
-    let report = common::report(&mut monitor, START, START + HOUR).await;
+    let report = crate::common::report(&mut monitor, START, START + HOUR).await;
     assert_eq!(report.labelled, 200);
     let accuracy = report
         .checks
@@ -312,7 +310,7 @@ async fn registering_again_judges_the_windows_against_the_new_reference() {
             ..r
         })
         .collect();
-    common::register_reference(&mut monitor, reference, "", policy()).await;
+    crate::common::register_reference(&mut monitor, reference, "", policy()).await;
     log(&mut monitor, older(100, 150)).await.unwrap();
     assert_eq!(firing(&mut monitor).await, Vec::<String>::new());
     stop.send(()).unwrap();
@@ -358,7 +356,7 @@ async fn reports_test_drift_as_the_model_s_drift_settings_say() {
     let registration = |drift_toml: &str| RegisterModelRequest {
         name: "credit".into(),
         version: "1.0".into(),
-        schema: common::schema(),
+        schema: crate::common::schema(),
         task: "binary".into(),
         reference: (0..200).map(|i| record(i, START - HOUR, 0.3)).collect(),
         drift_toml: drift_toml.into(),
@@ -400,7 +398,7 @@ async fn reports_test_drift_as_the_model_s_drift_settings_say() {
     )
     .await
     .unwrap();
-    let report = common::report(&mut monitor, 0, 0).await;
+    let report = crate::common::report(&mut monitor, 0, 0).await;
     let age: Vec<(&str, &str)> = report
         .checks
         .iter()
@@ -449,7 +447,7 @@ async fn performance_without_a_labelled_reference_is_skipped_not_passed() {
     let reference = (0..400)
         .map(|i| record(i, START - HOUR, 0.2 + 0.6 * ((i * 37) % 400) as f64 / 400.0))
         .collect();
-    common::register_reference(&mut monitor, reference, "", policy()).await;
+    crate::common::register_reference(&mut monitor, reference, "", policy()).await;
     let labelled = (0..100)
         .map(|i| Record {
             label: Some(f64::from(i % 2 == 0)),

@@ -1,14 +1,12 @@
 //! `seismo infer` and `seismo validate` through the real binary: on the example data, with
 //! every report format, the quarantine split, and bad rule files.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use crate::common::*;
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
-use common::*;
 
 /// The ids of a data file.
 fn ids(file: &Path) -> Vec<i64> {

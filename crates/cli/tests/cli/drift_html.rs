@@ -1,9 +1,7 @@
 //! The HTML drift report renders in headless Chromium: its script runs (the table sorts), one
 //! chart per tested column, and nothing is fetched from the network.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn the_html_report_renders_sorts_and_stays_offline() {

@@ -1,9 +1,7 @@
 //! `seismo profile` against pandas on the same files (fixtures from
 //! scripts/oracles/profile_pandas.py), merging, stdin and bad input.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn expected() -> Value {
