@@ -168,6 +168,20 @@ fn run_find(args: FindArgs) -> Result<Verdict> {
         }
         None => None,
     };
+    if !valid.contains(&true) {
+        bail!(
+            "{}: no row has both a target (--target {}) and a prediction (--prediction {}){}; \
+             there is nothing to search",
+            args.data,
+            args.target,
+            args.prediction,
+            if args.baseline.is_some() {
+                " joined to the baseline"
+            } else {
+                ""
+            }
+        );
+    }
     let mut ignore = args.ignore.clone();
     ignore.extend([args.target.clone(), args.prediction.clone()]);
     let found = find_slices(

@@ -234,3 +234,23 @@ fn slices_find_surfaces_the_branch_slice_unprompted() {
     let out = seismo(&["test", "--suite", path(&suite), "--data", path(&data)]);
     assert_found(&out);
 }
+
+#[test]
+fn slices_find_without_labelled_rows_says_so() {
+    // Every target value is null: no slice can be judged, which is bad input, not "none found".
+    let data = fixture("hostile/all_null.parquet");
+    let out = seismo(&[
+        "slices",
+        "find",
+        "--data",
+        path(&data),
+        "--target",
+        "no_float",
+        "--prediction",
+        "amount",
+    ]);
+    assert_bad_input(
+        &out,
+        "no row has both a target (--target no_float) and a prediction",
+    );
+}
