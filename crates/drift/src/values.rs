@@ -43,20 +43,13 @@ impl Values {
                 }
                 false
             }
-            (Self::Labels(a), Self::Labels(b)) => {
-                let present = |m: &BTreeMap<String, u64>| {
-                    m.iter()
-                        .filter(|(_, c)| **c > 0)
-                        .map(|(l, _)| l.clone())
-                        .collect::<std::collections::BTreeSet<String>>()
-                };
-                present(a).union(&present(b)).count() > k
-            }
-            // Numbers on one side and labels on the other do not happen for one column kind;
-            // count each side's labels.
+            // Labels on both sides, or (not for one column kind) labels and numbers: every
+            // present label of `a`, then those of `b` that `a` lacks.
             _ => {
-                let (a, b) = (self.clone().into_labels(), other.clone().into_labels());
-                Self::Labels(a).more_distinct_than(&Self::Labels(b), k)
+                let (a, b) = (self.labels(), other.labels());
+                let in_a = |label: &String| a.get(label).is_some_and(|c| *c > 0);
+                let only_b = b.iter().filter(|(l, c)| **c > 0 && !in_a(l)).count();
+                a.values().filter(|c| **c > 0).count() + only_b > k
             }
         }
     }
@@ -65,13 +58,21 @@ impl Values {
     pub fn into_labels(self) -> BTreeMap<String, u64> {
         match self {
             Self::Labels(m) => m,
+            numbers => numbers.labels().into_owned(),
+        }
+    }
+
+    /// The label counts, borrowed when the values are labels already.
+    pub fn labels(&self) -> std::borrow::Cow<'_, BTreeMap<String, u64>> {
+        match self {
+            Self::Labels(m) => std::borrow::Cow::Borrowed(m),
             Self::Numbers(v) => {
                 let mut m = BTreeMap::new();
-                for x in v.into_iter().filter(|x| !x.is_nan()) {
+                for &x in v.iter().filter(|x| !x.is_nan()) {
                     *m.entry(seismo_stats::sort::canonical(x).to_string())
                         .or_default() += 1;
                 }
-                m
+                std::borrow::Cow::Owned(m)
             }
         }
     }
@@ -154,10 +155,7 @@ pub fn category_changes(
     if matches!(reference, Values::Numbers(_)) && reference.more_distinct_than(current, 5) {
         return None;
     }
-    let (a, b) = (
-        reference.clone().into_labels(),
-        current.clone().into_labels(),
-    );
+    let (a, b) = (reference.labels(), current.labels());
     let only = |here: &BTreeMap<String, u64>, there: &BTreeMap<String, u64>| {
         let mut values: Vec<ValueCount> = here
             .iter()
