@@ -1,0 +1,91 @@
+//! Every command's output on the bundled examples, byte for byte, against committed copies in
+//! `tests/fixtures/golden/`: a refactoring that changes one byte of a report fails here.
+//!
+//! After a change that is meant to change output, run
+//! `SEISMO_BLESS=1 cargo test -p seismo-cli --test cli golden` and read the diff of
+//! `crates/cli/tests/fixtures/golden/` before committing it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The runs, one a line: the name of its golden file, the exit code it must end with, and
+/// its arguments (paths relative to the repository root, so reports that name their inputs
+/// do not depend on where the repository is). A name may come again: the same report with
+/// another thread count must be the same bytes.
+const RUNS: &str = "\
+drift.txt          1 drift --reference examples/reference.parquet --current examples/current.parquet --config examples/drift.toml
+drift.json         1 drift --reference examples/reference.parquet --current examples/current.parquet --config examples/drift.toml --format json
+drift.html         1 drift --reference examples/reference.parquet --current examples/current.parquet --config examples/drift.toml --format html
+drift_ks_holm.json 0 drift --reference examples/reference.csv --current examples/current.csv --numeric-test ks --correction holm --format json
+infer.toml         0 infer examples/reference.parquet
+validate.txt       1 validate examples/current.parquet --rules examples/rules.toml --reference examples/reference.parquet
+validate.json      1 validate examples/current.parquet --rules examples/rules.toml --reference examples/reference.parquet --format json
+validate.xml       1 validate examples/current.parquet --rules examples/rules.toml --reference examples/reference.parquet --format junit
+validate.html      1 validate examples/current.parquet --rules examples/rules.toml --reference examples/reference.parquet --format html
+test.txt           1 test --suite examples/suite.toml --data examples/candidate.parquet --baseline examples/reference.parquet
+test.json          1 test --suite examples/suite.toml --data examples/candidate.parquet --baseline examples/reference.parquet --format json
+test.xml           1 test --suite examples/suite.toml --data examples/candidate.parquet --baseline examples/reference.parquet --format junit
+test.html          1 test --suite examples/suite.toml --data examples/candidate.parquet --baseline examples/reference.parquet --format html
+slices_find.toml   1 slices find --data examples/candidate.parquet --target label --prediction score --baseline examples/reference.parquet --id id --ignore id,timestamp,model_version
+history.txt        1 history examples/current.parquet --time timestamp --value score --by model_version
+history.json       1 history examples/current.parquet --time timestamp --value score --markers examples/deployments.csv --format json
+history.html       1 history examples/current.parquet --time timestamp --value score --markers examples/deployments.csv --format html
+profile.txt        0 profile examples/current.parquet
+profile.json       0 profile examples/current.csv --format json
+drift.json         1 drift --reference examples/reference.parquet --current examples/current.parquet --config examples/drift.toml --format json --threads 1
+drift.json         1 drift --reference examples/reference.parquet --current examples/current.parquet --config examples/drift.toml --format json --threads 3
+validate.json      1 validate examples/current.parquet --rules examples/rules.toml --reference examples/reference.parquet --format json --threads 1
+validate.json      1 validate examples/current.parquet --rules examples/rules.toml --reference examples/reference.parquet --format json --threads 3
+test.json          1 test --suite examples/suite.toml --data examples/candidate.parquet --baseline examples/reference.parquet --format json --threads 1
+test.json          1 test --suite examples/suite.toml --data examples/candidate.parquet --baseline examples/reference.parquet --format json --threads 3
+profile.json       0 profile examples/current.csv --format json --threads 1
+profile.json       0 profile examples/current.csv --format json --threads 3
+";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn golden(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/golden")
+        .join(name)
+}
+
+#[test]
+fn outputs_on_the_bundled_examples_are_unchanged() {
+    let bless = std::env::var_os("SEISMO_BLESS").is_some();
+    let mut changed = Vec::new();
+    for line in RUNS.lines() {
+        let mut words = line.split_whitespace();
+        let (name, code) = (words.next().unwrap(), words.next().unwrap());
+        let code: i32 = code.parse().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_seismo"))
+            .args(words)
+            .current_dir(root())
+            .output()
+            .expect("seismo runs");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let path = golden(name);
+        if bless {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &out.stdout).unwrap();
+            continue;
+        }
+        let expected = std::fs::read(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (SEISMO_BLESS=1 writes it)", path.display()));
+        if expected != out.stdout {
+            changed.push(name);
+        }
+    }
+    assert!(
+        changed.is_empty(),
+        "output changed: {changed:?} (diff against crates/cli/tests/fixtures/golden/; \
+         SEISMO_BLESS=1 rewrites them)"
+    );
+}
