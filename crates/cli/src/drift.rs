@@ -10,7 +10,7 @@ use seismo_drift::{
 };
 use seismo_stats::profile::format_number;
 
-use crate::Verdict;
+use crate::Exit;
 use crate::input::InputArgs;
 use crate::output::{emit, json_bytes, new_table};
 
@@ -92,7 +92,7 @@ enum DriftFormat {
 
 /// Runs `seismo drift`; `Found` (exit 1) when the report meets a `--fail-on` condition (by
 /// default, dataset or prediction drift).
-pub fn run(args: DriftArgs) -> Result<Verdict> {
+pub fn run(args: DriftArgs) -> Result<Exit> {
     let config = match &args.config {
         Some(path) => read_config(path)?,
         None => DriftSettings::default(),
@@ -230,9 +230,9 @@ pub fn run(args: DriftArgs) -> Result<Verdict> {
         &args.fail_on
     };
     Ok(if report.fails(fail_on) {
-        Verdict::Found
+        Exit::Found
     } else {
-        Verdict::Clean
+        Exit::Clean
     })
 }
 

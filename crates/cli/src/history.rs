@@ -12,7 +12,7 @@ use seismo_history::{
 };
 use seismo_stats::profile::format_number;
 
-use crate::Verdict;
+use crate::Exit;
 use crate::input::InputArgs;
 use crate::output::{emit, json_bytes, new_table};
 
@@ -92,7 +92,7 @@ pub struct HistoryReport {
 }
 
 /// Runs `seismo history`; `Found` (exit 1) when there are change points.
-pub fn run(args: HistoryArgs) -> Result<Verdict> {
+pub fn run(args: HistoryArgs) -> Result<Exit> {
     if !(args.penalty > 0.0 && args.penalty.is_finite()) {
         bail!("--penalty must be a positive number, got {}", args.penalty);
     }
@@ -137,9 +137,9 @@ pub fn run(args: HistoryArgs) -> Result<Verdict> {
     };
     emit(args.output.as_deref(), &rendered)?;
     Ok(if report.history.change_points.is_empty() {
-        Verdict::Clean
+        Exit::Clean
     } else {
-        Verdict::Found
+        Exit::Found
     })
 }
 

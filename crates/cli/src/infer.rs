@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 use seismo_rules::{InferOptions, infer};
 
-use crate::Verdict;
+use crate::Exit;
 use crate::input::InputArgs;
 use crate::output::emit;
 
@@ -31,7 +31,7 @@ pub struct InferArgs {
 }
 
 /// Runs `seismo infer`.
-pub fn run(args: InferArgs) -> Result<Verdict> {
+pub fn run(args: InferArgs) -> Result<Exit> {
     let reference = seismo_io::read_dataset(&args.reference, &args.input.read_options()?)?;
     let schema = reference.arrow_schema();
     for name in args.prediction.iter().chain(&args.ignore) {
@@ -48,5 +48,5 @@ pub fn run(args: InferArgs) -> Result<Verdict> {
         },
     );
     emit(args.output.as_deref(), rules.as_bytes())?;
-    Ok(Verdict::Clean)
+    Ok(Exit::Clean)
 }

@@ -55,7 +55,7 @@ enum Command {
 
 /// What a command found: decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub enum Exit {
     /// Nothing to report (exit 0).
     Clean,
     /// The command found what it looks for (exit 1).
@@ -75,8 +75,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
     };
     match result {
-        Ok(Verdict::Clean) => ExitCode::SUCCESS,
-        Ok(Verdict::Found) => ExitCode::from(1),
+        Ok(Exit::Clean) => ExitCode::SUCCESS,
+        Ok(Exit::Found) => ExitCode::from(1),
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::from(2)

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use seismo_slices::{Suite, TestReport, TestResult, Verdict, run_suite};
+use seismo_slices::{ModelTestResult, Suite, TestOutcome, TestReport, run_suite};
 use seismo_stats::profile::format_number;
 use serde_json::Value;
 
-use crate::Verdict as Exit;
+use crate::Exit;
 use crate::input::InputArgs;
 use crate::junit::{self, Case, CaseOutcome};
 use crate::output::{emit, escape_html, json_bytes, new_table};
@@ -83,7 +83,7 @@ fn signed(v: f64) -> String {
     }
 }
 
-fn threshold(result: &TestResult) -> String {
+fn threshold(result: &ModelTestResult) -> String {
     match &result.threshold {
         Value::Object(t) => t
             .iter()
@@ -100,18 +100,18 @@ fn threshold(result: &TestResult) -> String {
     }
 }
 
-fn outcome(verdict: Verdict) -> &'static str {
+fn outcome(verdict: TestOutcome) -> &'static str {
     match verdict {
-        Verdict::Pass => "pass",
-        Verdict::Inconclusive => "inconclusive",
-        Verdict::Skipped => "skipped",
-        Verdict::Warn => "warn",
-        Verdict::Fail => "fail",
+        TestOutcome::Pass => "pass",
+        TestOutcome::Inconclusive => "inconclusive",
+        TestOutcome::Skipped => "skipped",
+        TestOutcome::Warn => "warn",
+        TestOutcome::Fail => "fail",
     }
 }
 
 /// What the result says, in a few words: the comparison, the interval or the reason.
-fn note(result: &TestResult) -> String {
+fn note(result: &ModelTestResult) -> String {
     let mut parts = Vec::new();
     if let Some(b) = result.baseline
         && let Some(v) = result.value
@@ -156,7 +156,7 @@ fn render_text(report: &TestReport) -> String {
             note(r),
         ]);
     }
-    let count = |v: Verdict| report.results.iter().filter(|r| r.outcome == v).count();
+    let count = |v: TestOutcome| report.results.iter().filter(|r| r.outcome == v).count();
     let mut out = format!("{table}\n");
     out.push_str(&format!(
         "{} rows{}; {} tests: {} pass, {} fail, {} warn, {} inconclusive, {} skipped. {}\n",
@@ -170,11 +170,11 @@ fn render_text(report: &TestReport) -> String {
             String::new()
         },
         report.results.len(),
-        count(Verdict::Pass),
-        count(Verdict::Fail),
-        count(Verdict::Warn),
-        count(Verdict::Inconclusive),
-        count(Verdict::Skipped),
+        count(TestOutcome::Pass),
+        count(TestOutcome::Fail),
+        count(TestOutcome::Warn),
+        count(TestOutcome::Inconclusive),
+        count(TestOutcome::Skipped),
         if report.passed { "Passed." } else { "Failed." }
     ));
     if !report.regressions.is_empty() {
@@ -203,10 +203,10 @@ fn render_junit(args: &TestArgs, report: &TestReport) -> String {
         .iter()
         .map(|r| {
             let outcome = match r.outcome {
-                Verdict::Pass => CaseOutcome::Pass,
-                Verdict::Fail => CaseOutcome::Fail,
-                Verdict::Warn | Verdict::Inconclusive => CaseOutcome::Warn,
-                Verdict::Skipped => CaseOutcome::Skipped,
+                TestOutcome::Pass => CaseOutcome::Pass,
+                TestOutcome::Fail => CaseOutcome::Fail,
+                TestOutcome::Warn | TestOutcome::Inconclusive => CaseOutcome::Warn,
+                TestOutcome::Skipped => CaseOutcome::Skipped,
             };
             let message = match (&r.reason, outcome) {
                 (Some(reason), CaseOutcome::Skipped) => reason.clone(),

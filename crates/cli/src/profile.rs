@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use seismo_core::ColumnKind;
 use seismo_stats::profile::{Profile, ProfileError, ProfileSummary, Stat, profile_partitions};
 
-use crate::Verdict;
+use crate::Exit;
 use crate::input::InputArgs;
 use crate::output::{emit, json_bytes, new_table, write_atomic};
 
@@ -61,7 +61,7 @@ enum OutputFormat {
 }
 
 /// Runs `seismo profile`.
-pub fn run(args: ProfileArgs) -> Result<Verdict> {
+pub fn run(args: ProfileArgs) -> Result<Exit> {
     if let Some(ProfileCommand::Merge(merge)) = args.command {
         return run_merge(&merge);
     }
@@ -79,7 +79,7 @@ pub fn run(args: ProfileArgs) -> Result<Verdict> {
         OutputFormat::Text => render_text(&summary).into_bytes(),
     };
     emit(args.output.as_deref(), &rendered)?;
-    Ok(Verdict::Clean)
+    Ok(Exit::Clean)
 }
 
 fn profile_data(data: &str, args: &ProfileArgs) -> Result<Profile> {
@@ -163,7 +163,7 @@ fn read_profile(path: &Path) -> Result<Profile> {
     Profile::from_json(&bytes).with_context(|| path.display().to_string())
 }
 
-fn run_merge(args: &MergeArgs) -> Result<Verdict> {
+fn run_merge(args: &MergeArgs) -> Result<Exit> {
     let mut inputs = args.inputs.iter();
     let first = inputs.next().context("at least two profiles are needed")?;
     let mut merged = read_profile(first)?;
@@ -177,7 +177,7 @@ fn run_merge(args: &MergeArgs) -> Result<Verdict> {
         bail!("the profiles have no columns");
     }
     write_atomic(&args.output, &merged.to_json())?;
-    Ok(Verdict::Clean)
+    Ok(Exit::Clean)
 }
 
 fn render_text(summary: &ProfileSummary) -> String {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Args;
 
-use crate::Verdict;
+use crate::Exit;
 
 /// Arguments of `seismo serve`.
 #[derive(Debug, Args)]
@@ -56,7 +56,7 @@ struct ServeConfig {
 }
 
 /// Runs the service until SIGTERM or Ctrl-C.
-pub fn run(args: ServeArgs) -> Result<Verdict> {
+pub fn run(args: ServeArgs) -> Result<Exit> {
     let config: ServeConfig = match &args.config {
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
@@ -179,5 +179,5 @@ pub fn run(args: ServeArgs) -> Result<Verdict> {
         seismo_server::serve(options, listener, shutdown).await?;
         Ok::<_, anyhow::Error>(())
     })?;
-    Ok(Verdict::Clean)
+    Ok(Exit::Clean)
 }

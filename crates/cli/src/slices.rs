@@ -8,7 +8,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use seismo_slices::{FindOptions, FoundSlice, Metric, Task, find_slices, read_predictions};
 use seismo_stats::profile::format_number;
 
-use crate::Verdict;
+use crate::Exit;
 use crate::input::InputArgs;
 use crate::output::{emit, json_bytes};
 
@@ -93,13 +93,13 @@ pub struct FindArgs {
 }
 
 /// Runs `seismo slices ...`.
-pub fn run(args: SlicesArgs) -> Result<Verdict> {
+pub fn run(args: SlicesArgs) -> Result<Exit> {
     match args.command {
         SlicesCommand::Find(find) => run_find(find),
     }
 }
 
-fn run_find(args: FindArgs) -> Result<Verdict> {
+fn run_find(args: FindArgs) -> Result<Exit> {
     let task = match args.task {
         TaskArg::Binary => Task::Binary,
         TaskArg::Multiclass => Task::Multiclass,
@@ -108,7 +108,7 @@ fn run_find(args: FindArgs) -> Result<Verdict> {
     let metric: Metric = match &args.metric {
         Some(m) => m
             .parse()
-            .map_err(|e: String| anyhow::anyhow!("--metric: {e}"))?,
+            .map_err(|e: seismo_core::UnknownWord| anyhow::anyhow!("--metric: {e}"))?,
         None => match task {
             Task::Binary => Metric::RocAuc,
             Task::Multiclass => Metric::Accuracy,
@@ -191,7 +191,6 @@ fn run_find(args: FindArgs) -> Result<Verdict> {
         &valid,
         &FindOptions {
             metric,
-            q: 0.9,
             min_rows: args.min_rows.max(1),
             ignore,
             alpha: args.alpha,
@@ -205,9 +204,9 @@ fn run_find(args: FindArgs) -> Result<Verdict> {
     };
     emit(args.output.as_deref(), &rendered)?;
     Ok(if found.is_empty() {
-        Verdict::Clean
+        Exit::Clean
     } else {
-        Verdict::Found
+        Exit::Found
     })
 }
 

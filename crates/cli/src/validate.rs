@@ -12,7 +12,7 @@ use seismo_rules::{Rules, ValidateOptions, Validation, validate};
 use seismo_stats::profile::format_number;
 use serde_json::{Value, json};
 
-use crate::Verdict;
+use crate::Exit;
 use crate::input::InputArgs;
 use crate::junit::{self, Case, CaseOutcome};
 use crate::output::{emit, escape_html, json_bytes, new_table};
@@ -60,7 +60,7 @@ enum ValidateFormat {
 }
 
 /// Runs `seismo validate`; `Found` (exit 1) when an error-severity rule failed.
-pub fn run(args: ValidateArgs) -> Result<Verdict> {
+pub fn run(args: ValidateArgs) -> Result<Exit> {
     let text = std::fs::read_to_string(&args.rules)
         .with_context(|| format!("{}: cannot read the rule file", args.rules.display()))?;
     let rules = Rules::parse(&args.rules.display().to_string(), &text)?;
@@ -95,9 +95,9 @@ pub fn run(args: ValidateArgs) -> Result<Verdict> {
     )?;
     emit(args.output.as_deref(), &rendered)?;
     Ok(if validation.passed() {
-        Verdict::Clean
+        Exit::Clean
     } else {
-        Verdict::Found
+        Exit::Found
     })
 }
 

@@ -30,7 +30,7 @@ mod time;
 
 pub use dataset::Dataset;
 pub use display::{batch_with_utc_offsets, with_utc_offsets};
-pub use error::{Error, Result};
+pub use error::{Error, Result, UnknownWord};
 pub use report::{Check, Outcome, Report, Severity};
 pub use schema::{Column, ColumnKind, ColumnRole, Schema, Unsupported};
 pub use time::parse_instant;

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::error::{Error, Result};
+use crate::error::UnknownWord;
 
 /// How a check ended. Ordered from best to worst, so the worst outcome of a report is its
 /// maximum.
@@ -48,8 +48,8 @@ impl fmt::Display for Outcome {
 }
 
 impl FromStr for Outcome {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
+    type Err = UnknownWord;
+    fn from_str(s: &str) -> std::result::Result<Self, UnknownWord> {
         Ok(match s {
             "pass" => Self::Pass,
             "skipped" => Self::Skipped,
@@ -57,11 +57,11 @@ impl FromStr for Outcome {
             "fail" => Self::Fail,
             "error" => Self::Error,
             _ => {
-                return Err(Error::UnknownName {
-                    what: "outcome",
-                    value: s.to_owned(),
-                    expected: "pass, skipped, warn, fail, error",
-                });
+                return Err(UnknownWord::new(
+                    "outcome",
+                    s,
+                    "pass, skipped, warn, fail, error",
+                ));
             }
         })
     }
@@ -100,16 +100,12 @@ impl Severity {
 }
 
 impl FromStr for Severity {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
+    type Err = UnknownWord;
+    fn from_str(s: &str) -> std::result::Result<Self, UnknownWord> {
         match s {
             "warn" => Ok(Self::Warn),
             "error" => Ok(Self::Error),
-            _ => Err(Error::UnknownName {
-                what: "severity",
-                value: s.to_owned(),
-                expected: "warn, error",
-            }),
+            _ => Err(UnknownWord::new("severity", s, "warn, error")),
         }
     }
 }

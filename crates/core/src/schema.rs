@@ -6,7 +6,7 @@ use std::str::FromStr;
 use arrow_schema::{DataType, Schema as ArrowSchema};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, UnknownWord};
 
 /// What kind of values a column holds. It decides which statistics and tests apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -64,8 +64,8 @@ impl fmt::Display for ColumnKind {
 }
 
 impl FromStr for ColumnKind {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
+    type Err = UnknownWord;
+    fn from_str(s: &str) -> std::result::Result<Self, UnknownWord> {
         Ok(match s {
             "numeric" => Self::Numeric,
             "categorical" => Self::Categorical,
@@ -73,11 +73,11 @@ impl FromStr for ColumnKind {
             "text" => Self::Text,
             "datetime" => Self::Datetime,
             _ => {
-                return Err(Error::UnknownName {
-                    what: "column kind",
-                    value: s.to_owned(),
-                    expected: "numeric, categorical, boolean, text, datetime",
-                });
+                return Err(UnknownWord::new(
+                    "column kind",
+                    s,
+                    "numeric, categorical, boolean, text, datetime",
+                ));
             }
         })
     }
@@ -124,8 +124,8 @@ impl fmt::Display for ColumnRole {
 }
 
 impl FromStr for ColumnRole {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
+    type Err = UnknownWord;
+    fn from_str(s: &str) -> std::result::Result<Self, UnknownWord> {
         Ok(match s {
             "feature" => Self::Feature,
             "prediction" => Self::Prediction,
@@ -134,11 +134,11 @@ impl FromStr for ColumnRole {
             "timestamp" => Self::Timestamp,
             "group" => Self::Group,
             _ => {
-                return Err(Error::UnknownName {
-                    what: "column role",
-                    value: s.to_owned(),
-                    expected: "feature, prediction, target, id, timestamp, group",
-                });
+                return Err(UnknownWord::new(
+                    "column role",
+                    s,
+                    "feature, prediction, target, id, timestamp, group",
+                ));
             }
         })
     }

@@ -28,7 +28,7 @@ mod values;
 
 use std::collections::BTreeMap;
 
-use seismo_core::{Column, ColumnKind, ColumnRole, Dataset, Schema};
+use seismo_core::{Column, ColumnKind, ColumnRole, Dataset, Schema, UnknownWord};
 use seismo_stats::correction::{benjamini_hochberg, bonferroni, holm};
 use seismo_stats::profile::Profile;
 use serde::{Deserialize, Serialize};
@@ -50,15 +50,13 @@ pub enum Correction {
 }
 
 impl std::str::FromStr for Correction {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownWord;
+    fn from_str(s: &str) -> Result<Self, UnknownWord> {
         match s {
             "bonferroni" => Ok(Self::Bonferroni),
             "holm" => Ok(Self::Holm),
             "bh" => Ok(Self::Bh),
-            _ => Err(format!(
-                "unknown correction `{s}`; expected one of: bonferroni holm bh"
-            )),
+            _ => Err(UnknownWord::new("correction", s, "bonferroni holm bh")),
         }
     }
 }
@@ -91,17 +89,18 @@ impl FailOn {
 }
 
 impl std::str::FromStr for FailOn {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownWord;
+    fn from_str(s: &str) -> Result<Self, UnknownWord> {
         match s {
             "dataset" => Ok(Self::Dataset),
             "prediction" => Ok(Self::Prediction),
             "target" => Ok(Self::Target),
             "any" => Ok(Self::Any),
             "none" => Ok(Self::None),
-            _ => Err(format!(
-                "unknown fail-on condition `{s}`; expected one of: {}",
-                Self::WORDS.join(" ")
+            _ => Err(UnknownWord::new(
+                "fail-on condition",
+                s,
+                Self::WORDS.join(" "),
             )),
         }
     }

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use seismo_core::UnknownWord;
 use serde::{Deserialize, Serialize};
 
 /// A drift test or distance, by the name used in flags, configs and reports.
@@ -140,15 +141,15 @@ impl fmt::Display for TestName {
 }
 
 impl FromStr for TestName {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownWord;
+    fn from_str(s: &str) -> Result<Self, UnknownWord> {
         ALL_TESTS
             .iter()
             .copied()
             .find(|t| t.as_str() == s)
             .ok_or_else(|| {
                 let names: Vec<&str> = ALL_TESTS.iter().map(|t| t.as_str()).collect();
-                format!("unknown test `{s}`; expected one of: {}", names.join(" "))
+                UnknownWord::new("test", s, names.join(" "))
             })
     }
 }
@@ -170,6 +171,7 @@ mod tests {
             "kolmogorov"
                 .parse::<TestName>()
                 .unwrap_err()
+                .expected
                 .contains("ks chi2 z")
         );
     }

@@ -31,14 +31,18 @@ pub enum Scale {
 }
 
 impl std::str::FromStr for Scale {
-    type Err = String;
+    type Err = seismo_core::UnknownWord;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "auto" => Ok(Self::Auto),
             "linear" => Ok(Self::Linear),
             "log" => Ok(Self::Log),
-            other => Err(format!("unknown scale `{other}` (auto, linear, log)")),
+            other => Err(seismo_core::UnknownWord::new(
+                "scale",
+                other,
+                "auto, linear, log",
+            )),
         }
     }
 }

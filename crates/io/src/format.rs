@@ -67,16 +67,18 @@ impl fmt::Display for Format {
 }
 
 impl FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = seismo_core::UnknownWord;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "csv" | "tsv" => Ok(Self::Csv),
             "parquet" => Ok(Self::Parquet),
             "arrow" | "feather" | "ipc" => Ok(Self::ArrowFile),
             "arrows" => Ok(Self::ArrowStream),
             "ndjson" | "jsonl" => Ok(Self::NdJson),
-            _ => Err(format!(
-                "unknown input format `{s}`; expected csv, parquet, arrow, arrows or ndjson"
+            _ => Err(seismo_core::UnknownWord::new(
+                "input format",
+                s,
+                "csv, parquet, arrow, arrows, ndjson",
             )),
         }
     }

@@ -13,56 +13,18 @@ use arrow_array::{
     ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
 use arrow_schema::{DataType, Field, Schema as ArrowSchema, SchemaRef, TimeUnit};
+use seismo_core::ColumnKind;
 use tonic::Status;
 
 use crate::generated::value::Kind;
 use crate::generated::{FeatureColumn, Record, RecordColumns};
 
-/// What a feature holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FeatureKind {
-    /// Numbers (NaN is null).
-    Numeric,
-    /// Microseconds since the epoch, as numbers.
-    Datetime,
-    /// Labels.
-    Categorical,
-    /// Free text.
-    Text,
-    /// Booleans.
-    Boolean,
-}
-
-impl FeatureKind {
-    fn parse(kind: &str) -> Option<Self> {
-        Some(match kind {
-            "numeric" => Self::Numeric,
-            "datetime" => Self::Datetime,
-            "categorical" => Self::Categorical,
-            "text" => Self::Text,
-            "boolean" => Self::Boolean,
-            _ => return None,
-        })
-    }
-
-    /// The word in schemas and messages.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Numeric => "numeric",
-            Self::Datetime => "datetime",
-            Self::Categorical => "categorical",
-            Self::Text => "text",
-            Self::Boolean => "boolean",
-        }
-    }
-
-    /// Which list of a [`FeatureColumn`] holds this kind.
-    fn list(self) -> &'static str {
-        match self {
-            Self::Numeric | Self::Datetime => "numbers",
-            Self::Categorical | Self::Text => "texts",
-            Self::Boolean => "booleans",
-        }
+/// Which list of a [`FeatureColumn`] holds values of a kind.
+fn list_of(kind: ColumnKind) -> &'static str {
+    match kind {
+        ColumnKind::Numeric | ColumnKind::Datetime => "numbers",
+        ColumnKind::Categorical | ColumnKind::Text => "texts",
+        ColumnKind::Boolean => "booleans",
     }
 }
 
@@ -70,7 +32,7 @@ impl FeatureKind {
 #[derive(Debug, Clone)]
 pub struct FeatureSchema {
     /// The features in schema order.
-    pub features: Vec<(String, FeatureKind)>,
+    pub features: Vec<(String, ColumnKind)>,
     index: HashMap<String, usize>,
     arrow: SchemaRef,
     seismo: seismo_core::Schema,
@@ -88,7 +50,7 @@ impl FeatureSchema {
         let mut features = Vec::new();
         let mut index = HashMap::new();
         for (i, column) in columns.iter().enumerate() {
-            let kind = FeatureKind::parse(&column.kind).ok_or_else(|| {
+            let kind = column.kind.parse::<ColumnKind>().ok().ok_or_else(|| {
                 Status::invalid_argument(format!(
                     "schema[{i}].kind: `{}` is not numeric, categorical, boolean, text or datetime",
                     column.kind
@@ -133,7 +95,7 @@ impl FeatureSchema {
 
 /// The seismo schema of the Arrow one: `prediction` and `label` get their roles, text
 /// features the text kind (Arrow strings map to categorical).
-fn seismo_schema(arrow: &ArrowSchema, features: &[(String, FeatureKind)]) -> seismo_core::Schema {
+fn seismo_schema(arrow: &ArrowSchema, features: &[(String, ColumnKind)]) -> seismo_core::Schema {
     let mut schema = seismo_core::Schema::from_arrow(arrow);
     for column in &mut schema.columns {
         column.role = match column.name.as_str() {
@@ -143,7 +105,7 @@ fn seismo_schema(arrow: &ArrowSchema, features: &[(String, FeatureKind)]) -> sei
         };
         if features
             .iter()
-            .any(|(name, kind)| *name == column.name && *kind == FeatureKind::Text)
+            .any(|(name, kind)| *name == column.name && *kind == ColumnKind::Text)
         {
             column.kind = seismo_core::ColumnKind::Text;
         }
@@ -151,12 +113,12 @@ fn seismo_schema(arrow: &ArrowSchema, features: &[(String, FeatureKind)]) -> sei
     schema
 }
 
-fn arrow_type(kind: FeatureKind) -> DataType {
+fn arrow_type(kind: ColumnKind) -> DataType {
     match kind {
-        FeatureKind::Numeric => DataType::Float64,
-        FeatureKind::Datetime => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
-        FeatureKind::Categorical | FeatureKind::Text => DataType::Utf8,
-        FeatureKind::Boolean => DataType::Boolean,
+        ColumnKind::Numeric => DataType::Float64,
+        ColumnKind::Datetime => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+        ColumnKind::Categorical | ColumnKind::Text => DataType::Utf8,
+        ColumnKind::Boolean => DataType::Boolean,
     }
 }
 
@@ -214,14 +176,14 @@ pub fn from_records(
             let column = &mut features[f];
             match (&value.kind, kind) {
                 (None, _) => {}
-                (Some(Kind::Number(x)), FeatureKind::Numeric | FeatureKind::Datetime) => {
+                (Some(Kind::Number(x)), ColumnKind::Numeric | ColumnKind::Datetime) => {
                     column.numbers[row] = *x
                 }
-                (Some(Kind::Text(t)), FeatureKind::Categorical | FeatureKind::Text) => {
+                (Some(Kind::Text(t)), ColumnKind::Categorical | ColumnKind::Text) => {
                     column.texts[row].clone_from(t);
                     set[f][row] = true;
                 }
-                (Some(Kind::Boolean(b)), FeatureKind::Boolean) => {
+                (Some(Kind::Boolean(b)), ColumnKind::Boolean) => {
                     column.booleans[row] = *b;
                     set[f][row] = true;
                 }
@@ -236,7 +198,7 @@ pub fn from_records(
         }
     }
     for ((column, set), (_, kind)) in features.iter_mut().zip(&set).zip(&schema.features) {
-        if matches!(kind, FeatureKind::Numeric | FeatureKind::Datetime) {
+        if matches!(kind, ColumnKind::Numeric | ColumnKind::Datetime) {
             continue;
         }
         column.null_rows = (0..n as u32).filter(|&r| !set[r as usize]).collect();
@@ -246,11 +208,11 @@ pub fn from_records(
     Ok(out)
 }
 
-fn value_word(kind: FeatureKind) -> &'static str {
+fn value_word(kind: ColumnKind) -> &'static str {
     match kind {
-        FeatureKind::Numeric | FeatureKind::Datetime => "numbers",
-        FeatureKind::Categorical | FeatureKind::Text => "text",
-        FeatureKind::Boolean => "booleans",
+        ColumnKind::Numeric | ColumnKind::Datetime => "numbers",
+        ColumnKind::Categorical | ColumnKind::Text => "text",
+        ColumnKind::Boolean => "booleans",
     }
 }
 
@@ -354,13 +316,13 @@ pub fn normalize(
             ("booleans", column.booleans.len()),
         ];
         for (list, size) in sizes {
-            let wanted = if list == kind.list() { n } else { 0 };
+            let wanted = if list == list_of(kind) { n } else { 0 };
             if size != wanted {
                 return Err(Status::invalid_argument(format!(
                     "{at} `{}`: a {} feature takes {n} {} (one per record), found {size} {list}",
                     column.name,
                     kind.as_str(),
-                    kind.list()
+                    list_of(kind)
                 )));
             }
         }
@@ -380,18 +342,18 @@ pub fn normalize(
     Ok(columns)
 }
 
-fn all_null(name: &str, kind: FeatureKind, n: usize) -> FeatureColumn {
+fn all_null(name: &str, kind: ColumnKind, n: usize) -> FeatureColumn {
     let mut column = FeatureColumn {
         name: name.to_owned(),
         ..Default::default()
     };
     match kind {
-        FeatureKind::Numeric | FeatureKind::Datetime => column.numbers = vec![f64::NAN; n],
-        FeatureKind::Categorical | FeatureKind::Text => {
+        ColumnKind::Numeric | ColumnKind::Datetime => column.numbers = vec![f64::NAN; n],
+        ColumnKind::Categorical | ColumnKind::Text => {
             column.texts = vec![String::new(); n];
             column.null_rows = (0..n as u32).collect();
         }
-        FeatureKind::Boolean => {
+        ColumnKind::Boolean => {
             column.booleans = vec![false; n];
             column.null_rows = (0..n as u32).collect();
         }
@@ -551,10 +513,10 @@ pub fn to_arrow(columns: &RecordColumns, schema: &FeatureSchema) -> RecordBatch 
     for (column, (_, kind)) in columns.features.iter().zip(&schema.features) {
         let nulls = null_mask(column, n);
         let array: ArrayRef = match kind {
-            FeatureKind::Numeric => Arc::new(Float64Array::from_iter(
+            ColumnKind::Numeric => Arc::new(Float64Array::from_iter(
                 column.numbers.iter().map(|&x| (!x.is_nan()).then_some(x)),
             )),
-            FeatureKind::Datetime => Arc::new(
+            ColumnKind::Datetime => Arc::new(
                 TimestampMicrosecondArray::from_iter(
                     column
                         .numbers
@@ -563,14 +525,14 @@ pub fn to_arrow(columns: &RecordColumns, schema: &FeatureSchema) -> RecordBatch 
                 )
                 .with_timezone("UTC"),
             ),
-            FeatureKind::Categorical | FeatureKind::Text => Arc::new(StringArray::from_iter(
+            ColumnKind::Categorical | ColumnKind::Text => Arc::new(StringArray::from_iter(
                 column
                     .texts
                     .iter()
                     .zip(&nulls)
                     .map(|(t, &null)| (!null).then_some(t.as_str())),
             )),
-            FeatureKind::Boolean => Arc::new(BooleanArray::from_iter(
+            ColumnKind::Boolean => Arc::new(BooleanArray::from_iter(
                 column
                     .booleans
                     .iter()

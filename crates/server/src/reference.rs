@@ -9,10 +9,11 @@ use seismo_stats::distance::sketch_decile_edges;
 use seismo_stats::profile::{ColumnProfile, Profile};
 use tonic::Status;
 
-use crate::columns::{self, FeatureKind, FeatureSchema, PREDICTION};
+use crate::columns::{self, FeatureSchema, PREDICTION};
 use crate::generated::{RecordColumns, RegisterModelRequest};
 use crate::model::Model;
 use crate::window::{FeatureCounts, Summary};
+use seismo_core::ColumnKind;
 
 /// How a feature's values fall into bins, fixed from the reference so windows compare bin
 /// by bin: numbers by the reference's deciles, labels by the reference's most frequent
@@ -33,9 +34,9 @@ pub enum Binning {
 const MAX_LABEL_BINS: usize = 100;
 
 impl Binning {
-    fn of(kind: FeatureKind, column: &crate::generated::FeatureColumn, n: usize) -> Self {
+    fn of(kind: ColumnKind, column: &crate::generated::FeatureColumn, n: usize) -> Self {
         match kind {
-            FeatureKind::Numeric | FeatureKind::Datetime => {
+            ColumnKind::Numeric | ColumnKind::Datetime => {
                 let mut values: Vec<f64> = column
                     .numbers
                     .iter()
@@ -52,7 +53,7 @@ impl Binning {
                 edges.dedup();
                 Self::Numbers(edges)
             }
-            FeatureKind::Categorical => {
+            ColumnKind::Categorical => {
                 let nulls = columns::null_mask(column, n);
                 let mut counts: HashMap<&str, u64> = HashMap::new();
                 for (t, null) in column.texts.iter().zip(nulls) {
@@ -71,8 +72,8 @@ impl Binning {
                         .collect(),
                 )
             }
-            FeatureKind::Boolean => Self::Booleans,
-            FeatureKind::Text => Self::None,
+            ColumnKind::Boolean => Self::Booleans,
+            ColumnKind::Text => Self::None,
         }
     }
 
@@ -192,9 +193,9 @@ pub fn from_profile(
     for (name, kind) in &schema.features {
         let column = profile_column(&profile, name)?;
         let fits = match kind {
-            FeatureKind::Numeric | FeatureKind::Datetime => column.quantiles.is_some(),
-            FeatureKind::Categorical | FeatureKind::Boolean => column.frequent.is_some(),
-            FeatureKind::Text => true,
+            ColumnKind::Numeric | ColumnKind::Datetime => column.quantiles.is_some(),
+            ColumnKind::Categorical | ColumnKind::Boolean => column.frequent.is_some(),
+            ColumnKind::Text => true,
         };
         if !fits {
             return Err(Status::invalid_argument(format!(
@@ -204,14 +205,14 @@ pub fn from_profile(
             )));
         }
         bins.push(match kind {
-            FeatureKind::Numeric | FeatureKind::Datetime => Binning::Numbers(
+            ColumnKind::Numeric | ColumnKind::Datetime => Binning::Numbers(
                 column
                     .quantiles
                     .as_ref()
                     .map(sketch_decile_edges)
                     .unwrap_or_default(),
             ),
-            FeatureKind::Categorical => Binning::Labels(
+            ColumnKind::Categorical => Binning::Labels(
                 column
                     .frequent
                     .as_ref()
@@ -222,8 +223,8 @@ pub fn from_profile(
                     .map(|(i, item)| (item.value.to_string(), i))
                     .collect(),
             ),
-            FeatureKind::Boolean => Binning::Booleans,
-            FeatureKind::Text => Binning::None,
+            ColumnKind::Boolean => Binning::Booleans,
+            ColumnKind::Text => Binning::None,
         });
     }
     Ok((Reference::Profile(Box::new(profile)), bins))

@@ -226,11 +226,11 @@ fn performance(model: &Model, reference: &RecordColumns, current: &RecordColumns
     metrics
         .iter()
         .map(|&metric| {
-            let value = match current.metric(metric, &all(&current), 0.9) {
+            let value = match current.metric(metric, &all(&current)) {
                 Ok(v) => v,
                 Err(why) => return Check::skipped(metric.as_str(), "performance", why.0),
             };
-            let Ok(base) = reference.metric(metric, &all(&reference), 0.9) else {
+            let Ok(base) = reference.metric(metric, &all(&reference)) else {
                 // Nothing to compare with: not judged, never a pass.
                 return Check::skipped(
                     metric.as_str(),

@@ -46,7 +46,7 @@ pub struct WindowPart {
 }
 
 /// What a labels job answers: (joined, unknown).
-type Joined = Result<(u64, u64), StoreError>;
+type LabelsJoined = Result<(u64, u64), StoreError>;
 
 enum Job {
     Log {
@@ -60,7 +60,7 @@ enum Job {
         labels: Vec<(String, f64)>,
         /// Labels count against the queue's bound as records do.
         records: u64,
-        done: oneshot::Sender<Joined>,
+        done: oneshot::Sender<LabelsJoined>,
     },
 }
 
@@ -200,7 +200,7 @@ impl Writer {
         &self,
         model: Arc<Model>,
         labels: Vec<(String, f64)>,
-    ) -> Result<oneshot::Receiver<Joined>, Refused> {
+    ) -> Result<oneshot::Receiver<LabelsJoined>, Refused> {
         let records = labels.len() as u64;
         self.reserve(records)?;
         let (done, receiver) = oneshot::channel();

@@ -22,7 +22,7 @@ pub struct GroupRates {
 
 /// The rates of one group's rows.
 pub fn group_rates(predictions: &Predictions, group: Vec<String>, rows: &[u32]) -> GroupRates {
-    let rate = |metric| predictions.metric(metric, rows, 0.0).unwrap_or(0.0);
+    let rate = |metric| predictions.metric(metric, rows).unwrap_or(0.0);
     GroupRates {
         group,
         rows: rows.len() as u64,

@@ -41,8 +41,6 @@ use crate::metrics::{Metric, Predictions};
 pub struct FindOptions {
     /// The metric (default chosen by the caller per task).
     pub metric: Metric,
-    /// The quantile for `abs_error_quantile`.
-    pub q: f64,
     /// The fewest rows a slice has.
     pub min_rows: usize,
     /// Columns not to slice by (the target, the prediction, ids).
@@ -257,7 +255,7 @@ pub fn find_slices(
     let all: Vec<u32> = (0..valid.len() as u32)
         .filter(|&r| valid[r as usize])
         .collect();
-    let Ok(overall) = predictions.metric(metric, &all, options.q) else {
+    let Ok(overall) = predictions.metric(metric, &all) else {
         return Vec::new();
     };
     let sign = if metric.higher_is_better() == Some(false) {
@@ -267,9 +265,9 @@ pub fn find_slices(
     };
     // The value on some rows, what it is compared with, and how much worse it is.
     let measure = |rows: &[u32]| -> Option<(f64, f64, f64)> {
-        let value = predictions.metric(metric, rows, options.q).ok()?;
+        let value = predictions.metric(metric, rows).ok()?;
         let reference = match baseline {
-            Some(b) => b.metric(metric, rows, options.q).ok()?,
+            Some(b) => b.metric(metric, rows).ok()?,
             None => overall,
         };
         Some((value, reference, sign * (reference - value)))

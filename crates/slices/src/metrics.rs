@@ -68,8 +68,43 @@ pub enum Metric {
     R2,
     /// Mean of ŷ − y: the bias.
     MeanError,
-    /// A quantile of |y − ŷ| (numpy's linear interpolation); `q` from the test.
-    AbsErrorQuantile,
+    /// A quantile of |y − ŷ| (numpy's linear interpolation) at its rank (a test's `q`,
+    /// 0.9 unless given).
+    AbsErrorQuantile(Rank),
+}
+
+/// The rank of a quantile metric, in [0, 1]. Compared and hashed by its bits, so a metric
+/// with its parameter is a key.
+#[derive(Debug, Clone, Copy)]
+pub struct Rank(f64);
+
+impl Rank {
+    /// The rank a quantile metric has when a test gives none.
+    pub const DEFAULT: Self = Self(0.9);
+
+    /// `q` as a rank; `None` outside [0, 1] (or NaN).
+    pub fn new(q: f64) -> Option<Self> {
+        (0.0..=1.0).contains(&q).then_some(Self(q))
+    }
+
+    /// The rank as a number.
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl PartialEq for Rank {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_bits() == other.0.to_bits()
+    }
+}
+
+impl Eq for Rank {}
+
+impl std::hash::Hash for Rank {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.to_bits().hash(state);
+    }
 }
 
 /// The metrics and their names, in one table.
@@ -94,16 +129,31 @@ const NAMES: [(Metric, &str); 21] = [
     (Metric::Mape, "mape"),
     (Metric::R2, "r2"),
     (Metric::MeanError, "mean_error"),
-    (Metric::AbsErrorQuantile, "abs_error_quantile"),
+    (
+        Metric::AbsErrorQuantile(Rank::DEFAULT),
+        "abs_error_quantile",
+    ),
 ];
 
 impl Metric {
     /// The name used in suite files and reports.
     pub fn as_str(self) -> &'static str {
+        let unparameterized = match self {
+            Self::AbsErrorQuantile(_) => Self::AbsErrorQuantile(Rank::DEFAULT),
+            other => other,
+        };
         NAMES
             .iter()
-            .find(|(m, _)| *m == self)
+            .find(|(m, _)| *m == unparameterized)
             .map_or("?", |(_, n)| n)
+    }
+
+    /// The metric with the rank `q` if it is a quantile metric (others have no parameter).
+    pub fn at_rank(self, q: Rank) -> Self {
+        match self {
+            Self::AbsErrorQuantile(_) => Self::AbsErrorQuantile(q),
+            other => other,
+        }
     }
 
     /// Whether larger is better (`Some(true)`), smaller is (`Some(false)`), or neither.
@@ -112,7 +162,7 @@ impl Metric {
         match self {
             Accuracy | Precision | Recall | F1 | RocAuc | AveragePrecision | TruePositiveRate
             | F1Macro | F1Micro | F1Weighted | R2 => Some(true),
-            LogLoss | Brier | Ece | FalsePositiveRate | Mae | Rmse | Mape | AbsErrorQuantile => {
+            LogLoss | Brier | Ece | FalsePositiveRate | Mae | Rmse | Mape | AbsErrorQuantile(_) => {
                 Some(false)
             }
             PositiveRate | MeanError => None,
@@ -140,7 +190,10 @@ impl Metric {
             ),
             Task::Multiclass => matches!(self, Accuracy | F1Macro | F1Micro | F1Weighted | LogLoss),
             Task::Regression => {
-                matches!(self, Mae | Rmse | Mape | R2 | MeanError | AbsErrorQuantile)
+                matches!(
+                    self,
+                    Mae | Rmse | Mape | R2 | MeanError | AbsErrorQuantile(_)
+                )
             }
         }
     }
@@ -162,17 +215,15 @@ impl fmt::Display for Metric {
 }
 
 impl FromStr for Metric {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = seismo_core::UnknownWord;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
         NAMES
             .iter()
             .find(|(_, n)| *n == s)
             .map(|(m, _)| *m)
             .ok_or_else(|| {
-                format!(
-                    "unknown metric `{s}`; expected one of: {}",
-                    NAMES.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", ")
-                )
+                let names: Vec<&str> = NAMES.iter().map(|(_, n)| *n).collect();
+                seismo_core::UnknownWord::new("metric", s, names.join(", "))
             })
     }
 }
@@ -308,8 +359,8 @@ impl Predictions {
         self.task
     }
 
-    /// The metric on the rows `rows` (indices, repeats allowed); `q` for quantile metrics.
-    pub fn metric(&self, metric: Metric, rows: &[u32], q: f64) -> Result<f64, Undefined> {
+    /// The metric on the rows `rows` (indices, repeats allowed).
+    pub fn metric(&self, metric: Metric, rows: &[u32]) -> Result<f64, Undefined> {
         if rows.is_empty() {
             return Err(undefined("no rows"));
         }
@@ -319,7 +370,7 @@ impl Predictions {
         match self.task {
             Task::Binary => self.binary_metric(metric, rows),
             Task::Multiclass => self.multiclass_metric(metric, rows),
-            Task::Regression => self.regression_metric(metric, rows, q),
+            Task::Regression => self.regression_metric(metric, rows),
         }
     }
 
@@ -520,7 +571,7 @@ impl Predictions {
         })
     }
 
-    fn regression_metric(&self, metric: Metric, rows: &[u32], q: f64) -> Result<f64, Undefined> {
+    fn regression_metric(&self, metric: Metric, rows: &[u32]) -> Result<f64, Undefined> {
         let n = rows.len() as f64;
         let pairs = || {
             rows.iter()
@@ -546,10 +597,10 @@ impl Predictions {
                     1.0 - residual / total
                 }
             }
-            Metric::AbsErrorQuantile => {
+            Metric::AbsErrorQuantile(q) => {
                 let mut errors: Vec<f64> = pairs().map(|(y, p)| (y - p).abs()).collect();
                 errors.sort_by(f64::total_cmp);
-                seismo_stats::sort::linear_quantile(&errors, q).unwrap_or(f64::NAN)
+                seismo_stats::sort::linear_quantile(&errors, q.get()).unwrap_or(f64::NAN)
             }
             _ => unreachable!("checked by fits"),
         })
@@ -574,11 +625,11 @@ mod tests {
         // (0.5,0.5) 0.5, (0.5,0.1) 1 → 3.5 / 4.
         let p = Predictions::binary(vec![1.0, 0.0, 1.0, 0.0], vec![0.9, 0.5, 0.5, 0.1], 0.5);
         let all = [0, 1, 2, 3];
-        assert_eq!(p.metric(Metric::RocAuc, &all, 0.0).unwrap(), 0.875);
+        assert_eq!(p.metric(Metric::RocAuc, &all).unwrap(), 0.875);
         // A bootstrap-like repeat counts twice.
-        assert_eq!(p.metric(Metric::Accuracy, &[0, 0, 3], 0.0).unwrap(), 1.0);
-        assert!(p.metric(Metric::RocAuc, &[0, 2], 0.0).is_err());
-        assert!(p.metric(Metric::Accuracy, &[], 0.0).is_err());
+        assert_eq!(p.metric(Metric::Accuracy, &[0, 0, 3]).unwrap(), 1.0);
+        assert!(p.metric(Metric::RocAuc, &[0, 2]).is_err());
+        assert!(p.metric(Metric::Accuracy, &[]).is_err());
     }
 
     #[test]
@@ -587,6 +638,12 @@ mod tests {
             assert_eq!(n.parse::<Metric>().unwrap(), m);
             assert_eq!(m.as_str(), n);
         }
-        assert!("auc".parse::<Metric>().unwrap_err().contains("roc_auc"));
+        assert!(
+            "auc"
+                .parse::<Metric>()
+                .unwrap_err()
+                .expected
+                .contains("roc_auc")
+        );
     }
 }

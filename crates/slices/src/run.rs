@@ -22,7 +22,7 @@ use crate::suite::Suite;
 /// How a test ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Verdict {
+pub enum TestOutcome {
     /// The thresholds hold (at the chosen confidence, with a bootstrap).
     Pass,
     /// The interval straddles a threshold: the data cannot tell.
@@ -37,7 +37,7 @@ pub enum Verdict {
 
 /// One test's result.
 #[derive(Debug, Clone, Serialize)]
-pub struct TestResult {
+pub struct ModelTestResult {
     /// The test's name.
     pub test: String,
     /// The slice (`all` for every row; `groups: a, b` for fairness).
@@ -51,7 +51,7 @@ pub struct TestResult {
     /// The thresholds, by name (`min`, `max_vs_baseline`, ...).
     pub threshold: Value,
     /// How it ended.
-    pub outcome: Verdict,
+    pub outcome: TestOutcome,
     /// The severity it ran with.
     pub severity: Severity,
     /// The metric on every row.
@@ -105,7 +105,7 @@ pub struct TestReport {
     /// Whether a baseline was given.
     pub baseline: bool,
     /// One result per test and per fairness measure, in suite order.
-    pub results: Vec<TestResult>,
+    pub results: Vec<ModelTestResult>,
     /// With a baseline: slices and metrics of the suite where the candidate is worse.
     pub regressions: Vec<Regression>,
 }
@@ -185,30 +185,25 @@ pub fn run_suite(
     let all = &slices["all"];
     let f = &suite.file;
     // The overall value of each metric, computed once.
-    let mut overall: Vec<((Metric, u64), Option<f64>)> = Vec::new();
-    for (i, test) in f.test.iter().enumerate() {
-        let key = (suite.metric(i), test.q.unwrap_or(0.9).to_bits());
-        if !overall.iter().any(|(k, _)| *k == key) {
-            let value = candidate
-                .predictions
-                .metric(key.0, all, f64::from_bits(key.1))
-                .ok();
-            overall.push((key, value));
+    let mut overall: Vec<(Metric, Option<f64>)> = Vec::new();
+    for i in 0..f.test.len() {
+        let metric = suite.metric(i);
+        if !overall.iter().any(|(m, _)| *m == metric) {
+            overall.push((metric, candidate.predictions.metric(metric, all).ok()));
         }
     }
-    let overall_of = |metric: Metric, q: f64| {
+    let overall_of = |metric: Metric| {
         overall
             .iter()
-            .find(|(k, _)| *k == (metric, q.to_bits()))
+            .find(|(m, _)| *m == metric)
             .and_then(|(_, v)| *v)
     };
-    let run_test = |i: usize| -> TestResult {
+    let run_test = |i: usize| -> ModelTestResult {
         let test = &f.test[i];
         let metric = suite.metric(i);
         let rows = &slices[&test.slice];
-        let q = test.q.unwrap_or(0.9);
         let min_rows = test.min_rows.unwrap_or(f.min_rows);
-        let mut result = TestResult {
+        let mut result = ModelTestResult {
             test: test
                 .name
                 .clone()
@@ -218,9 +213,9 @@ pub fn run_suite(
             value: None,
             rows: rows.len() as u64,
             threshold: thresholds(test),
-            outcome: Verdict::Skipped,
+            outcome: TestOutcome::Skipped,
             severity: test.severity,
-            overall: overall_of(metric, q),
+            overall: overall_of(metric),
             baseline: None,
             interval: None,
             reason: None,
@@ -234,7 +229,7 @@ pub fn run_suite(
             ));
             return result;
         }
-        let value = match candidate.predictions.metric(metric, rows, q) {
+        let value = match candidate.predictions.metric(metric, rows) {
             Ok(v) => v,
             Err(why) => {
                 result.reason = Some(why.0);
@@ -244,7 +239,7 @@ pub fn run_suite(
         result.value = Some(value);
         result.baseline = base
             .as_ref()
-            .and_then(|b| b.predictions.metric(metric, rows, q).ok());
+            .and_then(|b| b.predictions.metric(metric, rows).ok());
         let needs_baseline = test.min_vs_baseline.is_some() || test.max_vs_baseline.is_some();
         if needs_baseline && result.baseline.is_none() {
             result.reason = Some(if base.is_none() {
@@ -254,7 +249,7 @@ pub fn run_suite(
             });
             return result;
         }
-        let conditions = Conditions::of(test, result.overall, result.baseline);
+        let conditions = Conditions::of(test, result.overall);
         if conditions.needs_overall && result.overall.is_none() {
             result.reason = Some("the metric is undefined on all rows".into());
             return result;
@@ -266,7 +261,6 @@ pub fn run_suite(
                 base.as_ref().map(|b| &b.predictions),
                 metric,
                 rows,
-                q,
                 &conditions,
                 f.bootstrap,
                 f.confidence,
@@ -276,12 +270,12 @@ pub fn run_suite(
             result.reason = reason;
             verdict
         } else if conditions.hold(value, result.baseline) {
-            Verdict::Pass
+            TestOutcome::Pass
         } else {
-            Verdict::Fail
+            TestOutcome::Fail
         };
-        if result.outcome == Verdict::Fail && test.severity == Severity::Warn {
-            result.outcome = Verdict::Warn;
+        if result.outcome == TestOutcome::Fail && test.severity == Severity::Warn {
+            result.outcome = TestOutcome::Warn;
         }
         result
     };
@@ -295,7 +289,7 @@ pub fn run_suite(
     };
     let rows = all.len() as u64;
     Ok(TestReport {
-        passed: !results.iter().any(|r| r.outcome == Verdict::Fail),
+        passed: !results.iter().any(|r| r.outcome == TestOutcome::Fail),
         rows,
         rows_without_label: data.num_rows() as u64 - rows,
         baseline: base.is_some(),
@@ -324,7 +318,7 @@ struct Conditions {
 }
 
 impl Conditions {
-    fn of(test: &crate::suite::TestSpec, overall: Option<f64>, _baseline: Option<f64>) -> Self {
+    fn of(test: &crate::suite::TestSpec, overall: Option<f64>) -> Self {
         Self {
             value: (test.min, test.max),
             vs_overall: (test.min_vs_overall, test.max_vs_overall),
@@ -362,12 +356,11 @@ fn bootstrap(
     baseline: Option<&Predictions>,
     metric: Metric,
     rows: &[u32],
-    q: f64,
     conditions: &Conditions,
     resamples: u32,
     confidence: f64,
     seed: u64,
-) -> (Verdict, Option<[f64; 2]>, Option<String>) {
+) -> (TestOutcome, Option<[f64; 2]>, Option<String>) {
     let mut rng = SplitMix64::new(seed);
     let mut judged: Vec<Vec<f64>> = Vec::new();
     let mut values = Vec::new();
@@ -377,8 +370,8 @@ fn bootstrap(
         for s in sample.iter_mut() {
             *s = rows[rng.below(rows.len())];
         }
-        let value = candidate.metric(metric, &sample, q);
-        let base = baseline.map(|b| b.metric(metric, &sample, q));
+        let value = candidate.metric(metric, &sample);
+        let base = baseline.map(|b| b.metric(metric, &sample));
         let (Ok(value), Ok(base)) = (value, base.transpose()) else {
             undefined += 1;
             continue;
@@ -394,7 +387,7 @@ fn bootstrap(
     }
     if values.len() < resamples as usize / 2 {
         return (
-            Verdict::Inconclusive,
+            TestOutcome::Inconclusive,
             None,
             Some(format!(
                 "the metric is undefined on {undefined} of {resamples} resamples"
@@ -408,19 +401,19 @@ fn bootstrap(
         [at(alpha / 2.0), at(1.0 - alpha / 2.0)]
     };
     let bounds = conditions.judged(0.0, baseline.map(|_| 0.0));
-    let mut verdict = Verdict::Pass;
+    let mut verdict = TestOutcome::Pass;
     for (k, xs) in judged.iter_mut().enumerate() {
         let [lo, hi] = interval(xs);
         let (_, min, max) = bounds[k];
         let inside = min.is_none_or(|m| lo >= m) && max.is_none_or(|m| hi <= m);
         let outside = min.is_some_and(|m| hi < m) || max.is_some_and(|m| lo > m);
         if outside {
-            verdict = Verdict::Fail;
-        } else if !inside && verdict == Verdict::Pass {
-            verdict = Verdict::Inconclusive;
+            verdict = TestOutcome::Fail;
+        } else if !inside && verdict == TestOutcome::Pass {
+            verdict = TestOutcome::Inconclusive;
         }
     }
-    let reason = (verdict == Verdict::Inconclusive).then(|| {
+    let reason = (verdict == TestOutcome::Inconclusive).then(|| {
         format!(
             "the {:.0}% interval straddles a threshold",
             confidence * 100.0
@@ -436,7 +429,7 @@ fn fairness_results(
     data: &Dataset,
     candidate: &Scored,
     valid: &[bool],
-) -> Result<Vec<TestResult>, SuiteError> {
+) -> Result<Vec<ModelTestResult>, SuiteError> {
     let spec = &suite.file.fairness[index];
     let at = suite.locate("fairness", index, Some("groups"));
     let keys = group_keys(data, &spec.groups, &at)?;
@@ -455,13 +448,12 @@ fn fairness_results(
         .map(|(g, rows)| group_rates(&candidate.predictions, g.clone(), rows))
         .collect();
     let mut by_group = Vec::new();
-    for ((group, rows), rate) in kept.iter().zip(&rates) {
+    for ((_, rows), rate) in kept.iter().zip(&rates) {
         let mut entry = serde_json::to_value(rate).expect("plain data");
         for name in &spec.metrics {
             let metric: Metric = name.parse().expect("checked by parse");
-            entry[name.as_str()] = json!(candidate.predictions.metric(metric, rows, 0.9).ok());
+            entry[name.as_str()] = json!(candidate.predictions.metric(metric, rows).ok());
         }
-        let _ = group;
         by_group.push(entry);
     }
     let mut details = Map::new();
@@ -511,14 +503,14 @@ fn fairness_results(
             (_, Some(m)) => json!({"max": m}),
             _ => Value::Null,
         };
-        let mut result = TestResult {
+        let mut result = ModelTestResult {
             test: format!("{name}: {measure}"),
             slice: format!("groups: {}", spec.groups.join(", ")),
             metric: measure.into(),
             value,
             rows,
             threshold,
-            outcome: Verdict::Skipped,
+            outcome: TestOutcome::Skipped,
             severity: spec.severity,
             overall: None,
             baseline: None,
@@ -538,9 +530,9 @@ fn fairness_results(
             Some(v) => {
                 let held = min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m);
                 result.outcome = match (held, spec.severity) {
-                    (true, _) => Verdict::Pass,
-                    (false, Severity::Warn) => Verdict::Warn,
-                    (false, Severity::Error) => Verdict::Fail,
+                    (true, _) => TestOutcome::Pass,
+                    (false, Severity::Warn) => TestOutcome::Warn,
+                    (false, Severity::Error) => TestOutcome::Fail,
                 };
             }
         }
@@ -558,31 +550,28 @@ fn regressions(
     baseline: &Predictions,
 ) -> Vec<Regression> {
     let tolerance = suite.file.regression_tolerance;
-    let mut metrics: Vec<(Metric, f64)> = Vec::new();
-    for (i, test) in suite.file.test.iter().enumerate() {
-        let m = (suite.metric(i), test.q.unwrap_or(0.9));
-        if !metrics.contains(&m) {
-            metrics.push(m);
+    let mut metrics: Vec<Metric> = Vec::new();
+    for i in 0..suite.file.test.len() {
+        let metric = suite.metric(i);
+        if !metrics.contains(&metric) {
+            metrics.push(metric);
         }
     }
     let all = &slices["all"];
     let mut found = Vec::new();
-    for &(metric, q) in &metrics {
+    for &metric in &metrics {
         let Some(better) = metric.higher_is_better() else {
             continue;
         };
         let sign = if better { 1.0 } else { -1.0 };
-        let overall_delta = match (
-            candidate.metric(metric, all, q),
-            baseline.metric(metric, all, q),
-        ) {
+        let overall_delta = match (candidate.metric(metric, all), baseline.metric(metric, all)) {
             (Ok(c), Ok(b)) => Some(c - b),
             _ => None,
         };
         for (name, rows) in slices {
             let (Ok(c), Ok(b)) = (
-                candidate.metric(metric, rows, q),
-                baseline.metric(metric, rows, q),
+                candidate.metric(metric, rows),
+                baseline.metric(metric, rows),
             ) else {
                 continue;
             };

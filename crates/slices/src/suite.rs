@@ -6,7 +6,7 @@ use seismo_core::Severity;
 use serde::Deserialize;
 
 use crate::SuiteError;
-use crate::metrics::{Metric, Task};
+use crate::metrics::{Metric, Rank, Task};
 
 /// The prediction: one column, or one probability column per class (multiclass).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -190,12 +190,14 @@ impl Suite {
         self.source.locate_top(field)
     }
 
-    /// A test's metric, parsed.
+    /// A test's metric, parsed, with the test's `q` if it is a quantile metric.
     pub fn metric(&self, index: usize) -> Metric {
-        self.file.test[index]
-            .metric
-            .parse()
-            .expect("checked by parse")
+        let test = &self.file.test[index];
+        let metric: Metric = test.metric.parse().expect("checked by parse");
+        match test.q {
+            Some(q) => metric.at_rank(Rank::new(q).expect("checked by parse")),
+            None => metric,
+        }
     }
 
     fn check(&self) -> Result<(), SuiteError> {
@@ -252,10 +254,9 @@ impl Suite {
         }
         for (i, test) in f.test.iter().enumerate() {
             let at = |field| self.locate("test", i, Some(field));
-            let metric: Metric = test
-                .metric
-                .parse()
-                .map_err(|e: String| SuiteError::new(at("metric"), e))?;
+            let metric: Metric = test.metric.parse().map_err(|e: seismo_core::UnknownWord| {
+                SuiteError::new(at("metric"), e.to_string())
+            })?;
             if !metric.fits(task) {
                 return Err(SuiteError::new(
                     at("metric"),
@@ -311,9 +312,9 @@ impl Suite {
                 ));
             }
             for name in &fairness.metrics {
-                let metric: Metric = name
-                    .parse()
-                    .map_err(|e: String| SuiteError::new(at("metrics"), e))?;
+                let metric: Metric = name.parse().map_err(|e: seismo_core::UnknownWord| {
+                    SuiteError::new(at("metrics"), e.to_string())
+                })?;
                 if !metric.fits(task) {
                     return Err(SuiteError::new(
                         at("metrics"),

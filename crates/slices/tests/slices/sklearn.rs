@@ -67,7 +67,7 @@ fn metrics_equal_sklearn() {
         let rows: Vec<u32> = (0..predictions.len() as u32).collect();
         for (metric, expected) in case["metrics"].as_object().unwrap() {
             let metric: Metric = metric.parse().unwrap();
-            let got = predictions.metric(metric, &rows, 0.9);
+            let got = predictions.metric(metric, &rows);
             match expected.as_f64() {
                 Some(expected) => {
                     let got = got.unwrap_or_else(|e| panic!("{name} {metric}: {e}"));

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
 use seismo_core::Dataset;
-use seismo_slices::{Suite, Verdict, run_suite};
+use seismo_slices::{Suite, TestOutcome, run_suite};
 
 fn dataset(columns: Vec<(&str, ArrayRef)>) -> Dataset {
     let batch = RecordBatch::try_from_iter(columns).unwrap();
@@ -52,7 +52,7 @@ fn multiclass_from_probability_columns_and_from_labels() {
     .unwrap();
     // Row 4 (a, predicted b) is the one mistake: 5 of 6.
     assert_eq!(columns.results[0].value, Some(5.0 / 6.0));
-    assert_eq!(columns.results[0].outcome, Verdict::Fail);
+    assert_eq!(columns.results[0].outcome, TestOutcome::Fail);
     // F1 per class: a 2/3, b 4/5, c 1 → macro 37/45.
     assert!((columns.results[1].value.unwrap() - 37.0 / 45.0).abs() < 1e-15);
     let expected = -[0.7f64, 0.7, 0.8, 0.3, 0.8, 0.6]
@@ -64,7 +64,7 @@ fn multiclass_from_probability_columns_and_from_labels() {
     // The same predictions as labels: no probabilities, so log loss is skipped, not made up.
     let labels = run_suite(&suite("prediction = \"label\""), &data, None).unwrap();
     assert_eq!(labels.results[0].value, Some(5.0 / 6.0));
-    assert_eq!(labels.results[2].outcome, Verdict::Skipped);
+    assert_eq!(labels.results[2].outcome, TestOutcome::Skipped);
 }
 
 #[test]
@@ -91,9 +91,9 @@ fn regression_metrics_and_relative_thresholds() {
     let report = run_suite(&suite, &data, None).unwrap();
     // |errors| 0.5 0 1 0 4 5: MAE 10.5/6 = 1.75; on the big slice 4.5, 2.75 above overall.
     assert_eq!(report.results[0].value, Some(1.75));
-    assert_eq!(report.results[0].outcome, Verdict::Pass);
+    assert_eq!(report.results[0].outcome, TestOutcome::Pass);
     assert_eq!(report.results[1].value, Some(4.5));
-    assert_eq!(report.results[1].outcome, Verdict::Fail);
+    assert_eq!(report.results[1].outcome, TestOutcome::Fail);
     assert_eq!(report.results[2].value, Some(-0.5));
     assert!(!report.passed);
 }
@@ -125,7 +125,7 @@ fn fairness_leaves_small_groups_out_and_needs_two() {
     let report = run(3);
     // x selects 3 of 3, z 0 of 3; w (1 row) is left out.
     assert_eq!(report.results[0].value, Some(1.0));
-    assert_eq!(report.results[0].outcome, Verdict::Fail);
+    assert_eq!(report.results[0].outcome, TestOutcome::Fail);
     assert_eq!(report.results[1].value, Some(0.0));
     assert_eq!(
         report.results[0].details["excluded_groups"][0]["group"][0],
@@ -134,7 +134,7 @@ fn fairness_leaves_small_groups_out_and_needs_two() {
     let report = run(4);
     assert_eq!(
         report.results[0].outcome,
-        Verdict::Skipped,
+        TestOutcome::Skipped,
         "no two groups of 4 rows"
     );
 }
