@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use arrow_array::BooleanArray;
 use clap::{Args, ValueEnum};
-use seismo_core::{Check, Dataset, Outcome};
+use seismo_core::{Dataset, Outcome};
 use seismo_io::Sink;
-use seismo_rules::{Rules, ValidateOptions, Validation, validate};
+use seismo_rules::{Observed, RuleCheck, Rules, Threshold, ValidateOptions, Validation, validate};
 use seismo_stats::profile::format_number;
 use serde_json::{Value, json};
 
@@ -140,13 +140,12 @@ fn split_rows(
 }
 
 fn counts(validation: &Validation) -> Value {
-    let report = &validation.report;
     json!({
-        "pass": report.count(Outcome::Pass),
-        "warn": report.count(Outcome::Warn),
-        "fail": report.count(Outcome::Fail),
-        "skipped": report.count(Outcome::Skipped),
-        "error": report.count(Outcome::Error),
+        "pass": validation.count(Outcome::Pass),
+        "warn": validation.count(Outcome::Warn),
+        "fail": validation.count(Outcome::Fail),
+        "skipped": validation.count(Outcome::Skipped),
+        "error": validation.count(Outcome::Error),
     })
 }
 
@@ -159,27 +158,17 @@ fn json_report(args: &ValidateArgs, validation: &Validation) -> Value {
         "passed": validation.passed(),
         "summary": counts(validation),
         "quarantined_rows": validation.quarantined_rows(),
-        "checks": validation.report.checks,
+        "checks": validation.report().checks,
     })
 }
 
-fn detail<'a>(check: &'a Check, key: &str) -> Option<&'a Value> {
-    check.details.get(key)
-}
-
-/// The rule's name as the report shows it.
-fn rule_name(check: &Check) -> String {
-    detail(check, "rule")
-        .and_then(Value::as_str)
-        .unwrap_or(&check.check)
-        .to_owned()
-}
-
 /// What was observed, in a few words.
-fn observed(check: &Check) -> String {
-    match detail(check, "observed") {
-        Some(value) => plain(value),
-        None => match (detail(check, "violations"), check.value) {
+fn observed(check: &RuleCheck) -> String {
+    match &check.observed {
+        Some(Observed::Word(word)) => word.clone(),
+        Some(Observed::Count(n)) => format_number(*n as f64),
+        Some(Observed::Number(x)) => format_number(*x),
+        None => match (&check.violations, check.value) {
             (Some(_), Some(share)) => format!("{:.2}% violate", share * 100.0),
             (_, Some(v)) => format_number(v),
             _ => String::new(),
@@ -187,45 +176,40 @@ fn observed(check: &Check) -> String {
     }
 }
 
-/// A JSON value for people: numbers as `format_number` writes them, lists joined.
-fn plain(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.as_f64().map(format_number).unwrap_or_default(),
-        Value::Array(items) => items.iter().map(plain).collect::<Vec<_>>().join(", "),
-        other => other.to_string(),
-    }
-}
-
-fn threshold(check: &Check) -> String {
+/// The bound in a few words: numbers as `format_number` writes them, lists joined.
+fn threshold(check: &RuleCheck) -> String {
     match &check.threshold {
-        Value::Object(bounds) => ["min", "max"]
+        Threshold::None => String::new(),
+        Threshold::Number(x) => format_number(*x),
+        Threshold::Count(n) => format_number(*n as f64),
+        Threshold::Bounds { min, max } => [("min", min), ("max", max)]
             .iter()
-            .filter_map(|k| bounds.get(*k).map(|v| format!("{k} {}", plain(v))))
+            .filter_map(|(k, v)| v.map(|v| format!("{k} {}", format_number(v))))
             .collect::<Vec<_>>()
             .join(", "),
-        other => plain(other),
+        Threshold::Flag(b) => b.to_string(),
+        Threshold::Text(s) => s.clone(),
+        Threshold::Values(values) => values.join(", "),
     }
 }
 
 /// The sample rows of a check, `row R: value`; with `short`, numbers at the six significant
 /// digits every other number of the text table has (`6.6212`, not `6.621199999999999`).
-fn samples(check: &Check, limit: usize, short: bool) -> String {
-    let Some(Value::Array(rows)) = detail(check, "sample") else {
+fn samples(check: &RuleCheck, limit: usize, short: bool) -> String {
+    let Some(violations) = &check.violations else {
         return String::new();
     };
-    let shown: Vec<String> = rows
+    let shown: Vec<String> = violations
+        .sample
         .iter()
         .take(limit)
         .map(|r| {
-            let value = r["value"].as_str().unwrap_or_default();
             let value = if short {
-                short_numbers(value)
+                short_numbers(&r.value)
             } else {
-                value.to_owned()
+                r.value.clone()
             };
-            format!("row {}: {value}", r["row"])
+            format!("row {}: {value}", r.row)
         })
         .collect();
     shown.join("; ")
@@ -247,10 +231,10 @@ fn short_numbers(cell: &str) -> String {
         .join(", ")
 }
 
-fn violations(check: &Check) -> String {
-    match (detail(check, "violations"), detail(check, "rows")) {
-        (Some(v), Some(r)) => format!("{v} of {r}"),
-        _ => String::new(),
+fn violations(check: &RuleCheck) -> String {
+    match &check.violations {
+        Some(v) => format!("{} of {}", v.count, check.rows),
+        None => String::new(),
     }
 }
 
@@ -266,7 +250,6 @@ fn render_text(validation: &Validation, all: bool) -> String {
         "sample",
     ]);
     let shown = validation
-        .report
         .checks
         .iter()
         .filter(|c| all || c.outcome != Outcome::Pass);
@@ -276,14 +259,11 @@ fn render_text(validation: &Validation, all: bool) -> String {
             sample = sample.chars().take(57).collect::<String>() + "...";
         }
         if check.outcome == Outcome::Skipped {
-            sample = detail(check, "reason")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
+            sample = check.reason.clone().unwrap_or_default();
         }
         table.add_row(vec![
             check.outcome.to_string().to_uppercase(),
-            rule_name(check),
+            check.rule.clone(),
             check.subject.clone(),
             threshold(check),
             observed(check),
@@ -291,12 +271,11 @@ fn render_text(validation: &Validation, all: bool) -> String {
             sample,
         ]);
     }
-    let report = &validation.report;
-    let failed: Vec<String> = report
+    let failed: Vec<String> = validation
         .checks
         .iter()
         .filter(|c| c.outcome == Outcome::Fail)
-        .map(rule_name)
+        .map(|c| c.rule.clone())
         .collect();
     let mut out = if table.is_empty() {
         String::new()
@@ -306,11 +285,11 @@ fn render_text(validation: &Validation, all: bool) -> String {
     out.push_str(&format!(
         "{} rows; {} checks: {} pass, {} warn, {} fail, {} skipped.",
         validation.rows,
-        report.checks.len(),
-        report.count(Outcome::Pass),
-        report.count(Outcome::Warn),
-        report.count(Outcome::Fail),
-        report.count(Outcome::Skipped)
+        validation.checks.len(),
+        validation.count(Outcome::Pass),
+        validation.count(Outcome::Warn),
+        validation.count(Outcome::Fail),
+        validation.count(Outcome::Skipped)
     ));
     if !failed.is_empty() {
         out.push_str(&format!(" Failed: {}.", failed.join(", ")));
@@ -323,13 +302,12 @@ fn render_text(validation: &Validation, all: bool) -> String {
 /// `<skipped>`; a warning passes with its finding in `<system-out>`.
 fn render_junit(args: &ValidateArgs, validation: &Validation) -> String {
     let cases: Vec<Case> = validation
-        .report
         .checks
         .iter()
         .map(|check| {
             let summary = format!(
                 "{}: threshold {}, observed {}{}",
-                rule_name(check),
+                check.rule,
                 threshold(check),
                 observed(check),
                 match violations(check) {
@@ -344,20 +322,17 @@ fn render_junit(args: &ValidateArgs, validation: &Validation) -> String {
                 Outcome::Pass => CaseOutcome::Pass,
             };
             let message = if outcome == CaseOutcome::Skipped {
-                detail(check, "reason")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned()
+                check.reason.clone().unwrap_or_default()
             } else {
                 summary
             };
             Case {
                 classname: check.subject.clone(),
-                name: rule_name(check),
+                name: check.rule.clone(),
                 outcome,
                 message,
                 body: samples(check, usize::MAX, false),
-                kind: check.check.clone(),
+                kind: check.check.to_owned(),
             }
         })
         .collect();
@@ -365,7 +340,6 @@ fn render_junit(args: &ValidateArgs, validation: &Validation) -> String {
 }
 
 fn render_html(args: &ValidateArgs, validation: &Validation) -> String {
-    let report = &validation.report;
     let mut page = String::from(
         r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>seismo validation report</title>
@@ -382,25 +356,25 @@ th{background:#f4f4f4}.fail td{background:#fde8e8}.warn td{background:#fff6dd}.s
         escape_html(&args.data),
         escape_html(&args.rules.display().to_string()),
         validation.rows,
-        report.checks.len(),
-        report.count(Outcome::Pass),
-        report.count(Outcome::Warn),
-        report.count(Outcome::Fail),
-        report.count(Outcome::Skipped),
+        validation.checks.len(),
+        validation.count(Outcome::Pass),
+        validation.count(Outcome::Warn),
+        validation.count(Outcome::Fail),
+        validation.count(Outcome::Skipped),
         if validation.passed() { "Passed." } else { "Failed." }
     ));
     page.push_str("<table id=\"checks\"><thead><tr><th>outcome</th><th>rule</th><th>subject</th><th>threshold</th><th>observed</th><th>violations</th><th>sample</th><th>where in the rules</th></tr></thead><tbody>\n");
-    for check in &report.checks {
+    for check in &validation.checks {
         let outcome = check.outcome.as_str();
         page.push_str(&format!(
             "<tr class=\"{outcome}\"><td class=\"outcome\">{outcome}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"sample\">{}</td><td>{}</td></tr>\n",
-            escape_html(&rule_name(check)),
+            escape_html(&check.rule),
             escape_html(&check.subject),
             escape_html(&threshold(check)),
             escape_html(&observed(check)),
             escape_html(&violations(check)),
             escape_html(&samples(check, usize::MAX, true)),
-            escape_html(detail(check, "location").and_then(Value::as_str).unwrap_or_default()),
+            escape_html(&check.location),
         ));
     }
     page.push_str("</tbody></table>\n</body></html>\n");

@@ -29,9 +29,10 @@
 //!     expr = "discount <= price"
 //! "#).unwrap();
 //! let result = validate(&rules, &data, None, &ValidateOptions::default()).unwrap();
-//! let outcomes: Vec<Outcome> = result.report.checks.iter().map(|c| c.outcome).collect();
+//! let outcomes: Vec<Outcome> = result.checks.iter().map(|c| c.outcome).collect();
 //! assert_eq!(outcomes, vec![Outcome::Fail, Outcome::Fail]);
-//! assert_eq!(result.report.checks[0].details["violations"], 1);
+//! let violations = result.checks[0].violations.as_ref().unwrap();
+//! assert_eq!((violations.count, violations.sample[0].row), (1, 2));
 //! assert_eq!(result.quarantined_rows(), 2);
 //! ```
 
@@ -39,6 +40,7 @@ mod file;
 mod hash;
 mod infer;
 mod plan;
+mod report;
 mod rows;
 mod run;
 
@@ -47,6 +49,7 @@ pub use file::{
     StatisticRule,
 };
 pub use infer::{InferOptions, infer};
+pub use report::{DriftStatistic, Observed, RuleCheck, Threshold, ViolatingRow, Violations};
 pub use run::{ValidateOptions, Validation, validate};
 pub use seismo_config::Location;
 

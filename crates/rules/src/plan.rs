@@ -4,12 +4,12 @@
 
 use std::collections::HashSet;
 
+use crate::report::Threshold;
 use arrow_schema::Schema as ArrowSchema;
 use regex::Regex;
 use seismo_core::{ColumnKind, Dataset, Severity};
 use seismo_drift::TestName;
 use seismo_expr::{ExprError, Predicate};
-use serde_json::{Value, json};
 
 use crate::file::{ColumnRule, Literal, Monotonic, Rules, Section, Statistic};
 use crate::{Location, RuleError};
@@ -99,7 +99,7 @@ pub(crate) struct Planned {
     /// The share of rows that may violate it (row-level checks).
     pub tolerance: f64,
     /// The bound as the report shows it.
-    pub threshold: Value,
+    pub threshold: Threshold,
     pub kind: Kind,
     /// Skipped, with the reason, instead of run.
     pub skip: Option<String>,
@@ -148,7 +148,7 @@ pub(crate) fn plan(
             location,
             condition: condition.clone(),
             tolerance: 0.0,
-            threshold: Value::Null,
+            threshold: Threshold::None,
             kind: Kind::Present,
             skip: None,
         };
@@ -164,14 +164,14 @@ pub(crate) fn plan(
         };
         if let Some(expr) = &rule.expr {
             planned.push(Planned {
-                threshold: json!(expr),
+                threshold: Threshold::Text(expr.clone()),
                 kind: Kind::Condition(predicate(expr, schema, &at("expr"))?),
                 ..base("expr", at("expr"))
             });
         }
         if rule.min_rows.is_some() || rule.max_rows.is_some() {
             planned.push(Planned {
-                threshold: bounds(
+                threshold: Threshold::bounds(
                     rule.min_rows.map(|v| v as f64),
                     rule.max_rows.map(|v| v as f64),
                 ),
@@ -192,7 +192,7 @@ pub(crate) fn plan(
         if let Some(share) = rule.max_duplicate_fraction {
             planned.push(Planned {
                 tolerance: share,
-                threshold: json!(share),
+                threshold: Threshold::Number(share),
                 kind: Kind::Duplicates {
                     columns: key_columns("max_duplicate_fraction")?,
                 },
@@ -226,7 +226,7 @@ pub(crate) fn plan(
             };
             planned.push(Planned {
                 tolerance: share,
-                threshold: json!(share),
+                threshold: Threshold::Number(share),
                 kind: Kind::Overlap { columns: names },
                 ..base("reference_overlap", location)
             });
@@ -237,7 +237,7 @@ pub(crate) fn plan(
             columns.retain(|&c| c != label);
             planned.push(Planned {
                 tolerance: share,
-                threshold: json!(share),
+                threshold: Threshold::Number(share),
                 kind: Kind::Conflicts { columns, label },
                 ..base("conflicting_labels", at("max_conflicting_labels"))
             });
@@ -286,7 +286,7 @@ pub(crate) fn plan(
                 .map(|w| predicate(w, schema, &at("where")))
                 .transpose()?,
             tolerance: 0.0,
-            threshold: bounds(rule.min, rule.max),
+            threshold: Threshold::bounds(rule.min, rule.max),
             kind: Kind::Statistic {
                 column,
                 statistic: rule.statistic,
@@ -328,7 +328,7 @@ pub(crate) fn plan(
             location: at("column"),
             condition,
             tolerance: 0.0,
-            threshold: rule.threshold.map_or(Value::Null, |t| json!(t)),
+            threshold: rule.threshold.map_or(Threshold::None, Threshold::Number),
             kind: Kind::Drift {
                 column: rule.column.clone(),
                 test: rule.test,
@@ -339,17 +339,6 @@ pub(crate) fn plan(
         });
     }
     Ok(planned)
-}
-
-fn bounds(min: Option<f64>, max: Option<f64>) -> Value {
-    let mut bounds = serde_json::Map::new();
-    if let Some(min) = min {
-        bounds.insert("min".into(), json!(min));
-    }
-    if let Some(max) = max {
-        bounds.insert("max".into(), json!(max));
-    }
-    Value::Object(bounds)
 }
 
 /// The kind of the data's column `name` (which exists), or why seismo does not analyse it.
@@ -391,14 +380,14 @@ fn column_checks(
         location: at(field),
         condition: None,
         tolerance: 0.0,
-        threshold: Value::Null,
+        threshold: Threshold::None,
         kind: Kind::Present,
         skip: None,
     };
     let Ok(column) = schema.index_of(name) else {
         match rule.required {
             Some(true) => planned.push(Planned {
-                threshold: json!(true),
+                threshold: Threshold::Flag(true),
                 kind: Kind::Missing,
                 ..base("required", "required")
             }),
@@ -421,7 +410,7 @@ fn column_checks(
     };
     if rule.required == Some(true) {
         planned.push(Planned {
-            threshold: json!(true),
+            threshold: Threshold::Flag(true),
             ..base("required", "required")
         });
     }
@@ -438,7 +427,7 @@ fn column_checks(
     }
     if let (Some(expected), Ok(actual)) = (rule.kind, &kind) {
         planned.push(Planned {
-            threshold: json!(expected.to_string()),
+            threshold: Threshold::Text(expected.to_string()),
             kind: Kind::Type {
                 column,
                 expected,
@@ -450,7 +439,7 @@ fn column_checks(
     if let Some(share) = rule.max_null_fraction {
         planned.push(Planned {
             tolerance: share,
-            threshold: json!(share),
+            threshold: Threshold::Number(share),
             kind: Kind::Nulls { column },
             ..base("max_null_fraction", "max_null_fraction")
         });
@@ -471,7 +460,7 @@ fn column_checks(
     if rule.no_nan {
         numeric("no_nan")?;
         planned.push(Planned {
-            threshold: json!(0),
+            threshold: Threshold::Count(0),
             kind: Kind::Nan { column },
             ..base("no_nan", "no_nan")
         });
@@ -479,7 +468,7 @@ fn column_checks(
     if rule.no_infinity {
         numeric("no_infinity")?;
         planned.push(Planned {
-            threshold: json!(0),
+            threshold: Threshold::Count(0),
             kind: Kind::Infinity { column },
             ..base("no_infinity", "no_infinity")
         });
@@ -494,7 +483,7 @@ fn column_checks(
             numeric(check)?;
             let text = format!("{} {op} {bound:?}", quoted(name));
             planned.push(Planned {
-                threshold: json!(bound),
+                threshold: Threshold::Number(bound),
                 kind: Kind::Condition(predicate(&text, schema, &at(check))?),
                 ..base(check, check)
             });
@@ -505,7 +494,7 @@ fn column_checks(
         let shown: Vec<String> = values.iter().map(Literal::to_string).collect();
         planned.push(Planned {
             tolerance: rule.max_unseen_fraction.unwrap_or(0.0),
-            threshold: json!(shown),
+            threshold: Threshold::Values(shown),
             kind: Kind::Allowed { column, set },
             ..base("allowed", "allowed")
         });
@@ -535,7 +524,7 @@ fn column_checks(
             )
         })?;
         planned.push(Planned {
-            threshold: json!(pattern),
+            threshold: Threshold::Text(pattern.clone()),
             kind: Kind::Regex { column, regex },
             ..base("regex", "regex")
         });
@@ -548,7 +537,7 @@ fn column_checks(
         };
         text(field)?;
         planned.push(Planned {
-            threshold: bounds(
+            threshold: Threshold::bounds(
                 rule.min_length.map(|v| v as f64),
                 rule.max_length.map(|v| v as f64),
             ),
@@ -562,7 +551,7 @@ fn column_checks(
     }
     if rule.unique {
         planned.push(Planned {
-            threshold: json!(true),
+            threshold: Threshold::Flag(true),
             kind: Kind::Unique { column },
             ..base("unique", "unique")
         });
@@ -575,7 +564,7 @@ fn column_checks(
             ));
         }
         planned.push(Planned {
-            threshold: json!(format!("{order:?}").to_lowercase()),
+            threshold: Threshold::Text(format!("{order:?}").to_lowercase()),
             kind: Kind::Monotonic { column, order },
             ..base("monotonic", "monotonic")
         });

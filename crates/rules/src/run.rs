@@ -8,15 +8,15 @@ use arrow_array::{Array, RecordBatch};
 use arrow_buffer::BooleanBuffer;
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{ArrowError, DataType};
-use seismo_core::{Check, Dataset, Outcome, Report};
+use seismo_core::{Dataset, Outcome, Report};
 use seismo_drift::{ColumnOptions, DriftOptions, detect};
 use seismo_stats::sketch::Moments;
-use serde_json::{Value, json};
 
 use crate::RuleError;
 use crate::file::{Rules, Statistic};
 use crate::hash::{is_missing, normalize, row_hashes};
 use crate::plan::{Kind, Planned, plan};
+use crate::report::{DriftStatistic, Observed, RuleCheck, ViolatingRow, Violations};
 use crate::rows::{RowState, conflicts, hashes_of, violations};
 
 /// How to validate.
@@ -43,7 +43,7 @@ impl Default for ValidateOptions {
 pub struct Validation {
     /// The checks, in rule-file order: `[[column]]`, `[[dataset]]`, `[[statistic]]`,
     /// `[[drift]]`.
-    pub report: Report,
+    pub checks: Vec<RuleCheck>,
     /// Rows in the data.
     pub rows: u64,
     quarantine: Vec<BooleanBuffer>,
@@ -52,7 +52,21 @@ pub struct Validation {
 impl Validation {
     /// Whether no check failed with severity `error`.
     pub fn passed(&self) -> bool {
-        self.report.count(Outcome::Fail) == 0 && self.report.count(Outcome::Error) == 0
+        self.count(Outcome::Fail) == 0 && self.count(Outcome::Error) == 0
+    }
+
+    /// How many checks ended with `outcome`.
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.checks.iter().filter(|c| c.outcome == outcome).count()
+    }
+
+    /// The checks in the core report model (named `validate`), for JSON.
+    pub fn report(&self) -> Report {
+        let mut report = Report::new("validate");
+        for check in &self.checks {
+            report.push(check.to_check());
+        }
+        report
     }
 
     /// Per batch of the data, `true` for rows that violate a failed row-level rule of
@@ -70,22 +84,22 @@ impl Validation {
     }
 }
 
-/// What running one check found, before judging.
+/// What running one check measured, before judging.
 #[derive(Debug, Default)]
-struct Finding {
+struct Measured {
     /// Rows the check looked at (after `where`).
     rows: u64,
     /// Violating rows, for row-level checks.
     violations: Option<u64>,
-    sample: Vec<Value>,
+    sample: Vec<ViolatingRow>,
     masks: Vec<BooleanBuffer>,
     /// The number the report shows as `value`.
     value: Option<f64>,
-    observed: Option<Value>,
+    observed: Option<Observed>,
     /// Set by checks judged inside (counts, statistics, drift, schema).
     failed: Option<bool>,
     skip: Option<String>,
-    details: serde_json::Map<String, Value>,
+    drift: Option<DriftStatistic>,
 }
 
 /// Checks `data` against `rules` (and, for drift and overlap rules, against `reference`).
@@ -106,79 +120,67 @@ pub fn validate(
         run_check(check, data, reference, options.sample)
             .map_err(|e| RuleError::new(check.location.clone(), format!("{}: {e}", check.rule)))
     });
-    let mut report = Report::new("validate");
+    let mut checks = Vec::with_capacity(planned.len());
     let mut quarantine: Vec<BooleanBuffer> = data
         .batches()
         .iter()
         .map(|b| BooleanBuffer::new_unset(b.num_rows()))
         .collect();
     for (check, found) in planned.iter().zip(results) {
-        let found = found?;
-        let judged = judge(check, &found);
-        if judged.outcome == Outcome::Fail && found.masks.len() == quarantine.len() {
-            for (q, m) in quarantine.iter_mut().zip(&found.masks) {
+        let mut found = found?;
+        let masks = std::mem::take(&mut found.masks);
+        let judged = judge(check, found);
+        if judged.outcome == Outcome::Fail && masks.len() == quarantine.len() {
+            for (q, m) in quarantine.iter_mut().zip(&masks) {
                 *q = &*q | m;
             }
         }
-        report.push(judged);
+        checks.push(judged);
     }
     Ok(Validation {
-        report,
+        checks,
         rows: data.num_rows() as u64,
         quarantine,
     })
 }
 
-fn judge(check: &Planned, found: &Finding) -> Check {
-    let mut judged = Check {
-        severity: check.severity,
-        threshold: check.threshold.clone(),
-        value: found.value,
-        // Judged below: skipped, or by the finding against its tolerance.
-        ..Check::new(check.check, &check.subject, Outcome::Skipped)
-    };
-    judged.details.insert("rule".into(), json!(check.rule));
-    judged
-        .details
-        .insert("location".into(), json!(check.location.to_string()));
-    let failed = if let Some(reason) = &found.skip {
-        judged.outcome = Outcome::Skipped;
-        judged.details.insert("reason".into(), json!(reason));
-        None
+/// The check's outcome: skipped (with the reason), or what it measured against its
+/// tolerance.
+fn judge(check: &Planned, found: Measured) -> RuleCheck {
+    let (failed, reason) = if let Some(reason) = found.skip {
+        (None, Some(reason))
     } else if let Some(failed) = found.failed {
-        Some(failed)
+        (Some(failed), None)
     } else if let Some(violations) = found.violations {
         if found.rows == 0 {
-            judged.outcome = Outcome::Skipped;
-            judged
-                .details
-                .insert("reason".into(), json!("no rows to check"));
-            None
+            (None, Some("no rows to check".to_owned()))
         } else if check.tolerance == 0.0 {
-            Some(violations > 0)
+            (Some(violations > 0), None)
         } else {
-            Some(violations as f64 / found.rows as f64 > check.tolerance)
+            let share = violations as f64 / found.rows as f64;
+            (Some(share > check.tolerance), None)
         }
     } else {
-        Some(false)
+        (Some(false), None)
     };
-    if let Some(failed) = failed {
-        judged = judged.judged(!failed);
+    RuleCheck {
+        rule: check.rule.clone(),
+        location: check.location.to_string(),
+        check: check.check,
+        subject: check.subject.clone(),
+        outcome: failed.map_or(Outcome::Skipped, |failed| check.severity.outcome(!failed)),
+        severity: check.severity,
+        value: found.value,
+        threshold: check.threshold.clone(),
+        rows: found.rows,
+        violations: found.violations.map(|count| Violations {
+            count,
+            sample: found.sample,
+        }),
+        observed: found.observed,
+        reason,
+        drift: found.drift,
     }
-    if let Some(violations) = found.violations {
-        judged
-            .details
-            .insert("violations".into(), json!(violations));
-        judged.details.insert("rows".into(), json!(found.rows));
-        judged.details.insert("sample".into(), json!(found.sample));
-    } else if found.rows > 0 {
-        judged.details.insert("rows".into(), json!(found.rows));
-    }
-    if let Some(observed) = &found.observed {
-        judged.details.insert("observed".into(), observed.clone());
-    }
-    judged.details.extend(found.details.clone());
-    judged
 }
 
 /// Which rows of `batch` a check applies to (`None`: all).
@@ -198,30 +200,30 @@ fn run_check(
     data: &Dataset,
     reference: Option<&Dataset>,
     sample: usize,
-) -> Result<Finding, ArrowError> {
+) -> Result<Measured, ArrowError> {
     if let Some(reason) = &check.skip {
-        return Ok(Finding {
+        return Ok(Measured {
             skip: Some(reason.clone()),
-            ..Finding::default()
+            ..Measured::default()
         });
     }
-    let judged = |failed: bool, observed: Value| Finding {
+    let judged = |failed: bool, observed: Observed| Measured {
         failed: Some(failed),
         observed: Some(observed),
-        ..Finding::default()
+        ..Measured::default()
     };
     match &check.kind {
-        Kind::Missing => return Ok(judged(true, json!("missing"))),
-        Kind::Present => return Ok(judged(false, json!("present"))),
+        Kind::Missing => return Ok(judged(true, Observed::Word("missing".into()))),
+        Kind::Present => return Ok(judged(false, Observed::Word("present".into()))),
         Kind::Type {
             expected, actual, ..
-        } if expected == actual => return Ok(judged(false, json!(actual.to_string()))),
+        } if expected == actual => return Ok(judged(false, Observed::Word(actual.to_string()))),
         Kind::Type {
             expected: seismo_core::ColumnKind::Numeric,
             actual: seismo_core::ColumnKind::Categorical | seismo_core::ColumnKind::Text,
             ..
         } => {}
-        Kind::Type { actual, .. } => return Ok(judged(true, json!(actual.to_string()))),
+        Kind::Type { actual, .. } => return Ok(judged(true, Observed::Word(actual.to_string()))),
         Kind::RowCount { min, max } => {
             let mut rows = 0u64;
             for batch in data.batches() {
@@ -231,9 +233,9 @@ fn run_check(
                 };
             }
             let failed = min.is_some_and(|m| rows < m) || max.is_some_and(|m| rows > m);
-            return Ok(Finding {
+            return Ok(Measured {
                 value: Some(rows as f64),
-                ..judged(failed, json!(rows))
+                ..judged(failed, Observed::Count(rows))
             });
         }
         Kind::Statistic {
@@ -265,7 +267,7 @@ fn row_check(
     data: &Dataset,
     reference: Option<&Dataset>,
     sample: usize,
-) -> Result<Finding, ArrowError> {
+) -> Result<Measured, ArrowError> {
     let reference_rows: Option<(HashSet<u128>, Vec<usize>)> = match &check.kind {
         Kind::Overlap { columns } => {
             let reference = reference.expect("planned with a reference");
@@ -285,7 +287,7 @@ fn row_check(
         }
         _ => None,
     };
-    let mut found = Finding::default();
+    let mut found = Measured::default();
     let mut state = RowState::default();
     let mut applied = Vec::new();
     for batch in data.batches() {
@@ -317,10 +319,10 @@ fn row_check(
             if found.sample.len() >= sample {
                 break;
             }
-            found.sample.push(json!({
-                "row": offset + i as u64 + 1,
-                "value": cell_text(check, data, batch, i)?,
-            }));
+            found.sample.push(ViolatingRow {
+                row: offset + i as u64 + 1,
+                value: cell_text(check, data, batch, i)?,
+            });
         }
         offset += batch.num_rows() as u64;
     }
@@ -334,7 +336,7 @@ fn row_check(
     if let Kind::Type { actual, .. } = &check.kind {
         // A numeric column read as text fails whatever its values: name the culprits.
         found.failed = Some(true);
-        found.observed = Some(json!(actual.to_string()));
+        found.observed = Some(Observed::Word(actual.to_string()));
     }
     if matches!(
         check.check,
@@ -348,7 +350,7 @@ fn row_check(
             range.1
         };
         found.value = observed;
-        found.observed = observed.map(|v| json!(v));
+        found.observed = observed.map(Observed::Number);
     }
     Ok(found)
 }
@@ -441,7 +443,7 @@ fn statistic_check(
     q: Option<f64>,
     min: Option<f64>,
     max: Option<f64>,
-) -> Result<Finding, ArrowError> {
+) -> Result<Measured, ArrowError> {
     let mut values: Vec<f64> = Vec::new();
     let mut rows = 0u64;
     let mut missing = 0u64;
@@ -480,23 +482,23 @@ fn statistic_check(
         Statistic::Quantile => quantile(&mut values, q.unwrap_or(0.5)),
     };
     let Some(value) = value else {
-        return Ok(Finding {
+        return Ok(Measured {
             rows,
             skip: Some(format!(
                 "no values of `{}` to compute the {} of",
                 check.subject,
                 statistic.as_str()
             )),
-            ..Finding::default()
+            ..Measured::default()
         });
     };
     let failed = value.is_nan() || min.is_some_and(|m| value < m) || max.is_some_and(|m| value > m);
-    Ok(Finding {
+    Ok(Measured {
         rows,
         value: Some(value),
-        observed: Some(json!(value)),
+        observed: Some(Observed::Number(value)),
         failed: Some(failed),
-        ..Finding::default()
+        ..Measured::default()
     })
 }
 
@@ -536,7 +538,7 @@ fn drift_check(
     column: &str,
     test: Option<seismo_drift::TestName>,
     threshold: Option<f64>,
-) -> Finding {
+) -> Measured {
     let options = DriftOptions {
         columns: BTreeMap::from([(column.to_owned(), ColumnOptions { test, threshold })]),
         ignore: data
@@ -551,24 +553,25 @@ fn drift_check(
     };
     let report = detect(reference, data, &options);
     if let Some(result) = report.columns.iter().find(|c| c.column == column) {
-        let mut details = serde_json::Map::new();
-        details.insert("test".into(), json!(result.test));
-        details.insert("statistic".into(), json!(result.statistic));
-        if let Some(p) = result.p_value {
-            details.insert("p_value".into(), json!(p));
-        }
-        details.insert("drift_threshold".into(), json!(result.threshold));
-        return Finding {
+        return Measured {
             rows: result.current_count as u64,
             value: Some(result.p_value.unwrap_or(result.statistic)),
-            observed: Some(json!(if result.drifted {
-                "drifted"
-            } else {
-                "no drift"
-            })),
+            observed: Some(Observed::Word(
+                if result.drifted {
+                    "drifted"
+                } else {
+                    "no drift"
+                }
+                .into(),
+            )),
             failed: Some(result.drifted),
-            details,
-            ..Finding::default()
+            drift: Some(DriftStatistic {
+                test: result.test,
+                statistic: result.statistic,
+                p_value: result.p_value,
+                threshold: result.threshold,
+            }),
+            ..Measured::default()
         };
     }
     let reason = report
@@ -584,9 +587,9 @@ fn drift_check(
                 .map(|s| s.finding.to_string())
         })
         .unwrap_or_else(|| "not tested".into());
-    Finding {
+    Measured {
         skip: Some(reason),
-        ..Finding::default()
+        ..Measured::default()
     }
 }
 

@@ -7,11 +7,46 @@ use seismo_stats::distance::jensen_shannon;
 use crate::model::{Model, QUANTILES};
 use crate::window::{Performance, Summary};
 
+/// A detector: the alert's `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Detector {
+    /// The window's mean prediction against the reference's, as a ratio.
+    PredictionMean,
+    /// The window's prediction deciles against the reference's.
+    PredictionQuantile,
+    /// CUSUM over the stream of predictions.
+    PredictionCusum,
+    /// A feature's share of missing values.
+    NullRate,
+    /// A feature's distribution against the reference's (Jensen–Shannon).
+    Drift,
+    /// The share of records breaking the model's rules.
+    Rules,
+    /// A metric on labelled records against the reference's.
+    Performance,
+}
+
+impl Detector {
+    /// The word in alerts, reports and metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PredictionMean => "prediction_mean",
+            Self::PredictionQuantile => "prediction_quantile",
+            Self::PredictionCusum => "prediction_cusum",
+            Self::NullRate => "null_rate",
+            Self::Drift => "drift",
+            Self::Rules => "rules",
+            Self::Performance => "performance",
+        }
+    }
+}
+
 /// One detector's judgement of one window.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
-    /// The detector (the alert's `kind`).
-    pub kind: &'static str,
+    /// The detector.
+    pub kind: Detector,
     /// What it watched: `prediction`, a feature, `rules`, `performance`.
     pub subject: String,
     /// Whether the alert should fire.
@@ -51,7 +86,7 @@ pub fn judge_window(model: &Model, window: &Summary, min_records: u64) -> Vec<Fi
     let mean = window.mean();
     let (factor, held) = within_ratio(mean, model.mean, policy.mean_ratio);
     found.push(Finding {
-        kind: "prediction_mean",
+        kind: Detector::PredictionMean,
         subject: "prediction".into(),
         firing: !held,
         value: factor,
@@ -69,7 +104,7 @@ pub fn judge_window(model: &Model, window: &Summary, min_records: u64) -> Vec<Fi
         };
         let (factor, held) = within_ratio(value, reference, policy.quantile_ratio);
         found.push(Finding {
-            kind: "prediction_quantile",
+            kind: Detector::PredictionQuantile,
             subject: format!("prediction {name}"),
             firing: !held,
             value: factor,
@@ -80,7 +115,7 @@ pub fn judge_window(model: &Model, window: &Summary, min_records: u64) -> Vec<Fi
         });
     }
     found.push(Finding {
-        kind: "prediction_cusum",
+        kind: Detector::PredictionCusum,
         subject: "prediction".into(),
         firing: window.cusum_signals > 0,
         value: window.cusum_signals as f64,
@@ -100,7 +135,7 @@ pub fn judge_window(model: &Model, window: &Summary, min_records: u64) -> Vec<Fi
         let reference_rate = reference.nulls as f64 / model.summary.count as f64;
         let rate = current.nulls as f64 / window.count as f64;
         found.push(Finding {
-            kind: "null_rate",
+            kind: Detector::NullRate,
             subject: name.clone(),
             firing: rate - reference_rate > policy.null_rate,
             value: rate,
@@ -113,7 +148,7 @@ pub fn judge_window(model: &Model, window: &Summary, min_records: u64) -> Vec<Fi
         });
         if let Ok(distance) = jensen_shannon(&reference.bins, &current.bins) {
             found.push(Finding {
-                kind: "drift",
+                kind: Detector::Drift,
                 subject: name.clone(),
                 firing: distance >= policy.drift_threshold,
                 value: distance,
@@ -128,7 +163,7 @@ pub fn judge_window(model: &Model, window: &Summary, min_records: u64) -> Vec<Fi
         let reference = model.summary.violations as f64 / model.summary.count as f64;
         let share = window.violations as f64 / window.count as f64;
         found.push(Finding {
-            kind: "rules",
+            kind: Detector::Rules,
             subject: "rules".into(),
             firing: share - reference > policy.rule_violation_rate,
             value: share,
@@ -156,7 +191,7 @@ pub fn judge_performance(model: &Model, performance: &Performance) -> Option<Fin
         _ => "accuracy",
     };
     Some(Finding {
-        kind: "performance",
+        kind: Detector::Performance,
         subject: "performance".into(),
         firing: reference - score > model.policy.performance_drop,
         value: score,

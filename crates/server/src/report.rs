@@ -5,12 +5,12 @@
 
 use seismo_core::{Check, Report, Severity};
 use seismo_drift::{detect, detect_profiles};
-use seismo_rules::{ValidateOptions, validate};
+use seismo_rules::{RuleCheck, ValidateOptions, validate};
 use seismo_slices::{Metric, Predictions};
 use seismo_stats::profile::Profile;
 
 use crate::columns;
-use crate::detect::judge_window;
+use crate::detect::{Detector, judge_window};
 use crate::generated::RecordColumns;
 use crate::model::{Model, Task};
 use crate::reference::Reference;
@@ -110,12 +110,12 @@ pub fn build(
     // The detectors, as they judge a window (without the stream's CUSUM).
     let summary = Summary::of(&current, model).map_err(|e| ReportError::Check(e.to_string()))?;
     for finding in judge_window(model, &summary, 1) {
-        if finding.kind == "prediction_cusum" {
+        if finding.kind == Detector::PredictionCusum {
             continue;
         }
         report.push(
             Check::new(
-                finding.kind,
+                finding.kind.as_str(),
                 finding.subject,
                 Severity::Error.outcome(!finding.firing),
             )
@@ -166,7 +166,9 @@ pub fn build(
         let reference = model.reference_rows().map(|(_, data)| data);
         let validation = validate(rules, &data, reference, &options)
             .map_err(|e| ReportError::Check(e.to_string()))?;
-        report.checks.extend(validation.report.checks);
+        report
+            .checks
+            .extend(validation.checks.iter().map(RuleCheck::to_check));
     }
 
     // Performance on the labelled records, against the labelled reference.

@@ -216,30 +216,24 @@ fn refused(e: Refused) -> Status {
 
 /// Why a rule check did not pass, for `Check`'s reasons: the rule and where it is written,
 /// its bound, and the records that broke it with their values.
-fn rule_reason(check: &seismo_core::Check) -> String {
-    let detail = |key: &str| check.details.get(key).and_then(|v| v.as_str());
-    let rule = detail("rule").unwrap_or(&check.check);
-    let mut reason = format!("rule `{rule}`");
-    if let Some(location) = detail("location") {
-        reason.push_str(&format!(" ({location})"));
-    }
+fn rule_reason(check: &seismo_rules::RuleCheck) -> String {
+    let mut reason = format!("rule `{}` ({})", check.rule, check.location);
     reason.push_str(&format!(" {}: {}", check.outcome.as_str(), check.check));
-    if !check.threshold.is_null() {
-        reason.push_str(&format!(" {}", check.threshold));
+    let threshold = check.threshold.to_json();
+    if !threshold.is_null() {
+        reason.push_str(&format!(" {threshold}"));
     }
     let breaking: Vec<String> = check
-        .details
-        .get("sample")
-        .and_then(|s| s.as_array())
-        .into_iter()
-        .flatten()
+        .violations
+        .iter()
+        .flat_map(|v| &v.sample)
         .filter_map(|row| {
             // Samples number rows from 1, as data rows in a file.
-            let index = row.get("row")?.as_u64()?.checked_sub(1)?;
-            Some(match row.get("value").and_then(|v| v.as_str()) {
-                Some(value) => format!("records[{index}].{} = {value}", check.subject),
-                None => format!("records[{index}]"),
-            })
+            let index = row.row.checked_sub(1)?;
+            Some(format!(
+                "records[{index}].{} = {}",
+                check.subject, row.value
+            ))
         })
         .collect();
     if !breaking.is_empty() {
@@ -488,7 +482,7 @@ fn guard(model: &Model, records: &[Record]) -> CheckResponse {
         };
         match seismo_rules::validate(rules, &data, None, &options) {
             Ok(validation) => {
-                for check in &validation.report.checks {
+                for check in &validation.checks {
                     match check.outcome {
                         Outcome::Fail | Outcome::Error => verdict = Verdict::Block,
                         Outcome::Warn => verdict = verdict.max(Verdict::Warn),

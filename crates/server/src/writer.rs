@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use seismo_stats::online::{Cusum, Signal};
 use tokio::sync::{broadcast, oneshot};
 
-use crate::detect::{Finding, judge_performance, judge_window};
+use crate::detect::{Detector, Finding, judge_performance, judge_window};
 use crate::generated::{Alert, RecordColumns};
 use crate::metrics::{FeatureLabel, Metrics, ModelLabel};
 use crate::model::Model;
@@ -474,7 +474,7 @@ impl Engine {
     fn raise(&mut self, findings: Vec<(Arc<Model>, i64, Finding)>) {
         let mut changed = Vec::new();
         for (model, start, finding) in findings {
-            if finding.kind == "drift" {
+            if finding.kind == Detector::Drift {
                 self.outlets
                     .metrics
                     .drift
@@ -484,7 +484,12 @@ impl Engine {
                     })
                     .set(finding.value);
             }
-            let id = format!("{}:{}:{}", model.key, finding.kind, finding.subject);
+            let id = format!(
+                "{}:{}:{}",
+                model.key,
+                finding.kind.as_str(),
+                finding.subject
+            );
             let was_firing = self.alerts.get(&id).is_some_and(|a| a.state == "firing");
             if finding.firing == was_firing {
                 continue;
@@ -492,7 +497,7 @@ impl Engine {
             let alert = Alert {
                 id: id.clone(),
                 model: model.key.clone(),
-                kind: finding.kind.into(),
+                kind: finding.kind.as_str().into(),
                 subject: finding.subject,
                 state: if finding.firing { "firing" } else { "resolved" }.into(),
                 message: format!(

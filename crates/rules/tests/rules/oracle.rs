@@ -53,8 +53,8 @@ fn statistics_equal_pandas() {
         }
     }
     let result = run(&rules, None);
-    assert_eq!(result.report.checks.len(), cases.len());
-    for (case, check) in cases.iter().zip(&result.report.checks) {
+    assert_eq!(result.checks.len(), cases.len());
+    for (case, check) in cases.iter().zip(&result.checks) {
         let expected = case["value"].as_f64().unwrap();
         let got = check.value.unwrap();
         assert!(close(got, expected), "{case}: got {got}");
@@ -114,13 +114,13 @@ columns = ["country", "channel", "num_products"]
     let reference = example("reference.parquet");
     let result = run(rules, Some(&reference));
     let mut compared = 0;
-    for check in &result.report.checks {
-        let rule = check.details["rule"].as_str().unwrap();
+    for check in &result.checks {
+        let rule = check.rule.as_str();
         let expected = counts[rule]
             .as_u64()
             .unwrap_or_else(|| panic!("no count for {rule}"));
         assert_eq!(
-            check.details["violations"].as_u64(),
+            check.violations.as_ref().map(|v| v.count),
             Some(expected),
             "{rule}"
         );
@@ -137,10 +137,9 @@ fn drift_rules_flag_the_drifted_feature_only() {
         Some(&reference),
     );
     let outcomes: Vec<(String, seismo_core::Outcome)> = result
-        .report
         .checks
         .iter()
-        .map(|c| (c.details["rule"].as_str().unwrap().to_owned(), c.outcome))
+        .map(|c| (c.rule.clone(), c.outcome))
         .collect();
     use seismo_core::Outcome::{Fail, Pass};
     assert_eq!(
@@ -151,7 +150,10 @@ fn drift_rules_flag_the_drifted_feature_only() {
             ("income_psi".into(), Fail)
         ]
     );
-    assert_eq!(result.report.checks[2].details["test"], "psi");
+    assert_eq!(
+        result.checks[2].drift.as_ref().unwrap().test.as_str(),
+        "psi"
+    );
 }
 
 #[test]
@@ -160,8 +162,7 @@ fn inferred_rules_pass_on_their_reference_and_catch_the_broken_feature() {
     let text = seismo_rules::infer(&reference, &Default::default());
     let rules = Rules::parse("inferred.toml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     let on_reference = validate(&rules, &reference, None, &ValidateOptions::default()).unwrap();
-    let failed: Vec<&seismo_core::Check> = on_reference
-        .report
+    let failed: Vec<&seismo_rules::RuleCheck> = on_reference
         .checks
         .iter()
         .filter(|c| c.outcome != seismo_core::Outcome::Pass)
@@ -169,18 +170,16 @@ fn inferred_rules_pass_on_their_reference_and_catch_the_broken_feature() {
     assert!(failed.is_empty(), "{failed:#?}");
     let on_current = run(&text, None);
     let credit = on_current
-        .report
         .checks
         .iter()
-        .find(|c| c.details["rule"] == "credit_score.min")
+        .find(|c| c.rule == "credit_score.min")
         .unwrap();
     assert_eq!(credit.outcome, seismo_core::Outcome::Fail);
-    assert_eq!(credit.details["violations"], 34);
+    assert_eq!(credit.violations.as_ref().unwrap().count, 34);
     let mean = on_current
-        .report
         .checks
         .iter()
-        .find(|c| c.details["rule"] == "score.mean")
+        .find(|c| c.rule == "score.mean")
         .unwrap();
     assert_eq!(
         mean.outcome,
@@ -198,11 +197,10 @@ fn drift_rules_take_a_where_on_both_sides() {
         "[[drift]]\ncolumn = \"income\"\nwhere = \"country = 'DE'\"\n[[drift]]\ncolumn = \"score\"\nwhere = \"model_version = '1.4.0'\"\n[[drift]]\ncolumn = \"score\"\nname = \"all_versions\"\n",
         Some(&reference),
     );
-    let outcomes: Vec<seismo_core::Outcome> =
-        result.report.checks.iter().map(|c| c.outcome).collect();
+    let outcomes: Vec<seismo_core::Outcome> = result.checks.iter().map(|c| c.outcome).collect();
     use seismo_core::Outcome::{Fail, Pass};
     assert_eq!(outcomes, vec![Fail, Pass, Fail]);
-    let de = &result.report.checks[0];
+    let de = &result.checks[0];
     let de_rows = example("current.parquet");
     let de_rows: usize = {
         let c = de_rows.arrow_schema().index_of("country").unwrap();
@@ -220,5 +218,5 @@ fn drift_rules_take_a_where_on_both_sides() {
             })
             .sum()
     };
-    assert_eq!(de.details["rows"].as_u64().unwrap() as usize, de_rows);
+    assert_eq!(de.rows as usize, de_rows);
 }

@@ -7,8 +7,8 @@ use arrow_array::{
     ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray,
     TimestampSecondArray,
 };
-use seismo_core::{Check, Dataset, Outcome};
-use seismo_rules::{Rules, ValidateOptions, Validation, validate};
+use seismo_core::{Dataset, Outcome};
+use seismo_rules::{RuleCheck, Rules, ValidateOptions, Validation, validate};
 
 /// Eight rows in two batches (rows 1–5 and 6–8).
 fn data() -> Dataset {
@@ -97,26 +97,21 @@ fn error(rules: &str) -> String {
     }
 }
 
-fn check<'a>(result: &'a Validation, rule: &str) -> &'a Check {
+fn check<'a>(result: &'a Validation, rule: &str) -> &'a RuleCheck {
     result
-        .report
         .checks
         .iter()
-        .find(|c| c.details["rule"] == rule)
-        .unwrap_or_else(|| panic!("no check {rule}: {:#?}", result.report.checks))
+        .find(|c| c.rule == rule)
+        .unwrap_or_else(|| panic!("no check {rule}: {:#?}", result.checks))
 }
 
-fn violations(check: &Check) -> u64 {
-    check.details["violations"].as_u64().unwrap()
+fn violations(check: &RuleCheck) -> u64 {
+    check.violations.as_ref().map(|v| v.count).unwrap()
 }
 
-fn sample_rows(check: &Check) -> Vec<u64> {
-    check.details["sample"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["row"].as_u64().unwrap())
-        .collect()
+fn sample_rows(check: &RuleCheck) -> Vec<u64> {
+    let sample = &check.violations.as_ref().unwrap().sample;
+    sample.iter().map(|s| s.row).collect()
 }
 
 #[test]
@@ -132,7 +127,7 @@ fn ranges_skip_nulls_and_nan_and_report_the_observed_extremes() {
     assert_eq!((min.outcome, violations(min)), (Outcome::Fail, 1));
     assert_eq!(sample_rows(min), vec![2]);
     assert_eq!(min.value, Some(-1.0), "the observed minimum");
-    assert_eq!(min.details["rows"], 8);
+    assert_eq!(min.rows, 8);
     // Infinity is above every bound; NaN and null are nobody's business here.
     let max = check(&result, "price.max");
     assert_eq!((violations(max), sample_rows(max)), (1, vec![5]));
@@ -160,11 +155,7 @@ fn nulls_nan_and_infinities_are_counted_apart() {
         name = "price"
         max_null_fraction = 0.25
     "#);
-    assert_eq!(
-        lenient.report.checks[0].outcome,
-        Outcome::Pass,
-        "0.25 is allowed"
-    );
+    assert_eq!(lenient.checks[0].outcome, Outcome::Pass, "0.25 is allowed");
 }
 
 #[test]
@@ -190,10 +181,7 @@ fn allowed_values_by_type_with_a_tolerance() {
         (strict.outcome, sample_rows(strict)),
         (Outcome::Fail, vec![4])
     );
-    assert_eq!(
-        strict.details["rows"], 8,
-        "a null is not a value outside the list"
-    );
+    assert_eq!(strict.rows, 8, "a null is not a value outside the list");
     assert_eq!(
         check(&result, "tolerant").outcome,
         Outcome::Pass,
@@ -265,11 +253,12 @@ fn expressions_judge_rows_and_where_narrows_any_rule() {
     // NaN prices make the condition unknown, which is no violation.
     assert_eq!(sample_rows(expr), vec![2, 6]);
     assert_eq!(
-        expr.details["sample"][0]["value"], "discount=0.0, price=-1.0",
+        expr.violations.as_ref().unwrap().sample[0].value,
+        "discount=0.0, price=-1.0",
         "the sample shows the columns the expression reads"
     );
     let german = check(&result, "german_price");
-    assert_eq!(german.details["rows"], 4, "only the four German rows");
+    assert_eq!(german.rows, 4, "only the four German rows");
     assert_eq!(sample_rows(german), vec![7]);
 }
 
@@ -480,6 +469,6 @@ fn an_empty_dataset_skips_row_rules_and_fails_row_counts() {
     )
     .unwrap();
     let result = validate(&rules, &dataset, None, &ValidateOptions::default()).unwrap();
-    assert_eq!(result.report.checks[0].outcome, Outcome::Skipped);
-    assert_eq!(result.report.checks[1].outcome, Outcome::Fail);
+    assert_eq!(result.checks[0].outcome, Outcome::Skipped);
+    assert_eq!(result.checks[1].outcome, Outcome::Fail);
 }
