@@ -184,7 +184,7 @@ pub fn run(args: DriftArgs) -> Result<Exit> {
             &drift_options,
         );
         let plots = (args.format == DriftFormat::Html)
-            .then(|| crate::drift_html::from_profiles(&report, &reference, &current));
+            .then(|| seismo_drift::distributions_from_profiles(&report, &reference, &current));
         (report, plots)
     } else {
         let options = args.input.read_options()?;
@@ -209,7 +209,7 @@ pub fn run(args: DriftArgs) -> Result<Exit> {
         )?;
         let report = detect(&reference, &current, &drift_options);
         let plots = (args.format == DriftFormat::Html)
-            .then(|| crate::drift_html::from_data(&report, &reference, &current));
+            .then(|| seismo_drift::distributions(&report, &reference, &current));
         (report, plots)
     };
     let rendered = match args.format {

@@ -5,157 +5,29 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use seismo_core::{ColumnKind, Dataset};
-use seismo_drift::{DriftReport, Values, gather};
-use seismo_stats::distance::{Binning, align_categories, bin};
-use seismo_stats::profile::{Profile, format_number};
+use seismo_drift::{Bins, Distribution, DriftReport};
+use seismo_stats::profile::format_number;
 
 use crate::output::escape_html as escape;
 
-/// Shares of both sides on shared bins or categories, for drawing.
-#[derive(Debug, Clone, Default)]
-pub struct Distribution {
-    labels: Vec<String>,
-    reference: Vec<f64>,
-    current: Vec<f64>,
-}
-
-const BINS: usize = 24;
-const TOP_CATEGORIES: usize = 20;
-
-fn shares(counts: &[u64]) -> Vec<f64> {
-    let total = counts.iter().sum::<u64>().max(1) as f64;
-    counts.iter().map(|&c| c as f64 / total).collect()
-}
-
-/// Label counts of both sides as the `TOP_CATEGORIES` most frequent categories overall.
-fn categories(a: &BTreeMap<String, u64>, b: &BTreeMap<String, u64>) -> Distribution {
-    let (labels, r, c) = align_categories(
-        a.iter().map(|(k, &n)| (k.as_str(), n)),
-        b.iter().map(|(k, &n)| (k.as_str(), n)),
-    );
-    let mut order: Vec<usize> = (0..labels.len()).collect();
-    order.sort_by(|&i, &j| {
-        (r[j] + c[j])
-            .cmp(&(r[i] + c[i]))
-            .then(labels[i].cmp(&labels[j]))
-    });
-    order.truncate(TOP_CATEGORIES);
-    let (ta, tb) = (
-        r.iter().sum::<u64>().max(1) as f64,
-        c.iter().sum::<u64>().max(1) as f64,
-    );
-    Distribution {
-        labels: order.iter().map(|&i| labels[i].clone()).collect(),
-        reference: order.iter().map(|&i| r[i] as f64 / ta).collect(),
-        current: order.iter().map(|&i| c[i] as f64 / tb).collect(),
+/// What each bin is called on the chart: `low – high` for ranges.
+fn labels(bins: &Bins) -> Vec<String> {
+    match bins {
+        Bins::Ranges(bounds) => bounds
+            .windows(2)
+            .map(|w| format!("{} – {}", format_number(w[0]), format_number(w[1])))
+            .collect(),
+        Bins::Categories(names) => names.clone(),
     }
-}
-
-fn edge_labels(edges: &[f64], low: f64, high: f64) -> Vec<String> {
-    let mut bounds = vec![low];
-    bounds.extend_from_slice(edges);
-    bounds.push(high);
-    bounds
-        .windows(2)
-        .map(|w| format!("{} – {}", format_number(w[0]), format_number(w[1])))
-        .collect()
-}
-
-/// Distributions of the report's columns, from the datasets.
-pub fn from_data(
-    report: &DriftReport,
-    reference: &Dataset,
-    current: &Dataset,
-) -> BTreeMap<String, Distribution> {
-    let mut out = BTreeMap::new();
-    for c in &report.columns {
-        let (Some(a), Some(b)) = (
-            gather(reference, &c.column, c.kind),
-            gather(current, &c.column, c.kind),
-        ) else {
-            continue;
-        };
-        let distribution = match (a, b) {
-            (Values::Numbers(a), Values::Numbers(b)) => {
-                let Ok(h) = bin(&a, &b, &Binning::FixedWidth { bins: BINS }) else {
-                    continue;
-                };
-                let finite = a.iter().chain(&b).filter(|v| v.is_finite());
-                let (low, high) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
-                    (l.min(v), h.max(v))
-                });
-                Distribution {
-                    labels: edge_labels(&h.edges, low, high),
-                    reference: shares(&h.reference),
-                    current: shares(&h.current),
-                }
-            }
-            (a, b) => categories(&a.into_labels(), &b.into_labels()),
-        };
-        out.insert(c.column.clone(), distribution);
-    }
-    out
-}
-
-/// Distributions of the report's columns, from two saved profiles.
-pub fn from_profiles(
-    report: &DriftReport,
-    reference: &Profile,
-    current: &Profile,
-) -> BTreeMap<String, Distribution> {
-    let mut out = BTreeMap::new();
-    for c in &report.columns {
-        let (Some(r), Some(k)) = (reference.column(&c.column), current.column(&c.column)) else {
-            continue;
-        };
-        let distribution = if c.kind == ColumnKind::Numeric {
-            let (Some(rq), Some(cq)) = (&r.quantiles, &k.quantiles) else {
-                continue;
-            };
-            let (Some((l1, h1)), Some((l2, h2))) = (rq.range(), cq.range()) else {
-                continue;
-            };
-            let (low, high) = (l1.min(l2), h1.max(h2));
-            if !(low.is_finite() && high.is_finite()) || low == high {
-                continue;
-            }
-            let edges: Vec<f64> = (1..BINS)
-                .map(|i| low + (high - low) * i as f64 / BINS as f64)
-                .collect();
-            let (Some(a), Some(b)) = (rq.shares(&edges), cq.shares(&edges)) else {
-                continue;
-            };
-            Distribution {
-                labels: edge_labels(&edges, low, high),
-                reference: a,
-                current: b,
-            }
-        } else {
-            let counts = |p: &seismo_stats::profile::ColumnProfile| -> BTreeMap<String, u64> {
-                p.frequent
-                    .as_ref()
-                    .map(|f| {
-                        f.top(TOP_CATEGORIES)
-                            .into_iter()
-                            .map(|i| (i.value, i.count))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            };
-            categories(&counts(r), &counts(k))
-        };
-        out.insert(c.column.clone(), distribution);
-    }
-    out
 }
 
 /// Reference and current shares as overlaid bars.
 fn svg(d: &Distribution) -> String {
+    let labels = labels(&d.bins);
     const W: f64 = 420.0;
     const H: f64 = 140.0;
     const PAD: f64 = 18.0;
-    let n = d.labels.len().max(1) as f64;
+    let n = labels.len().max(1) as f64;
     let top = d
         .reference
         .iter()
@@ -170,7 +42,7 @@ fn svg(d: &Distribution) -> String {
         ("reference", &d.reference, "ref"),
         ("current", &d.current, "cur"),
     ] {
-        for (i, (&v, label)) in values.iter().zip(&d.labels).enumerate() {
+        for (i, (&v, label)) in values.iter().zip(&labels).enumerate() {
             let h = (H - 2.0 * PAD) * v / top;
             let _ = write!(
                 out,
@@ -190,7 +62,7 @@ fn svg(d: &Distribution) -> String {
         y = H - PAD,
         x2 = W - PAD
     );
-    if let (Some(first), Some(last)) = (d.labels.first(), d.labels.last()) {
+    if let (Some(first), Some(last)) = (labels.first(), labels.last()) {
         let _ = write!(
             out,
             r#"<text x="{PAD}" y="{H}" class="tick">{}</text>"#,

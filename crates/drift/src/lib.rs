@@ -21,6 +21,7 @@
 //! threshold answers "did it move enough to care". Datetime and text columns, and columns with
 //! the `id` or `timestamp` role, are not tested (they are listed as skipped).
 
+mod distribution;
 mod run;
 mod sketched;
 mod test_name;
@@ -33,6 +34,9 @@ use seismo_stats::correction::{benjamini_hochberg, bonferroni, holm};
 use seismo_stats::profile::Profile;
 use serde::{Deserialize, Serialize};
 
+pub use distribution::{
+    BINS, Bins, Distribution, TOP_CATEGORIES, distributions, distributions_from_profiles,
+};
 pub use run::Measured;
 pub use test_name::{ALL_TESTS, TestName};
 pub use values::{CHANGED_VALUES_SHOWN, ValueCount, Values, category_changes, gather};
