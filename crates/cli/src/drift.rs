@@ -12,7 +12,8 @@ use seismo_stats::profile::format_number;
 
 use crate::Exit;
 use crate::input::InputArgs;
-use crate::output::{emit, json_bytes, new_table};
+use crate::output::{emit, json_bytes};
+use crate::render;
 
 /// Arguments of `seismo drift`.
 #[derive(Debug, Args)]
@@ -215,7 +216,7 @@ pub fn run(args: DriftArgs) -> Result<Exit> {
     let rendered = match args.format {
         DriftFormat::Json => json_bytes(&report)?,
         DriftFormat::Text => render_text(&report).into_bytes(),
-        DriftFormat::Html => crate::drift_html::render(
+        DriftFormat::Html => crate::render::drift::render(
             &report,
             &plots.unwrap_or_default(),
             &args.reference,
@@ -302,7 +303,7 @@ fn render_text(report: &DriftReport) -> String {
             .cmp(&a.drifted)
             .then(severity(b).total_cmp(&severity(a)))
     });
-    let mut table = new_table(&[
+    let mut table = render::table(&[
         "column",
         "role",
         "kind",

@@ -14,7 +14,8 @@ use seismo_stats::profile::format_number;
 
 use crate::Exit;
 use crate::input::InputArgs;
-use crate::output::{emit, json_bytes, new_table};
+use crate::output::{emit, json_bytes};
+use crate::render;
 
 /// Arguments of `seismo history`.
 #[derive(Debug, Args)]
@@ -133,7 +134,7 @@ pub fn run(args: HistoryArgs) -> Result<Exit> {
     let rendered = match args.format {
         HistoryFormat::Json => json_bytes(&report)?,
         HistoryFormat::Text => render_text(&report).into_bytes(),
-        HistoryFormat::Html => crate::history_html::render(&report).into_bytes(),
+        HistoryFormat::Html => crate::render::history::render(&report).into_bytes(),
     };
     emit(args.output.as_deref(), &rendered)?;
     Ok(if report.history.change_points.is_empty() {
@@ -267,7 +268,7 @@ fn render_text(report: &HistoryReport) -> String {
     if h.change_points.is_empty() {
         out.push_str("No change points: the mean and the spread held steady.\n");
     } else {
-        let mut table = new_table(&[
+        let mut table = render::table(&[
             "time",
             "change",
             "mean before",

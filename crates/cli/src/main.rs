@@ -5,15 +5,13 @@
 //! failing rule or test), 2 for bad input or usage. Errors are one line on stderr.
 
 mod drift;
-mod drift_html;
 mod history;
-mod history_html;
 mod infer;
 mod input;
-mod junit;
 mod model_test;
 mod output;
 mod profile;
+mod render;
 mod serve;
 mod slices;
 mod validate;

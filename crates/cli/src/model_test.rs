@@ -11,8 +11,9 @@ use serde_json::Value;
 
 use crate::Exit;
 use crate::input::InputArgs;
-use crate::junit::{self, Case, CaseOutcome};
-use crate::output::{emit, escape_html, json_bytes, new_table};
+use crate::output::{emit, json_bytes};
+use crate::render::junit::{self, Case, CaseOutcome};
+use crate::render::{self, escape};
 
 /// Arguments of `seismo test`.
 #[derive(Debug, Args)]
@@ -132,7 +133,7 @@ fn note(result: &ModelTestResult) -> String {
 }
 
 fn render_text(report: &TestReport) -> String {
-    let mut table = new_table(&[
+    let mut table = render::table(&[
         "outcome",
         "test",
         "slice",
@@ -237,24 +238,14 @@ fn render_junit(args: &TestArgs, report: &TestReport) -> String {
 }
 
 fn render_html(args: &TestArgs, report: &TestReport) -> String {
-    let mut page = String::from(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>seismo model tests</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;margin:1em 0}th,td{padding:.3em .7em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
-th{background:#f4f4f4}.fail td{background:#fde8e8}.warn td,.inconclusive td{background:#fff6dd}.skipped td{color:#777}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-</style></head><body>
-"#,
-    );
+    let mut page = String::new();
     page.push_str(&format!(
         "<h1>Model tests</h1>\n<p id=\"summary\"><code>{}</code> on <code>{}</code>{}: {} rows, {} tests. <b>{}</b></p>\n",
-        escape_html(&args.suite.display().to_string()),
-        escape_html(&args.data),
+        escape(&args.suite.display().to_string()),
+        escape(&args.data),
         args.baseline
             .as_deref()
-            .map(|b| format!(" against baseline <code>{}</code>", escape_html(b)))
+            .map(|b| format!(" against baseline <code>{}</code>", escape(b)))
             .unwrap_or_default(),
         report.rows,
         report.results.len(),
@@ -265,14 +256,14 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
         let o = outcome(r.outcome);
         page.push_str(&format!(
             "<tr class=\"{o}\"><td>{o}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
-            escape_html(&r.test),
-            escape_html(&r.slice),
-            escape_html(&r.metric),
+            escape(&r.test),
+            escape(&r.slice),
+            escape(&r.metric),
             number(r.value),
             r.rows,
-            escape_html(&threshold(r)),
+            escape(&threshold(r)),
             number(r.overall),
-            escape_html(&note(r)),
+            escape(&note(r)),
         ));
     }
     page.push_str("</tbody></table>\n");
@@ -281,8 +272,8 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
         for g in &report.regressions {
             page.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
-                escape_html(&g.slice),
-                escape_html(&g.metric),
+                escape(&g.slice),
+                escape(&g.metric),
                 g.rows,
                 format_number(g.candidate),
                 format_number(g.baseline),
@@ -292,6 +283,5 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
         }
         page.push_str("</tbody></table>\n");
     }
-    page.push_str("</body></html>\n");
-    page
+    render::page("seismo model tests", &page)
 }

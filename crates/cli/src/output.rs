@@ -39,15 +39,6 @@ pub fn json_bytes(value: &impl serde::Serialize) -> Result<Vec<u8>> {
     Ok(json)
 }
 
-/// A text table in the style every command uses, with its header row.
-pub fn new_table(header: &[&str]) -> comfy_table::Table {
-    let mut table = comfy_table::Table::new();
-    table
-        .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_header(header.iter().map(comfy_table::Cell::new));
-    table
-}
-
 /// Writes to `output` when given, else to stdout.
 pub fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     match output {
@@ -61,13 +52,4 @@ pub fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
             }
         }
     }
-}
-
-/// Text made safe for HTML content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }

@@ -14,8 +14,9 @@ use serde_json::{Value, json};
 
 use crate::Exit;
 use crate::input::InputArgs;
-use crate::junit::{self, Case, CaseOutcome};
-use crate::output::{emit, escape_html, json_bytes, new_table};
+use crate::output::{emit, json_bytes};
+use crate::render::junit::{self, Case, CaseOutcome};
+use crate::render::{self, escape};
 
 /// Arguments of `seismo validate`.
 #[derive(Debug, Args)]
@@ -240,7 +241,7 @@ fn violations(check: &RuleCheck) -> String {
 
 /// The checks that did not pass in a table (every check with `all`), then a summary.
 fn render_text(validation: &Validation, all: bool) -> String {
-    let mut table = new_table(&[
+    let mut table = render::table(&[
         "outcome",
         "rule",
         "subject",
@@ -340,21 +341,11 @@ fn render_junit(args: &ValidateArgs, validation: &Validation) -> String {
 }
 
 fn render_html(args: &ValidateArgs, validation: &Validation) -> String {
-    let mut page = String::from(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>seismo validation report</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;margin:1em 0}th,td{padding:.3em .7em;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
-th{background:#f4f4f4}.fail td{background:#fde8e8}.warn td{background:#fff6dd}.skipped td{color:#777}
-.outcome{font-weight:bold}.sample{font-family:ui-monospace,monospace;font-size:12px}
-</style></head><body>
-"#,
-    );
+    let mut page = String::new();
     page.push_str(&format!(
         "<h1>Validation report</h1>\n<p id=\"summary\"><code>{}</code> against <code>{}</code>: {} rows, {} checks — {} pass, {} warn, {} fail, {} skipped. <b>{}</b></p>\n",
-        escape_html(&args.data),
-        escape_html(&args.rules.display().to_string()),
+        escape(&args.data),
+        escape(&args.rules.display().to_string()),
         validation.rows,
         validation.checks.len(),
         validation.count(Outcome::Pass),
@@ -368,15 +359,15 @@ th{background:#f4f4f4}.fail td{background:#fde8e8}.warn td{background:#fff6dd}.s
         let outcome = check.outcome.as_str();
         page.push_str(&format!(
             "<tr class=\"{outcome}\"><td class=\"outcome\">{outcome}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"sample\">{}</td><td>{}</td></tr>\n",
-            escape_html(&check.rule),
-            escape_html(&check.subject),
-            escape_html(&threshold(check)),
-            escape_html(&observed(check)),
-            escape_html(&violations(check)),
-            escape_html(&samples(check, usize::MAX, true)),
-            escape_html(&check.location),
+            escape(&check.rule),
+            escape(&check.subject),
+            escape(&threshold(check)),
+            escape(&observed(check)),
+            escape(&violations(check)),
+            escape(&samples(check, usize::MAX, true)),
+            escape(&check.location),
         ));
     }
-    page.push_str("</tbody></table>\n</body></html>\n");
-    page
+    page.push_str("</tbody></table>\n");
+    render::page("seismo validation report", &page)
 }

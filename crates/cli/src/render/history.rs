@@ -6,15 +6,18 @@ use std::fmt::Write;
 use seismo_history::Scale;
 use seismo_stats::profile::format_number;
 
+use super::chart::{Anchor, Frame};
+use super::escape;
 use crate::history::HistoryReport;
-use crate::output::escape_html as escape;
 
-const WIDTH: f64 = 960.0;
-const HEIGHT: f64 = 360.0;
-const LEFT: f64 = 72.0;
-const RIGHT: f64 = 16.0;
-const TOP: f64 = 60.0;
-const BOTTOM: f64 = 36.0;
+const FRAME: Frame = Frame {
+    width: 960.0,
+    height: 360.0,
+    left: 72.0,
+    right: 16.0,
+    top: 60.0,
+    bottom: 36.0,
+};
 
 /// Maps times and values to the plot area; values on a log10 axis when `log`.
 struct Axes {
@@ -27,7 +30,7 @@ struct Axes {
 
 impl Axes {
     fn x(&self, t: f64) -> f64 {
-        LEFT + (t - self.t0) / (self.t1 - self.t0).max(1.0) * (WIDTH - LEFT - RIGHT)
+        FRAME.left + (t - self.t0) / (self.t1 - self.t0).max(1.0) * FRAME.inner_width()
     }
 
     /// The y of a value, `None` when it cannot be drawn (not positive on a log axis).
@@ -39,7 +42,7 @@ impl Axes {
         };
         let span = (self.y1 - self.y0).max(f64::MIN_POSITIVE);
         v.is_finite()
-            .then(|| HEIGHT - BOTTOM - (v - self.y0) / span * (HEIGHT - TOP - BOTTOM))
+            .then(|| FRAME.base() - (v - self.y0) / span * FRAME.inner_height())
     }
 
     fn label(&self, v: f64) -> String {
@@ -80,27 +83,18 @@ fn svg(report: &HistoryReport) -> String {
         y1: y1 + pad,
         log,
     };
-    let mut out = format!(
-        r#"<svg id="series" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" data-windows="{}">"#,
+    let mut out = FRAME.open(&format!(
+        r#" id="series" data-windows="{}""#,
         h.windows.len()
-    );
+    ));
     // Axes and ticks.
-    let _ = write!(
-        out,
-        r#"<line class="axis" x1="{LEFT}" y1="{b}" x2="{r}" y2="{b}"/><line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{b}"/>"#,
-        b = HEIGHT - BOTTOM,
-        r = WIDTH - RIGHT
-    );
+    FRAME.x_axis(&mut out);
+    FRAME.y_axis(&mut out);
     for i in 0..=4 {
         let v = axes.y0 + (axes.y1 - axes.y0) * f64::from(i) / 4.0;
-        let y = HEIGHT - BOTTOM - f64::from(i) / 4.0 * (HEIGHT - TOP - BOTTOM);
-        let _ = write!(
-            out,
-            r#"<text class="tick" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
-            LEFT - 4.0,
-            y + 3.0,
-            escape(&axes.label(v))
-        );
+        let y = FRAME.base() - f64::from(i) / 4.0 * FRAME.inner_height();
+        let x = FRAME.left - 4.0;
+        FRAME.tick(&mut out, x, y + 3.0, Anchor::End, &axes.label(v));
     }
     let date_chars = if h.window.seconds() >= 86_400 { 10 } else { 16 };
     for i in 0..=5 {
@@ -109,12 +103,13 @@ fn svg(report: &HistoryReport) -> String {
             .map(|d| d.to_rfc3339())
             .unwrap_or_default();
         let text: String = text.chars().take(date_chars).collect();
-        let _ = write!(
-            out,
-            r#"<text class="tick" x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
+        let y = FRAME.base() + 14.0;
+        FRAME.tick(
+            &mut out,
             axes.x(t),
-            HEIGHT - BOTTOM + 14.0,
-            escape(&text.replace('T', " "))
+            y,
+            Anchor::Middle,
+            &text.replace('T', " "),
         );
     }
     // The 5–95% band, then the mean, at window centres.
@@ -169,11 +164,12 @@ fn svg(report: &HistoryReport) -> String {
         let x = axes.x(e.time_micros() as f64);
         let _ = write!(
             out,
-            r#"<line class="event" x1="{x:.1}" y1="{TOP}" x2="{x:.1}" y2="{}"><title>{}</title></line><text class="event-label" x="{:.1}" y="{}">{}</text>"#,
-            HEIGHT - BOTTOM,
+            r#"<line class="event" x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}"><title>{}</title></line><text class="event-label" x="{:.1}" y="{}">{}</text>"#,
+            FRAME.top,
+            FRAME.base(),
             escape(&format!("{} {} at {}", e.source, e.label, e.time)),
             x + 3.0,
-            TOP - 6.0 - 12.0 * (k % 3) as f64,
+            FRAME.top - 6.0 - 12.0 * (k % 3) as f64,
             escape(&e.label)
         );
     }
@@ -188,8 +184,9 @@ fn svg(report: &HistoryReport) -> String {
         );
         let _ = write!(
             out,
-            r#"<line class="change" x1="{x:.1}" y1="{TOP}" x2="{x:.1}" y2="{}"><title>{}</title></line>"#,
-            HEIGHT - BOTTOM,
+            r#"<line class="change" x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}"><title>{}</title></line>"#,
+            FRAME.top,
+            FRAME.base(),
             escape(&title)
         );
     }
@@ -200,20 +197,7 @@ fn svg(report: &HistoryReport) -> String {
 /// The whole page.
 pub fn render(report: &HistoryReport) -> String {
     let h = &report.history;
-    let mut page = String::from(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>seismo history</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;margin:1em 0}th,td{padding:.3em .7em;border-bottom:1px solid #ddd;text-align:left}
-th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.axis{stroke:#999}.tick{font-size:10px;fill:#666}.band{fill:#3b6fb6;opacity:.18}
-.mean{fill:none;stroke:#3b6fb6;stroke-width:1.5}.change{stroke:#c0392b;stroke-width:2}
-.event{stroke:#777;stroke-dasharray:4 3}.event-label{font-size:10px;fill:#555}
-.legend span{display:inline-block;width:1.2em;height:.25em;vertical-align:middle;margin:0 .3em 0 1em}
-</style></head><body>
-"#,
-    );
+    let mut page = String::new();
     let _ = write!(
         page,
         "<h1>History of <code>{}</code></h1>\n<p id=\"summary\">{} rows from <code>{}</code> in {} windows of {} by <code>{}</code>; means compared on a {} scale. {} change point(s).</p>\n",
@@ -231,7 +215,7 @@ th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
         h.change_points.len()
     );
     page.push_str(
-        "<p class=\"legend\"><span style=\"background:#3b6fb6\"></span>window mean \
+        "<p class=\"legend lines\"><span style=\"background:#3b6fb6\"></span>window mean \
          <span style=\"background:#3b6fb6;opacity:.3;height:.8em\"></span>5–95% of values \
          <span style=\"background:#c0392b\"></span>change point \
          <span style=\"background:#777\"></span>event</p>\n",
@@ -279,6 +263,5 @@ th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
         }
         page.push_str("</tbody></table>\n");
     }
-    page.push_str("</body></html>\n");
-    page
+    super::page("seismo history", &page)
 }

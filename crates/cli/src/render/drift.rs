@@ -8,7 +8,8 @@ use std::fmt::Write;
 use seismo_drift::{Bins, Distribution, DriftReport};
 use seismo_stats::profile::format_number;
 
-use crate::output::escape_html as escape;
+use super::chart::{Anchor, Frame};
+use super::escape;
 
 /// What each bin is called on the chart: `low – high` for ranges.
 fn labels(bins: &Bins) -> Vec<String> {
@@ -23,10 +24,8 @@ fn labels(bins: &Bins) -> Vec<String> {
 
 /// Reference and current shares as overlaid bars.
 fn svg(d: &Distribution) -> String {
+    const FRAME: Frame = Frame::even(420.0, 140.0, 18.0);
     let labels = labels(&d.bins);
-    const W: f64 = 420.0;
-    const H: f64 = 140.0;
-    const PAD: f64 = 18.0;
     let n = labels.len().max(1) as f64;
     let top = d
         .reference
@@ -34,21 +33,19 @@ fn svg(d: &Distribution) -> String {
         .chain(&d.current)
         .fold(0.0f64, |m, &v| m.max(v))
         .max(f64::MIN_POSITIVE);
-    let width = (W - 2.0 * PAD) / n;
-    let mut out = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img">"#
-    );
+    let width = FRAME.inner_width() / n;
+    let mut out = FRAME.open(r#" role="img""#);
     for (series, values, class) in [
         ("reference", &d.reference, "ref"),
         ("current", &d.current, "cur"),
     ] {
         for (i, (&v, label)) in values.iter().zip(&labels).enumerate() {
-            let h = (H - 2.0 * PAD) * v / top;
+            let h = FRAME.inner_height() * v / top;
             let _ = write!(
                 out,
                 r#"<rect class="{class}" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}"><title>{series} {}: {:.1}%</title></rect>"#,
-                PAD + i as f64 * width,
-                H - PAD - h,
+                FRAME.left + i as f64 * width,
+                FRAME.base() - h,
                 (width - 1.0).max(0.5),
                 h,
                 escape(label),
@@ -56,24 +53,11 @@ fn svg(d: &Distribution) -> String {
             );
         }
     }
-    let _ = write!(
-        out,
-        r#"<line x1="{PAD}" y1="{y}" x2="{x2}" y2="{y}" class="axis"/>"#,
-        y = H - PAD,
-        x2 = W - PAD
-    );
+    FRAME.x_axis(&mut out);
     if let (Some(first), Some(last)) = (labels.first(), labels.last()) {
-        let _ = write!(
-            out,
-            r#"<text x="{PAD}" y="{H}" class="tick">{}</text>"#,
-            escape(first)
-        );
-        let _ = write!(
-            out,
-            r#"<text x="{}" y="{H}" class="tick" text-anchor="end">{}</text>"#,
-            W - PAD,
-            escape(last)
-        );
+        FRAME.tick(&mut out, FRAME.left, FRAME.height, Anchor::Start, first);
+        let right = FRAME.width - FRAME.right;
+        FRAME.tick(&mut out, right, FRAME.height, Anchor::End, last);
     }
     out.push_str("</svg>");
     out
@@ -87,21 +71,7 @@ pub fn render(
     current: &str,
 ) -> String {
     let yes = |b: bool| if b { "YES" } else { "no" };
-    let mut page = String::from(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>seismo drift report</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;margin:1em 0}th,td{padding:.3em .7em;border-bottom:1px solid #ddd;text-align:left}
-th{cursor:pointer;background:#f4f4f4;user-select:none}th:after{content:" \2195";color:#999}
-td.num{text-align:right;font-variant-numeric:tabular-nums}tr.drift td{background:#fde8e8}
-.badge{font-weight:bold;color:#b00}.plots{display:flex;flex-wrap:wrap;gap:1em}
-figure{margin:0;border:1px solid #ddd;padding:.5em}figcaption{font-weight:600}
-rect.ref{fill:#3b6fb6;opacity:.55}rect.cur{fill:#e8833a;opacity:.55}.axis{stroke:#999}.tick{font-size:10px;fill:#666}
-.legend span{display:inline-block;width:1em;height:1em;vertical-align:middle;margin:0 .3em 0 1em}
-</style></head><body>
-"#,
-    );
+    let mut page = String::new();
     let _ = write!(
         page,
         "<h1>Drift report</h1>\n<p>Reference <code>{}</code>{} against current <code>{}</code>.</p>\n",
@@ -136,7 +106,7 @@ rect.ref{fill:#3b6fb6;opacity:.55}rect.cur{fill:#e8833a;opacity:.55}.axis{stroke
             );
         }
     }
-    page.push_str("</p>\n<table id=\"columns\"><thead><tr>");
+    page.push_str("</p>\n<table id=\"columns\" class=\"sortable\"><thead><tr>");
     for (name, kind) in [
         ("column", "text"),
         ("role", "text"),
@@ -247,7 +217,6 @@ rect.ref{fill:#3b6fb6;opacity:.55}rect.cur{fill:#e8833a;opacity:.55}.axis{stroke
   if (m) { heads.forEach(function (th, i) { if (th.getAttribute("data-key") === m[2]) sort(i, m[1] === "-"); }); }
 })();
 </script>
-</body></html>
 "##);
-    page
+    super::page("seismo drift report", &page)
 }
