@@ -8,7 +8,7 @@ values; count tests on value counts (numbers counted by value); binned distances
 reference's deciles (numpy linear quantiles, right-closed bins, empty shares floored at 1e-4
 for PSI and KL); Wasserstein divided by the reference's population standard deviation.
 
-Writes crates/cli/tests/fixtures/drift/scipy_forced.json.
+Writes crates/drift/tests/fixtures/scipy_forced.json.
 Run: python3 scripts/oracles/drift_scipy.py   (needs numpy, pandas, pyarrow, scipy, statsmodels)
 """
 import json
@@ -22,7 +22,7 @@ from scipy.spatial.distance import jensenshannon
 from statsmodels.stats.proportion import proportions_ztest
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-OUT = os.path.join(ROOT, "crates", "cli", "tests", "fixtures", "drift", "scipy_forced.json")
+OUT = os.path.join(ROOT, "crates", "drift", "tests", "fixtures", "scipy_forced.json")
 IGNORE = {"id", "timestamp", "model_version"}
 
 

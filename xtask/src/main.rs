@@ -4,9 +4,12 @@
 //!   release binary and write `target/dist/seismo-VERSION-TARGET.tar.gz` with a SHA-256
 //!   checksum file beside it.
 //! - `codegen`: the gRPC contract's Rust code from `proto/` into the server crate.
+//! - `tidy`: module docs, crate examples, the documented dependency map and unused
+//!   dependencies, checked (a test runs it too).
 
 mod codegen;
 mod release;
+mod tidy;
 
 use std::path::{Path, PathBuf};
 
@@ -32,7 +35,8 @@ fn run(args: &[String]) -> Result<()> {
     {
         ["release", version] => release::release(&workspace_root(), version),
         ["codegen"] => codegen::codegen(&workspace_root()),
-        _ => bail!("usage: cargo xtask release VERSION | cargo xtask codegen"),
+        ["tidy"] => tidy::tidy(&workspace_root()),
+        _ => bail!("usage: cargo xtask release VERSION | cargo xtask codegen | cargo xtask tidy"),
     }
 }
 

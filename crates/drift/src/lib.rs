@@ -20,6 +20,27 @@
 //! ones every p-value test flags shifts too small to matter, so an effect size with a
 //! threshold answers "did it move enough to care". Datetime and text columns, and columns with
 //! the `id` or `timestamp` role, are not tested (they are listed as skipped).
+//!
+//! ```
+//! use std::sync::Arc;
+//! use arrow_array::{Float64Array, RecordBatch};
+//! use seismo_core::Dataset;
+//! use seismo_drift::{DriftOptions, TestName, detect};
+//!
+//! let data = |values: Vec<f64>| {
+//!     let batch = RecordBatch::try_from_iter([
+//!         ("income", Arc::new(Float64Array::from(values)) as _),
+//!     ]).unwrap();
+//!     Dataset::from_batches(batch.schema(), vec![batch]).unwrap()
+//! };
+//! let reference = data((0..200).map(|i| f64::from(i % 50)).collect());
+//! let current = data((0..200).map(|i| f64::from(i % 50) * 1.3).collect());
+//! let report = detect(&reference, &current, &DriftOptions::default());
+//! let income = &report.columns[0];
+//! assert_eq!(income.test, TestName::Ks); // 200 values: a p-value test
+//! assert!(income.drifted && income.p_value.unwrap() < 0.05);
+//! assert!(report.dataset_drift); // the only feature drifted
+//! ```
 
 mod distribution;
 mod run;

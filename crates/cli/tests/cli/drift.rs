@@ -468,9 +468,10 @@ fn bad_drift_input_is_exit_code_2() {
 
 #[test]
 fn every_forced_test_equals_scipy_on_the_example_columns() {
-    let expected: Value =
-        serde_json::from_slice(&std::fs::read(fixture("drift/scipy_forced.json")).unwrap())
-            .unwrap();
+    let expected: Value = serde_json::from_slice(
+        &std::fs::read(fixture("../../../drift/tests/fixtures/scipy_forced.json")).unwrap(),
+    )
+    .unwrap();
     let mut compared = 0;
     for test in [
         "ks",
@@ -583,9 +584,10 @@ fn a_saved_profile_can_be_the_reference() {
         .iter()
         .find(|c| c["column"] == "age")
         .unwrap();
-    let exact: Value =
-        serde_json::from_slice(&std::fs::read(fixture("drift/scipy_forced.json")).unwrap())
-            .unwrap();
+    let exact: Value = serde_json::from_slice(
+        &std::fs::read(fixture("../../../drift/tests/fixtures/scipy_forced.json")).unwrap(),
+    )
+    .unwrap();
     let d = exact["age"]["ks"][0].as_f64().unwrap();
     assert!(
         (age["statistic"].as_f64().unwrap() - d).abs() <= 0.0145,
