@@ -98,6 +98,7 @@ impl fmt::Display for Location {
 /// A file that does not parse into the expected shape.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{location}: {message}")]
+#[non_exhaustive]
 pub struct ConfigError {
     /// Where.
     pub location: Location,

@@ -60,6 +60,7 @@ pub struct Position {
 /// An expression that cannot be compiled or evaluated, with where in it the problem is.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{}{message}", position.map(|p| if p.line > 1 { format!("line {}, column {}: ", p.line, p.column) } else { format!("column {}: ", p.column) }).unwrap_or_default())]
+#[non_exhaustive]
 pub struct ExprError {
     /// Where, when known.
     pub position: Option<Position>,

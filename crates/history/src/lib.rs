@@ -67,6 +67,7 @@ impl std::fmt::Display for Role {
 
 /// Why a history could not be built.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum HistoryError {
     /// A column has a type that cannot serve its role.
     #[error("the {role} column {message}")]

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 /// An input could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReadError {
     /// The path does not exist.
     #[error("{path}: no such file")]

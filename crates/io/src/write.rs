@@ -14,6 +14,7 @@ use crate::format::Format;
 /// A file could not be written.
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {message}")]
+#[non_exhaustive]
 pub struct WriteError {
     /// The target path.
     pub path: PathBuf,

@@ -56,6 +56,7 @@ pub use seismo_config::Location;
 /// A rule file that cannot be read or does not fit the data: where, and what.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{location}: {message}")]
+#[non_exhaustive]
 pub struct RuleError {
     /// Where in the rule file.
     pub location: Location,

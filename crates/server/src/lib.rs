@@ -145,6 +145,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Why the service could not start or stopped.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ServeError {
     /// The store could not be opened.
     #[error(transparent)]

@@ -19,6 +19,7 @@ use crate::window::Summary;
 
 /// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReportError {
     /// The store failed.
     #[error(transparent)]

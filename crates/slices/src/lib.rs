@@ -62,6 +62,7 @@ pub use suite::{FairnessSpec, PredictionColumns, SliceSpec, Suite, SuiteFile, Te
 /// A suite that cannot be read or does not fit the data: where in the suite, and what.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{location}: {message}")]
+#[non_exhaustive]
 pub struct SuiteError {
     /// Where in the suite file.
     pub location: Location,

@@ -2,6 +2,7 @@
 
 /// An error raised by a kernel, a sketch or a profile.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StatsError {
     /// Bytes that do not decode as the sketch they claim to be.
     #[error("cannot decode {0}")]
