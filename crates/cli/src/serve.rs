@@ -157,6 +157,13 @@ pub fn run(args: ServeArgs) -> Result<Exit> {
             .build(),
     }
     .context("cannot start the runtime")?;
+    // The service reports through `tracing` (alerts, retention, webhook retries): to stderr,
+    // one line each, without timestamps (the process supervisor adds its own).
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .try_init();
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(options.listen)
             .await

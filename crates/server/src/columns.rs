@@ -9,12 +9,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::invalid::Invalid;
 use arrow_array::{
     ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
 };
 use arrow_schema::{DataType, Field, Schema as ArrowSchema, SchemaRef, TimeUnit};
 use seismo_core::ColumnKind;
-use tonic::Status;
 
 use crate::generated::value::Kind;
 use crate::generated::{FeatureColumn, Record, RecordColumns};
@@ -46,25 +46,25 @@ pub const LABEL: &str = "label";
 
 impl FeatureSchema {
     /// Reads a registration's schema; errors name `schema[i]`.
-    pub fn new(columns: &[crate::generated::Column]) -> Result<Self, Status> {
+    pub fn new(columns: &[crate::generated::Column]) -> Result<Self, Invalid> {
         let mut features = Vec::new();
         let mut index = HashMap::new();
         for (i, column) in columns.iter().enumerate() {
             let kind = column.kind.parse::<ColumnKind>().ok().ok_or_else(|| {
-                Status::invalid_argument(format!(
+                Invalid::new(format!(
                     "schema[{i}].kind: `{}` is not numeric, categorical, boolean, text or datetime",
                     column.kind
                 ))
             })?;
             if column.name.is_empty() || column.name == PREDICTION || column.name == LABEL {
-                return Err(Status::invalid_argument(format!(
+                return Err(Invalid::new(format!(
                     "schema[{i}].name: `{}` cannot name a feature (empty, or reserved for the \
                      prediction and label)",
                     column.name
                 )));
             }
             if index.insert(column.name.clone(), i).is_some() {
-                return Err(Status::invalid_argument(format!(
+                return Err(Invalid::new(format!(
                     "schema[{i}].name: `{}` appears twice",
                     column.name
                 )));
@@ -132,7 +132,7 @@ pub fn from_records(
     records: &[Record],
     schema: &FeatureSchema,
     at: &str,
-) -> Result<RecordColumns, Status> {
+) -> Result<RecordColumns, Invalid> {
     let n = records.len();
     let mut features: Vec<FeatureColumn> = schema
         .features
@@ -156,7 +156,7 @@ pub fn from_records(
         out.predictions.push(record.prediction);
         if let Some(label) = record.label {
             if !label.is_finite() {
-                return Err(Status::invalid_argument(format!(
+                return Err(Invalid::new(format!(
                     "{at}[{row}].label: {label} is not a finite number"
                 )));
             }
@@ -188,7 +188,7 @@ pub fn from_records(
                     set[f][row] = true;
                 }
                 (Some(_), kind) => {
-                    return Err(Status::invalid_argument(format!(
+                    return Err(Invalid::new(format!(
                         "{at}[{row}].features.{name}: a {} feature takes {}",
                         kind.as_str(),
                         value_word(kind)
@@ -216,9 +216,9 @@ fn value_word(kind: ColumnKind) -> &'static str {
     }
 }
 
-fn unknown_feature(at: &str, schema: &FeatureSchema) -> Status {
+fn unknown_feature(at: &str, schema: &FeatureSchema) -> Invalid {
     let names: Vec<&str> = schema.features.iter().map(|(n, _)| n.as_str()).collect();
-    Status::invalid_argument(format!(
+    Invalid::new(format!(
         "{at}: not in the model's schema (features: {})",
         names.join(", ")
     ))
@@ -228,23 +228,23 @@ fn unknown_feature(at: &str, schema: &FeatureSchema) -> Status {
 fn check_records(
     columns: &RecordColumns,
     name: impl Fn(usize, &str) -> String,
-) -> Result<(), Status> {
+) -> Result<(), Invalid> {
     if let Some(row) = columns.time_micros.iter().position(|&t| t <= 0) {
-        return Err(Status::invalid_argument(format!(
+        return Err(Invalid::new(format!(
             "{}: {} is not after 1970",
             name(row, "time_micros"),
             columns.time_micros[row]
         )));
     }
     if let Some(row) = columns.predictions.iter().position(|p| !p.is_finite()) {
-        return Err(Status::invalid_argument(format!(
+        return Err(Invalid::new(format!(
             "{}: {} is not a finite number",
             name(row, "prediction"),
             columns.predictions[row]
         )));
     }
     if let Some(row) = columns.labels.iter().position(|l| l.is_infinite()) {
-        return Err(Status::invalid_argument(format!(
+        return Err(Invalid::new(format!(
             "{}: {} is not a finite number (NaN stands for no label)",
             name(row, "label"),
             columns.labels[row]
@@ -258,7 +258,7 @@ fn check_records(
 pub fn normalize(
     mut columns: RecordColumns,
     schema: &FeatureSchema,
-) -> Result<RecordColumns, Status> {
+) -> Result<RecordColumns, Invalid> {
     let n = columns.time_micros.len();
     let lengths = [
         ("predictions", columns.predictions.len(), false),
@@ -267,7 +267,7 @@ pub fn normalize(
     ];
     for (field, found, may_be_empty) in lengths {
         if found != n && !(may_be_empty && found == 0) {
-            return Err(Status::invalid_argument(format!(
+            return Err(Invalid::new(format!(
                 "columns.{field}: {found} values for {n} records (time_micros){}",
                 if may_be_empty {
                     "; send one per record or none"
@@ -278,7 +278,7 @@ pub fn normalize(
         }
     }
     if !matches!(columns.model_versions.len(), 0 | 1) && columns.model_versions.len() != n {
-        return Err(Status::invalid_argument(format!(
+        return Err(Invalid::new(format!(
             "columns.model_versions: {} values for {n} records; send one per record, one for all, or none",
             columns.model_versions.len()
         )));
@@ -304,7 +304,7 @@ pub fn normalize(
             ));
         };
         if slots[f].is_some() {
-            return Err(Status::invalid_argument(format!(
+            return Err(Invalid::new(format!(
                 "{at}.name: `{}` appears twice",
                 column.name
             )));
@@ -318,7 +318,7 @@ pub fn normalize(
         for (list, size) in sizes {
             let wanted = if list == list_of(kind) { n } else { 0 };
             if size != wanted {
-                return Err(Status::invalid_argument(format!(
+                return Err(Invalid::new(format!(
                     "{at} `{}`: a {} feature takes {n} {} (one per record), found {size} {list}",
                     column.name,
                     kind.as_str(),
@@ -327,7 +327,7 @@ pub fn normalize(
             }
         }
         if let Some(bad) = column.null_rows.iter().find(|&&r| r as usize >= n) {
-            return Err(Status::invalid_argument(format!(
+            return Err(Invalid::new(format!(
                 "{at} `{}`.null_rows: {bad} is not a record index (there are {n} records)",
                 column.name
             )));

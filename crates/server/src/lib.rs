@@ -23,6 +23,7 @@ pub mod generated {
 
 mod columns;
 mod detect;
+mod invalid;
 mod metrics;
 mod model;
 mod reference;
@@ -256,7 +257,7 @@ pub async fn serve(
         .await
         .is_err()
     {
-        eprintln!("seismo serve: the store's writer did not stop within 30 s");
+        tracing::error!("the store's writer did not stop within 30 s");
     }
     Ok(())
 }

@@ -2,11 +2,11 @@
 //! with (the reference's prediction distribution, feature bins, null rates, rule violation
 //! share and labelled performance), all worked out once at registration.
 
+use crate::invalid::Invalid;
 use seismo_core::Dataset;
 use seismo_drift::{DriftOptions, DriftSettings};
 use seismo_rules::{Rules, ValidateOptions, validate};
 use seismo_stats::sort::linear_quantile;
-use tonic::Status;
 
 use crate::columns::{self, FeatureSchema, LABEL, PREDICTION};
 use crate::generated::{RecordColumns, RegisterModelRequest};
@@ -54,12 +54,12 @@ fn or(value: f64, default: f64) -> f64 {
 }
 
 impl Policy {
-    fn new(spec: &RegisterModelRequest) -> Result<Self, Status> {
+    fn new(spec: &RegisterModelRequest) -> Result<Self, Invalid> {
         let p = spec.alerts.clone().unwrap_or_default();
         let window = if p.window.is_empty() { "1h" } else { &p.window };
         let window: seismo_history::WindowLength = window
             .parse()
-            .map_err(|e| Status::invalid_argument(format!("alerts.window: {e}")))?;
+            .map_err(|e| Invalid::new(format!("alerts.window: {e}")))?;
         let mean_ratio = if p.prediction_mean_ratio > 1.0 {
             p.prediction_mean_ratio
         } else {
@@ -70,7 +70,7 @@ impl Policy {
             && (!(url.starts_with("http://") || url.starts_with("https://"))
                 || url.parse::<hyper::Uri>().is_err())
         {
-            return Err(Status::invalid_argument(format!(
+            return Err(Invalid::new(format!(
                 "alerts.webhook_url: `{url}` is not an http:// or https:// address"
             )));
         }
@@ -140,18 +140,16 @@ pub struct Model {
 
 impl Model {
     /// Works out a model from its registration; errors name the request's field.
-    pub fn new(spec: RegisterModelRequest) -> Result<Self, Status> {
+    pub fn new(spec: RegisterModelRequest) -> Result<Self, Invalid> {
         if spec.name.is_empty() || spec.version.is_empty() {
-            return Err(Status::invalid_argument(
-                "name and version: both are required",
-            ));
+            return Err(Invalid::new("name and version: both are required"));
         }
         let task = match spec.task.as_str() {
             "binary" => Task::Binary,
             "multiclass" => Task::Multiclass,
             "regression" => Task::Regression,
             other => {
-                return Err(Status::invalid_argument(format!(
+                return Err(Invalid::new(format!(
                     "task: `{other}` is not binary, multiclass or regression"
                 )));
             }
@@ -175,12 +173,12 @@ impl Model {
         let (rules, row_rules) = match spec.rules_toml.trim() {
             "" => (None, None),
             text => {
-                let rules = Rules::parse("rules_toml", text)
-                    .map_err(|e| Status::invalid_argument(e.to_string()))?;
+                let rules =
+                    Rules::parse("rules_toml", text).map_err(|e| Invalid::new(e.to_string()))?;
                 // Planning checks every column and expression against the schema.
                 let with = matches!(reference, Reference::Rows { .. }).then_some(planned_on);
                 validate(&rules, planned_on, with, &ValidateOptions::default())
-                    .map_err(|e| Status::invalid_argument(e.to_string()))?;
+                    .map_err(|e| Invalid::new(e.to_string()))?;
                 let row_rules = record_rules(&rules);
                 (Some(rules), row_rules)
             }
@@ -207,7 +205,7 @@ impl Model {
         match &model.reference {
             Reference::Rows { columns, .. } => {
                 let summary = Summary::of(columns, &model)
-                    .map_err(|e| Status::invalid_argument(format!("rules_toml: {e}")))?;
+                    .map_err(|e| Invalid::new(format!("rules_toml: {e}")))?;
                 let mut sorted = columns.predictions.clone();
                 sorted.sort_by(f64::total_cmp);
                 let n = sorted.len() as f64;
@@ -287,15 +285,15 @@ fn record_rules(rules: &Rules) -> Option<Rules> {
 }
 
 /// Reports' drift options from a registration's `drift_toml`; errors name the place.
-fn drift_options(text: &str, schema: &FeatureSchema) -> Result<DriftOptions, Status> {
+fn drift_options(text: &str, schema: &FeatureSchema) -> Result<DriftOptions, Invalid> {
     let settings: DriftSettings = if text.trim().is_empty() {
         DriftSettings::default()
     } else {
         seismo_config::ConfigFile::new("drift_toml", text)
             .parse()
-            .map_err(|e| Status::invalid_argument(e.to_string()))?
+            .map_err(|e| Invalid::new(e.to_string()))?
     };
-    let bad = |message: String| Err(Status::invalid_argument(format!("drift_toml: {message}")));
+    let bad = |message: String| Err(Invalid::new(format!("drift_toml: {message}")));
     if let Some((setting, problem)) = settings.invalid() {
         return bad(format!("{setting} {problem}"));
     }

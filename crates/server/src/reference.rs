@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
+use crate::invalid::Invalid;
 use seismo_core::Dataset;
 use seismo_stats::distance::sketch_decile_edges;
 use seismo_stats::profile::{ColumnProfile, Profile};
-use tonic::Status;
 
 use crate::columns::{self, FeatureSchema, PREDICTION};
 use crate::generated::{RecordColumns, RegisterModelRequest};
@@ -138,11 +138,11 @@ pub enum Reference {
 pub fn from_rows(
     spec: &RegisterModelRequest,
     schema: &FeatureSchema,
-) -> Result<(Reference, Vec<Binning>), Status> {
+) -> Result<(Reference, Vec<Binning>), Invalid> {
     let columns = columns::from_records(&spec.reference, schema, "reference")?;
     let n = columns::len(&columns);
     if n == 0 {
-        return Err(Status::invalid_argument(
+        return Err(Invalid::new(
             "reference, reference_profile: reference records or a saved profile are needed",
         ));
     }
@@ -162,16 +162,16 @@ pub fn from_rows(
 pub fn from_profile(
     spec: &RegisterModelRequest,
     schema: &FeatureSchema,
-) -> Result<(Reference, Vec<Binning>), Status> {
+) -> Result<(Reference, Vec<Binning>), Invalid> {
     let mut profile = Profile::from_json(&spec.reference_profile)
-        .map_err(|e| Status::invalid_argument(format!("reference_profile: {e}")))?;
+        .map_err(|e| Invalid::new(format!("reference_profile: {e}")))?;
     // The prediction goes by `prediction` in the service (windows, reports, rules).
     let named = match spec.profile_prediction_column.as_str() {
         "" => PREDICTION,
         name => name,
     };
     if profile.column(named).is_none() {
-        return Err(Status::invalid_argument(format!(
+        return Err(Invalid::new(format!(
             "profile_prediction_column: the profile has no column `{named}` (it has: {})",
             profile
                 .columns
@@ -198,7 +198,7 @@ pub fn from_profile(
             ColumnKind::Text => true,
         };
         if !fits {
-            return Err(Status::invalid_argument(format!(
+            return Err(Invalid::new(format!(
                 "reference_profile: column `{name}` was profiled as {}, the schema says {}",
                 column.kind.as_str(),
                 kind.as_str()
@@ -230,10 +230,10 @@ pub fn from_profile(
     Ok((Reference::Profile(Box::new(profile)), bins))
 }
 
-fn profile_column<'a>(profile: &'a Profile, name: &str) -> Result<&'a ColumnProfile, Status> {
+fn profile_column<'a>(profile: &'a Profile, name: &str) -> Result<&'a ColumnProfile, Invalid> {
     profile.column(name).ok_or_else(|| {
         let names: Vec<&str> = profile.columns.iter().map(|c| c.name.as_str()).collect();
-        Status::invalid_argument(format!(
+        Invalid::new(format!(
             "reference_profile: no column `{name}` (the profile has: {})",
             names.join(", ")
         ))
@@ -244,10 +244,10 @@ fn profile_column<'a>(profile: &'a Profile, name: &str) -> Result<&'a ColumnProf
 pub fn profile_summary<'a>(
     profile: &'a Profile,
     model: &Model,
-) -> Result<(Summary, &'a ColumnProfile), Status> {
+) -> Result<(Summary, &'a ColumnProfile), Invalid> {
     let prediction = profile_column(profile, PREDICTION)?;
     let Some(sketch) = prediction.quantiles.as_ref().filter(|q| q.count() > 0) else {
-        return Err(Status::invalid_argument(format!(
+        return Err(Invalid::new(format!(
             "profile_prediction_column: `{}` holds no numbers in the profile",
             model.spec.profile_prediction_column
         )));

@@ -17,6 +17,7 @@ use tonic::{Request, Response, Status, Streaming};
 use crate::columns;
 use crate::generated::monitor_server::Monitor;
 use crate::generated::*;
+use crate::invalid::Invalid;
 use crate::metrics::{Metrics, ModelLabel};
 use crate::model::Model;
 use crate::report;
@@ -35,6 +36,12 @@ fn within_limit(field: &str, count: usize) -> Result<(), Status> {
         )));
     }
     Ok(())
+}
+
+impl From<Invalid> for Status {
+    fn from(e: Invalid) -> Self {
+        Status::invalid_argument(e.0)
+    }
 }
 
 fn internal(e: impl std::fmt::Display) -> Status {
@@ -93,10 +100,7 @@ impl MonitorService {
                 Ok(model) => {
                     models.insert(key, Arc::new(model));
                 }
-                Err(e) => eprintln!(
-                    "seismo serve: model {key} cannot be loaded: {}",
-                    e.message()
-                ),
+                Err(e) => tracing::error!("model {key} cannot be loaded: {e}"),
             }
         }
         let models: Models = Arc::new(RwLock::new(models));
@@ -454,7 +458,7 @@ fn guard(model: &Model, records: &[Record]) -> CheckResponse {
         Err(status) => {
             return CheckResponse {
                 verdict: Verdict::Block as i32,
-                reasons: vec![status.message().to_owned()],
+                reasons: vec![status.0],
             };
         }
     };

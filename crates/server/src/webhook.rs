@@ -111,14 +111,14 @@ pub async fn deliver(
             match result {
                 Ok(()) => break,
                 Err(why) if attempt == retries.attempts => {
-                    eprintln!(
-                        "seismo serve: webhook {url}: alert {} not delivered after {attempt} attempts: {why}",
+                    tracing::error!(
+                        "webhook {url}: alert {} not delivered after {attempt} attempts: {why}",
                         alert.id
                     );
                 }
                 Err(why) => {
-                    eprintln!(
-                        "seismo serve: webhook {url}: attempt {attempt} failed ({why}); retrying in {backoff:?}"
+                    tracing::warn!(
+                        "webhook {url}: attempt {attempt} failed ({why}); retrying in {backoff:?}"
                     );
                     tokio::time::sleep(backoff).await;
                     backoff *= 2;

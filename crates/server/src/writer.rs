@@ -274,11 +274,11 @@ impl Engine {
         });
         match result {
             Ok(0) => {}
-            Ok(deleted) => eprintln!(
-                "seismo serve: retention deleted {deleted} records older than {}",
+            Ok(deleted) => tracing::info!(
+                "retention deleted {deleted} records older than {}",
                 seismo_stats::profile::format_instant_micros(cutoff).unwrap_or_default()
             ),
-            Err(e) => eprintln!("seismo serve: retention failed: {e}"),
+            Err(e) => tracing::error!("retention failed: {e}"),
         }
         self.alerts
             .retain(|_, a| a.state == "firing" || a.changed_micros >= cutoff);
@@ -412,7 +412,7 @@ impl Engine {
         let saved = match self.store.cusum(&model.key) {
             Ok(saved) => saved,
             Err(e) => {
-                eprintln!("seismo serve: {e}");
+                tracing::error!("model {}: saved CUSUM state unreadable: {e}", model.key);
                 None
             }
         };
@@ -523,7 +523,7 @@ impl Engine {
             write.commit()
         });
         if let Err(e) = stored {
-            eprintln!("seismo serve: alerts could not be stored: {e}");
+            tracing::error!("alerts could not be stored: {e}");
         }
         let mut firing: HashMap<&str, i64> = HashMap::new();
         for alert in self.alerts.values() {
@@ -539,10 +539,7 @@ impl Engine {
                 .set(count);
         }
         for (model, alert) in changed {
-            eprintln!(
-                "seismo serve: alert {} {}: {}",
-                alert.id, alert.state, alert.message
-            );
+            tracing::warn!("alert {} {}: {}", alert.id, alert.state, alert.message);
             if let Some(url) = &model.policy.webhook_url {
                 let _ = self.outlets.webhooks.send((url.clone(), alert.clone()));
             }
@@ -592,11 +589,11 @@ fn load_window(store: &Store, model: &Model, start: i64) -> Summary {
             for batch in &batches.unwrap_or_default() {
                 match Summary::of(batch, model) {
                     Ok(summary) => window.merge(&summary),
-                    Err(e) => eprintln!("seismo serve: {e}"),
+                    Err(e) => tracing::error!("model {}: a stored batch: {e}", model.key),
                 }
             }
         }
-        Err(e) => eprintln!("seismo serve: {e}"),
+        Err(e) => tracing::error!("model {}: stored batches unreadable: {e}", model.key),
     }
     window
 }
