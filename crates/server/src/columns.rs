@@ -1,7 +1,7 @@
 //! Records as columns: the one shape the service validates, summarizes, stores and reads.
 //!
 //! A `Log` batch arrives as rows (`Record`s with feature maps, convenient for applications)
-//! or as [`RecordColumns`] (packed lists, the fast path). Rows are turned into columns here;
+//! or as [`Columns`] (packed lists, the fast path). Rows are turned into columns here;
 //! both are then checked against the model's schema and normalized so that `features` holds
 //! every schema feature in schema order. Everything downstream (window summaries, the
 //! store's encoding, Arrow for rules and reports) reads that normalized shape.
@@ -16,10 +16,9 @@ use arrow_array::{
 use arrow_schema::{DataType, Field, Schema as ArrowSchema, SchemaRef, TimeUnit};
 use seismo_core::ColumnKind;
 
-use crate::generated::value::Kind;
-use crate::generated::{FeatureColumn, Record, RecordColumns};
+use crate::record::{Columns, FeatureValues};
 
-/// Which list of a [`FeatureColumn`] holds values of a kind.
+/// Which list of a [`FeatureValues`] holds values of a kind.
 fn list_of(kind: ColumnKind) -> &'static str {
     match kind {
         ColumnKind::Numeric | ColumnKind::Datetime => "numbers",
@@ -46,7 +45,7 @@ pub const LABEL: &str = "label";
 
 impl FeatureSchema {
     /// Reads a registration's schema; errors name `schema[i]`.
-    pub fn new(columns: &[crate::generated::Column]) -> Result<Self, Invalid> {
+    pub fn new(columns: &[crate::record::FeatureSpec]) -> Result<Self, Invalid> {
         let mut features = Vec::new();
         let mut index = HashMap::new();
         for (i, column) in columns.iter().enumerate() {
@@ -86,6 +85,11 @@ impl FeatureSchema {
         })
     }
 
+    /// The position of a feature in the schema.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
     /// The seismo schema of [`to_arrow`]'s batches: kinds, and the prediction and label
     /// roles.
     pub fn seismo_schema(&self) -> &seismo_core::Schema {
@@ -123,100 +127,12 @@ fn arrow_type(kind: ColumnKind) -> DataType {
 }
 
 /// The number of records in a batch.
-pub fn len(columns: &RecordColumns) -> usize {
+pub fn len(columns: &Columns) -> usize {
     columns.time_micros.len()
 }
 
-/// Turns rows into normalized columns; errors name `{at}[i].field`.
-pub fn from_records(
-    records: &[Record],
-    schema: &FeatureSchema,
-    at: &str,
-) -> Result<RecordColumns, Invalid> {
-    let n = records.len();
-    let mut features: Vec<FeatureColumn> = schema
-        .features
-        .iter()
-        .map(|(name, kind)| all_null(name, *kind, n))
-        .collect();
-    // A text or boolean value is null until set.
-    let mut set = vec![vec![false; n]; features.len()];
-    let mut out = RecordColumns {
-        ids: Vec::with_capacity(n),
-        time_micros: Vec::with_capacity(n),
-        model_versions: Vec::with_capacity(n),
-        predictions: Vec::with_capacity(n),
-        labels: Vec::new(),
-        features: Vec::new(),
-    };
-    for (row, record) in records.iter().enumerate() {
-        out.ids.push(record.id.clone());
-        out.time_micros.push(record.time_micros);
-        out.model_versions.push(record.model_version.clone());
-        out.predictions.push(record.prediction);
-        if let Some(label) = record.label {
-            if !label.is_finite() {
-                return Err(Invalid::new(format!(
-                    "{at}[{row}].label: {label} is not a finite number"
-                )));
-            }
-            if out.labels.is_empty() {
-                out.labels = vec![f64::NAN; n];
-            }
-            out.labels[row] = label;
-        }
-        for (name, value) in &record.features {
-            let Some(&f) = schema.index.get(name) else {
-                return Err(unknown_feature(
-                    &format!("{at}[{row}].features.{name}"),
-                    schema,
-                ));
-            };
-            let kind = schema.features[f].1;
-            let column = &mut features[f];
-            match (&value.kind, kind) {
-                (None, _) => {}
-                (Some(Kind::Number(x)), ColumnKind::Numeric | ColumnKind::Datetime) => {
-                    column.numbers[row] = *x
-                }
-                (Some(Kind::Text(t)), ColumnKind::Categorical | ColumnKind::Text) => {
-                    column.texts[row].clone_from(t);
-                    set[f][row] = true;
-                }
-                (Some(Kind::Boolean(b)), ColumnKind::Boolean) => {
-                    column.booleans[row] = *b;
-                    set[f][row] = true;
-                }
-                (Some(_), kind) => {
-                    return Err(Invalid::new(format!(
-                        "{at}[{row}].features.{name}: a {} feature takes {}",
-                        kind.as_str(),
-                        value_word(kind)
-                    )));
-                }
-            }
-        }
-    }
-    for ((column, set), (_, kind)) in features.iter_mut().zip(&set).zip(&schema.features) {
-        if matches!(kind, ColumnKind::Numeric | ColumnKind::Datetime) {
-            continue;
-        }
-        column.null_rows = (0..n as u32).filter(|&r| !set[r as usize]).collect();
-    }
-    out.features = features;
-    check_records(&out, |row, field| format!("{at}[{row}].{field}"))?;
-    Ok(out)
-}
-
-fn value_word(kind: ColumnKind) -> &'static str {
-    match kind {
-        ColumnKind::Numeric | ColumnKind::Datetime => "numbers",
-        ColumnKind::Categorical | ColumnKind::Text => "text",
-        ColumnKind::Boolean => "booleans",
-    }
-}
-
-fn unknown_feature(at: &str, schema: &FeatureSchema) -> Invalid {
+/// The error for a feature the schema does not have, at `at`.
+pub fn unknown_feature(at: &str, schema: &FeatureSchema) -> Invalid {
     let names: Vec<&str> = schema.features.iter().map(|(n, _)| n.as_str()).collect();
     Invalid::new(format!(
         "{at}: not in the model's schema (features: {})",
@@ -225,8 +141,8 @@ fn unknown_feature(at: &str, schema: &FeatureSchema) -> Invalid {
 }
 
 /// Checks the per-record fields every batch needs: a time after 1970, a finite prediction.
-fn check_records(
-    columns: &RecordColumns,
+pub fn check_records(
+    columns: &Columns,
     name: impl Fn(usize, &str) -> String,
 ) -> Result<(), Invalid> {
     if let Some(row) = columns.time_micros.iter().position(|&t| t <= 0) {
@@ -255,10 +171,7 @@ fn check_records(
 
 /// Checks columns sent as such and normalizes them (every schema feature, in schema
 /// order); errors name `columns.field` and the record.
-pub fn normalize(
-    mut columns: RecordColumns,
-    schema: &FeatureSchema,
-) -> Result<RecordColumns, Invalid> {
+pub fn normalize(mut columns: Columns, schema: &FeatureSchema) -> Result<Columns, Invalid> {
     let n = columns.time_micros.len();
     let lengths = [
         ("predictions", columns.predictions.len(), false),
@@ -291,7 +204,7 @@ pub fn normalize(
         };
         format!("columns.{list}[{row}]")
     })?;
-    let mut slots: Vec<Option<FeatureColumn>> = vec![None; schema.features.len()];
+    let mut slots: Vec<Option<FeatureValues>> = vec![None; schema.features.len()];
     for (i, column) in std::mem::take(&mut columns.features)
         .into_iter()
         .enumerate()
@@ -342,8 +255,8 @@ pub fn normalize(
     Ok(columns)
 }
 
-fn all_null(name: &str, kind: ColumnKind, n: usize) -> FeatureColumn {
-    let mut column = FeatureColumn {
+pub fn all_null(name: &str, kind: ColumnKind, n: usize) -> FeatureValues {
+    let mut column = FeatureValues {
         name: name.to_owned(),
         ..Default::default()
     };
@@ -362,11 +275,11 @@ fn all_null(name: &str, kind: ColumnKind, n: usize) -> FeatureColumn {
 }
 
 /// Appends `b` to `a` (both normalized for one schema).
-pub fn append(a: &mut RecordColumns, b: RecordColumns) {
+pub fn append(a: &mut Columns, b: Columns) {
     let (na, nb) = (len(a), len(&b));
     fill_optional(&mut a.ids, na, nb, &b.ids, String::new());
     fill_optional(&mut a.labels, na, nb, &b.labels, f64::NAN);
-    let versions = |c: &RecordColumns, n: usize| match c.model_versions.len() {
+    let versions = |c: &Columns, n: usize| match c.model_versions.len() {
         0 => vec![String::new(); n],
         1 => vec![c.model_versions[0].clone(); n],
         _ => c.model_versions.clone(),
@@ -400,13 +313,13 @@ fn fill_optional<T: Clone>(a: &mut Vec<T>, na: usize, nb: usize, b: &[T], none: 
 }
 
 /// The records at `rows`, in that order.
-pub fn take(columns: &RecordColumns, rows: &[usize]) -> RecordColumns {
+pub fn take(columns: &Columns, rows: &[usize]) -> Columns {
     let pick = |values: &[String]| rows.iter().map(|&r| values[r].clone()).collect();
     let mut new_index = vec![u32::MAX; len(columns)];
     for (i, &r) in rows.iter().enumerate() {
         new_index[r] = i as u32;
     }
-    RecordColumns {
+    Columns {
         ids: if columns.ids.is_empty() {
             Vec::new()
         } else {
@@ -427,7 +340,7 @@ pub fn take(columns: &RecordColumns, rows: &[usize]) -> RecordColumns {
         features: columns
             .features
             .iter()
-            .map(|f| FeatureColumn {
+            .map(|f| FeatureValues {
                 name: f.name.clone(),
                 numbers: if f.numbers.is_empty() {
                     Vec::new()
@@ -461,10 +374,7 @@ pub fn take(columns: &RecordColumns, rows: &[usize]) -> RecordColumns {
 
 /// Splits a batch by the window `start` gives each time: (window start, its records). A batch
 /// inside one window (the usual case) is returned whole, without copying.
-pub fn split_by_window(
-    columns: RecordColumns,
-    start: impl Fn(i64) -> i64,
-) -> Vec<(i64, RecordColumns)> {
+pub fn split_by_window(columns: Columns, start: impl Fn(i64) -> i64) -> Vec<(i64, Columns)> {
     let Some(&first) = columns.time_micros.first() else {
         return Vec::new();
     };
@@ -482,7 +392,7 @@ pub fn split_by_window(
 }
 
 /// Whether the text or boolean value at `row` is null, from a column's sorted `null_rows`.
-pub fn null_mask(column: &FeatureColumn, n: usize) -> Vec<bool> {
+pub fn null_mask(column: &FeatureValues, n: usize) -> Vec<bool> {
     let mut mask = vec![false; n];
     for &r in &column.null_rows {
         mask[r as usize] = true;
@@ -496,7 +406,7 @@ pub fn null_mask(column: &FeatureColumn, n: usize) -> Vec<bool> {
 }
 
 /// The batch as a dataset of the model's schema (for rules, drift tests and reports).
-pub fn to_dataset(columns: &RecordColumns, schema: &FeatureSchema) -> seismo_core::Dataset {
+pub fn to_dataset(columns: &Columns, schema: &FeatureSchema) -> seismo_core::Dataset {
     seismo_core::Dataset::new(
         schema.seismo.clone(),
         schema.arrow.clone(),
@@ -507,7 +417,7 @@ pub fn to_dataset(columns: &RecordColumns, schema: &FeatureSchema) -> seismo_cor
 
 /// The batch as one Arrow record batch: the features in schema order, then `prediction`
 /// and `label`.
-pub fn to_arrow(columns: &RecordColumns, schema: &FeatureSchema) -> RecordBatch {
+pub fn to_arrow(columns: &Columns, schema: &FeatureSchema) -> RecordBatch {
     let n = len(columns);
     let mut arrays: Vec<ArrayRef> = Vec::with_capacity(schema.features.len() + 2);
     for (column, (_, kind)) in columns.features.iter().zip(&schema.features) {

@@ -22,10 +22,12 @@ pub mod generated {
 }
 
 mod columns;
+mod convert;
 mod detect;
 mod invalid;
 mod metrics;
 mod model;
+mod record;
 mod reference;
 mod report;
 mod service;

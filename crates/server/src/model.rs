@@ -9,7 +9,7 @@ use seismo_rules::{Rules, ValidateOptions, validate};
 use seismo_stats::sort::linear_quantile;
 
 use crate::columns::{self, FeatureSchema, LABEL, PREDICTION};
-use crate::generated::{RecordColumns, RegisterModelRequest};
+use crate::record::{Columns, ModelSpec};
 use crate::reference::{Binning, Reference, from_profile, from_rows, profile_summary};
 use crate::window::{Performance, Summary};
 
@@ -54,7 +54,7 @@ fn or(value: f64, default: f64) -> f64 {
 }
 
 impl Policy {
-    fn new(spec: &RegisterModelRequest) -> Result<Self, Invalid> {
+    fn new(spec: &ModelSpec) -> Result<Self, Invalid> {
         let p = spec.alerts.clone().unwrap_or_default();
         let window = if p.window.is_empty() { "1h" } else { &p.window };
         let window: seismo_history::WindowLength = window
@@ -106,7 +106,7 @@ pub struct Model {
     /// `name@version`.
     pub key: String,
     /// The registration as sent (stored, and replayed after a restart).
-    pub spec: RegisterModelRequest,
+    pub spec: ModelSpec,
     /// The task.
     pub task: Task,
     /// The features.
@@ -140,7 +140,7 @@ pub struct Model {
 
 impl Model {
     /// Works out a model from its registration; errors name the request's field.
-    pub fn new(spec: RegisterModelRequest) -> Result<Self, Invalid> {
+    pub fn new(spec: ModelSpec) -> Result<Self, Invalid> {
         if spec.name.is_empty() || spec.version.is_empty() {
             return Err(Invalid::new("name and version: both are required"));
         }
@@ -156,7 +156,7 @@ impl Model {
         };
         let schema = FeatureSchema::new(&spec.schema)?;
         let policy = Policy::new(&spec)?;
-        let (reference, bins) = if spec.reference.is_empty() && !spec.reference_profile.is_empty() {
+        let (reference, bins) = if spec.reference.is_none() && !spec.reference_profile.is_empty() {
             from_profile(&spec, &schema)?
         } else {
             from_rows(&spec, &schema)?
@@ -241,7 +241,7 @@ impl Model {
     }
 
     /// The reference rows, if the reference is rows.
-    pub fn reference_rows(&self) -> Option<(&RecordColumns, &Dataset)> {
+    pub fn reference_rows(&self) -> Option<(&Columns, &Dataset)> {
         match &self.reference {
             Reference::Rows { columns, data } => Some((columns, data)),
             Reference::Profile(_) => None,
@@ -333,8 +333,8 @@ fn drift_options(text: &str, schema: &FeatureSchema) -> Result<DriftOptions, Inv
 }
 
 /// No records, normalized for `schema`.
-pub fn empty_columns(schema: &FeatureSchema) -> RecordColumns {
-    columns::normalize(RecordColumns::default(), schema).expect("no records cannot be invalid")
+pub fn empty_columns(schema: &FeatureSchema) -> Columns {
+    columns::normalize(Columns::default(), schema).expect("no records cannot be invalid")
 }
 
 #[cfg(test)]

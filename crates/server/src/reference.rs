@@ -10,8 +10,8 @@ use seismo_stats::distance::sketch_decile_edges;
 use seismo_stats::profile::{ColumnProfile, Profile};
 
 use crate::columns::{self, FeatureSchema, PREDICTION};
-use crate::generated::{RecordColumns, RegisterModelRequest};
 use crate::model::Model;
+use crate::record::{Columns, ModelSpec};
 use crate::window::{FeatureCounts, Summary};
 use seismo_core::ColumnKind;
 
@@ -34,7 +34,7 @@ pub enum Binning {
 const MAX_LABEL_BINS: usize = 100;
 
 impl Binning {
-    fn of(kind: ColumnKind, column: &crate::generated::FeatureColumn, n: usize) -> Self {
+    fn of(kind: ColumnKind, column: &crate::record::FeatureValues, n: usize) -> Self {
         match kind {
             ColumnKind::Numeric | ColumnKind::Datetime => {
                 let mut values: Vec<f64> = column
@@ -88,12 +88,7 @@ impl Binning {
     }
 
     /// Adds a column's non-null values to `counts` (one per bin).
-    pub fn count(
-        &self,
-        column: &crate::generated::FeatureColumn,
-        nulls: &[bool],
-        counts: &mut [u64],
-    ) {
+    pub fn count(&self, column: &crate::record::FeatureValues, nulls: &[bool], counts: &mut [u64]) {
         match self {
             Self::Numbers(edges) => {
                 for &x in &column.numbers {
@@ -126,7 +121,7 @@ pub enum Reference {
     /// Reference records: every detector, exact drift tests, rules and performance.
     Rows {
         /// As columns.
-        columns: Box<RecordColumns>,
+        columns: Box<Columns>,
         /// As a dataset, for reports.
         data: Dataset,
     },
@@ -136,10 +131,10 @@ pub enum Reference {
 
 /// The reference from its records: the records as columns and a dataset, and the bins.
 pub fn from_rows(
-    spec: &RegisterModelRequest,
+    spec: &ModelSpec,
     schema: &FeatureSchema,
 ) -> Result<(Reference, Vec<Binning>), Invalid> {
-    let columns = columns::from_records(&spec.reference, schema, "reference")?;
+    let columns = columns::normalize(spec.reference.clone().unwrap_or_default(), schema)?;
     let n = columns::len(&columns);
     if n == 0 {
         return Err(Invalid::new(
@@ -160,7 +155,7 @@ pub fn from_rows(
 /// The reference from a saved profile: each feature's bins from its sketch (deciles) or
 /// value counts (the most frequent labels).
 pub fn from_profile(
-    spec: &RegisterModelRequest,
+    spec: &ModelSpec,
     schema: &FeatureSchema,
 ) -> Result<(Reference, Vec<Binning>), Invalid> {
     let mut profile = Profile::from_json(&spec.reference_profile)

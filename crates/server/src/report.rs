@@ -11,8 +11,8 @@ use seismo_stats::profile::Profile;
 
 use crate::columns;
 use crate::detect::{Detector, judge_window};
-use crate::generated::RecordColumns;
 use crate::model::{Model, Task};
+use crate::record::Columns;
 use crate::reference::Reference;
 use crate::store::{Store, StoreError};
 use crate::window::Summary;
@@ -51,8 +51,8 @@ fn gather(
     from: i64,
     to: i64,
     limit: usize,
-) -> Result<RecordColumns, ReportError> {
-    let mut all: Option<RecordColumns> = None;
+) -> Result<Columns, ReportError> {
+    let mut all: Option<Columns> = None;
     let batches = store
         .batches(&model.key, model.window_start(from), to, limit)?
         .ok_or(ReportError::TooLarge(limit))?;
@@ -190,8 +190,8 @@ pub fn build(
 /// The task's metrics on the labelled rows of `current`, each judged against the same
 /// metric on the labelled reference: a score may fall by `performance_drop`, an error may
 /// grow by that share.
-fn performance(model: &Model, reference: &RecordColumns, current: &RecordColumns) -> Vec<Check> {
-    let labelled = |c: &RecordColumns| -> (Vec<f64>, Vec<f64>) {
+fn performance(model: &Model, reference: &Columns, current: &Columns) -> Vec<Check> {
+    let labelled = |c: &Columns| -> (Vec<f64>, Vec<f64>) {
         c.labels
             .iter()
             .zip(&c.predictions)

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::{Arc, RwLock};
 
-use prost::Message;
 use seismo_core::Outcome;
 use tokio::sync::broadcast;
 use tokio_stream::Stream;
@@ -15,11 +14,13 @@ use tokio_stream::wrappers::BroadcastStream;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::columns;
+use crate::convert;
 use crate::generated::monitor_server::Monitor;
 use crate::generated::*;
 use crate::invalid::Invalid;
 use crate::metrics::{Metrics, ModelLabel};
 use crate::model::Model;
+use crate::record;
 use crate::report;
 use crate::store::{Store, StoreError};
 use crate::window::Summary;
@@ -56,7 +57,7 @@ pub struct MonitorService {
     store: Arc<Store>,
     models: Models,
     writer: Writer,
-    alerts: broadcast::Sender<Alert>,
+    alerts: broadcast::Sender<record::Alert>,
     max_report_records: usize,
     /// Becomes true when the service shuts down: open alert watches end then.
     closing: tokio::sync::watch::Receiver<bool>,
@@ -91,7 +92,7 @@ impl MonitorService {
         store: Arc<Store>,
         closing: tokio::sync::watch::Receiver<bool>,
         metrics: Arc<Metrics>,
-        webhooks: tokio::sync::mpsc::UnboundedSender<(String, Alert)>,
+        webhooks: tokio::sync::mpsc::UnboundedSender<(String, record::Alert)>,
         options: &ServiceOptions,
     ) -> Result<Self, StoreError> {
         let mut models = HashMap::new();
@@ -177,14 +178,14 @@ impl MonitorService {
         let mut columns = if request.records.is_empty() {
             None
         } else {
-            Some(columns::from_records(
+            Some(convert::from_records(
                 &request.records,
                 &model.schema,
                 "records",
             )?)
         };
         if let Some(sent) = request.columns {
-            let sent = columns::normalize(sent, &model.schema)?;
+            let sent = columns::normalize(sent.into(), &model.schema)?;
             match &mut columns {
                 Some(rows) => columns::append(rows, sent),
                 None => columns = Some(sent),
@@ -198,7 +199,7 @@ impl MonitorService {
             let summary = Summary::of(&columns, &model).map_err(internal)?;
             parts.push(WindowPart {
                 start,
-                encoded: columns.encode_to_vec(),
+                encoded: crate::store::encode(&columns),
                 columns,
                 summary,
             });
@@ -252,8 +253,8 @@ impl Monitor for MonitorService {
         &self,
         request: Request<RegisterModelRequest>,
     ) -> Result<Response<RegisterModelResponse>, Status> {
-        let spec = request.into_inner();
-        let model = tokio::task::spawn_blocking(move || Model::new(spec))
+        let request = request.into_inner();
+        let model = tokio::task::spawn_blocking(move || Model::new(convert::model_spec(request)?))
             .await
             .map_err(internal)??;
         self.store
@@ -410,7 +411,8 @@ impl Monitor for MonitorService {
             .map_err(internal)?
             .into_iter()
             .filter(|a| request.model.is_empty() || a.model == request.model)
-            .filter(|a| !request.firing_only || a.state == "firing")
+            .filter(|a| !request.firing_only || a.firing())
+            .map(|a| convert::alert(&a))
             .collect();
         Ok(Response::new(ListAlertsResponse { alerts }))
     }
@@ -424,7 +426,7 @@ impl Monitor for MonitorService {
         let model = request.into_inner().model;
         /// An alert, or the service closing.
         enum Event {
-            Alert(Result<Alert, tokio_stream::wrappers::errors::BroadcastStreamRecvError>),
+            Alert(Result<record::Alert, tokio_stream::wrappers::errors::BroadcastStreamRecvError>),
             Closing,
         }
         let alerts = BroadcastStream::new(self.alerts.subscribe()).map(Event::Alert);
@@ -436,7 +438,7 @@ impl Monitor for MonitorService {
             .take_while(|event| !matches!(event, Event::Closing))
             .filter_map(move |event| match event {
                 Event::Alert(Ok(alert)) if model.is_empty() || alert.model == model => {
-                    Some(Ok(alert))
+                    Some(Ok(convert::alert(&alert)))
                 }
                 Event::Alert(Ok(_)) | Event::Closing => None,
                 Event::Alert(Err(_)) => Some(Err(Status::data_loss(
@@ -453,7 +455,7 @@ impl Monitor for MonitorService {
 fn guard(model: &Model, records: &[Record]) -> CheckResponse {
     let mut verdict = Verdict::Ok;
     let mut reasons = Vec::new();
-    let columns = match columns::from_records(records, &model.schema, "records") {
+    let columns = match convert::from_records(records, &model.schema, "records") {
         Ok(columns) => columns,
         Err(status) => {
             return CheckResponse {

@@ -2,11 +2,15 @@
 //! after its transaction is committed (redb's default durability syncs the file), so an
 //! acknowledged record survives a crash.
 //!
-//! Records are stored by window, one entry per logged batch and window: the batch's columns
-//! encoded as a `RecordColumns` message under (model, window start, sequence). So a batch
+//! Records are stored by window, one entry per logged batch and window: the batch's
+//! [`Columns`], encoded, under (model, window start, sequence). So a batch
 //! of a thousand records is one B-tree insert, a window reads as a range, and retention
 //! drops whole windows. Record ids are indexed one by one (with the window and prediction)
 //! so late labels join, and each window's labelled performance is kept as sums.
+//!
+//! Stored values are the core's own types (`record.rs`), each prefixed with the storage
+//! version ([`STORAGE_VERSION`]); the store records the version it was made with and
+//! refuses to open one made with another, naming both, instead of misreading it.
 
 use std::path::Path;
 
@@ -16,13 +20,13 @@ use redb::{
     WriteTransaction,
 };
 
-use crate::generated::{Alert, RecordColumns, RegisterModelRequest};
 use crate::model::Task;
+use crate::record::{Alert, Columns, ModelSpec};
 use crate::window::{Performance, Sums};
 
-/// Models by `name@version`: the registration request, encoded.
+/// Models by `name@version`: the registration, encoded.
 const MODELS: TableDefinition<&str, &[u8]> = TableDefinition::new("models");
-/// Batches by (model, window start, sequence): `RecordColumns`, encoded.
+/// Batches by (model, window start, sequence): `Columns`, encoded.
 const BATCHES: TableDefinition<(&str, i64, u64), &[u8]> = TableDefinition::new("batches");
 /// Record ids by (model, id): (window start, prediction).
 const IDS: TableDefinition<(&str, &str), (i64, f64)> = TableDefinition::new("record_ids");
@@ -34,8 +38,31 @@ const PERFORMANCE: TableDefinition<(&str, i64), Sums> = TableDefinition::new("pe
 const ALERTS: TableDefinition<&str, &[u8]> = TableDefinition::new("alerts");
 /// Each model's CUSUM state (JSON), saved with every group that moves it.
 const CUSUMS: TableDefinition<&str, &[u8]> = TableDefinition::new("cusums");
-/// Counters: the next batch sequence number.
+/// Counters: the next batch sequence number, and the storage version of the store.
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+
+/// The version of the stored encoding: raise it when stored values change in a way an
+/// older reader would misread. Every stored value starts with it.
+pub const STORAGE_VERSION: u8 = 1;
+
+/// A value as the store keeps it: the storage version, then the message.
+pub fn encode(message: &impl Message) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(1 + message.encoded_len());
+    bytes.push(STORAGE_VERSION);
+    message.encode(&mut bytes).expect("a Vec grows");
+    bytes
+}
+
+/// A stored value, checked for its storage version.
+fn decode<M: Message + Default>(bytes: &[u8]) -> Result<M, StoreError> {
+    match bytes.split_first() {
+        Some((&STORAGE_VERSION, message)) => M::decode(message).map_err(fail),
+        Some((version, _)) => Err(StoreError(format!(
+            "a value stored with storage version {version}; this seismo reads version {STORAGE_VERSION}"
+        ))),
+        None => Err(StoreError("an empty stored value".into())),
+    }
+}
 
 /// A store failure (I/O, corruption): the service answers INTERNAL.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -92,30 +119,61 @@ impl Store {
             tx.open_table(PERFORMANCE).map_err(fail)?;
             tx.open_table(ALERTS).map_err(fail)?;
             tx.open_table(CUSUMS).map_err(fail)?;
-            tx.open_table(META).map_err(fail)?;
+            let mut meta = tx.open_table(META).map_err(fail)?;
+            let version = meta
+                .get("storage_version")
+                .map_err(fail)?
+                .map(|v| v.value());
+            match version {
+                Some(v) if v == u64::from(STORAGE_VERSION) => {}
+                Some(v) => {
+                    return Err(StoreError(format!(
+                        "{}: made with storage version {v}; this seismo reads version \
+                         {STORAGE_VERSION} (start with a new data directory)",
+                        dir.display()
+                    )));
+                }
+                None if meta.get("sequence").map_err(fail)?.is_some()
+                    || !tx
+                        .open_table(MODELS)
+                        .map_err(fail)?
+                        .is_empty()
+                        .map_err(fail)? =>
+                {
+                    return Err(StoreError(format!(
+                        "{}: made by a seismo before storage versions; this seismo reads \
+                         version {STORAGE_VERSION} (start with a new data directory)",
+                        dir.display()
+                    )));
+                }
+                None => {
+                    meta.insert("storage_version", u64::from(STORAGE_VERSION))
+                        .map_err(fail)?;
+                }
+            }
         }
         tx.commit().map_err(fail)?;
         Ok(Self { db })
     }
 
     /// Saves a model's registration.
-    pub fn put_model(&self, key: &str, model: &RegisterModelRequest) -> Result<(), StoreError> {
+    pub fn put_model(&self, key: &str, model: &ModelSpec) -> Result<(), StoreError> {
         let tx = self.db.begin_write().map_err(fail)?;
         tx.open_table(MODELS)
             .map_err(fail)?
-            .insert(key, model.encode_to_vec().as_slice())
+            .insert(key, encode(model).as_slice())
             .map_err(fail)?;
         tx.commit().map_err(fail)
     }
 
     /// Every registered model.
-    pub fn models(&self) -> Result<Vec<(String, RegisterModelRequest)>, StoreError> {
+    pub fn models(&self) -> Result<Vec<(String, ModelSpec)>, StoreError> {
         let tx = self.db.begin_read().map_err(fail)?;
         let table = tx.open_table(MODELS).map_err(fail)?;
         let mut out = Vec::new();
         for entry in table.iter().map_err(fail)? {
             let (key, value) = entry.map_err(fail)?;
-            let model = RegisterModelRequest::decode(value.value()).map_err(fail)?;
+            let model = decode(value.value())?;
             out.push((key.value().to_owned(), model));
         }
         Ok(out)
@@ -141,7 +199,7 @@ impl Store {
         from: i64,
         to: i64,
         limit: usize,
-    ) -> Result<Option<Vec<RecordColumns>>, StoreError> {
+    ) -> Result<Option<Vec<Columns>>, StoreError> {
         let tx = self.db.begin_read().map_err(fail)?;
         let table = tx.open_table(BATCHES).map_err(fail)?;
         let (mut out, mut records) = (Vec::new(), 0);
@@ -150,7 +208,7 @@ impl Store {
             .map_err(fail)?
         {
             let (_, value) = entry.map_err(fail)?;
-            let batch = RecordColumns::decode(value.value()).map_err(fail)?;
+            let batch: Columns = decode(value.value())?;
             records += batch.time_micros.len();
             if records > limit {
                 return Ok(None);
@@ -191,7 +249,7 @@ impl Store {
         let mut out = Vec::new();
         for entry in table.iter().map_err(fail)? {
             let (_, value) = entry.map_err(fail)?;
-            out.push(Alert::decode(value.value()).map_err(fail)?);
+            out.push(decode(value.value())?);
         }
         Ok(out)
     }
@@ -211,7 +269,7 @@ impl Write {
         model: &str,
         task: Task,
         window: i64,
-        columns: &RecordColumns,
+        columns: &Columns,
         encoded: &[u8],
     ) -> Result<Option<Performance>, StoreError> {
         self.tx
@@ -317,7 +375,7 @@ impl Write {
         self.tx
             .open_table(ALERTS)
             .map_err(fail)?
-            .insert(alert.id.as_str(), alert.encode_to_vec().as_slice())
+            .insert(alert.id.as_str(), encode(alert).as_slice())
             .map_err(fail)?;
         Ok(())
     }
@@ -335,7 +393,7 @@ impl Write {
             .map_err(fail)?;
         for entry in old {
             let (_, value) = entry.map_err(fail)?;
-            let columns = RecordColumns::decode(value.value()).map_err(fail)?;
+            let columns: Columns = decode(value.value())?;
             deleted += columns.time_micros.len() as u64;
             for id in columns.ids.iter().filter(|id| !id.is_empty()) {
                 ids.remove((model, id.as_str())).map_err(fail)?;
@@ -351,8 +409,8 @@ impl Write {
             .open_table(ALERTS)
             .map_err(fail)?
             .retain(|_, value| {
-                Alert::decode(value).map_or(true, |a| {
-                    a.model != model || a.state == "firing" || a.changed_micros >= cutoff
+                decode::<Alert>(value).map_or(true, |a| {
+                    a.model != model || a.firing() || a.changed_micros >= cutoff
                 })
             })
             .map_err(fail)?;
@@ -366,5 +424,74 @@ impl Write {
             meta.insert("sequence", self.next).map_err(fail)?;
         }
         self.tx.commit().map_err(fail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{AlertState, FeatureValues};
+
+    /// The stored bytes of a batch and an alert: a change to a tag or a type in `record.rs`
+    /// changes them, and then needs a new [`STORAGE_VERSION`].
+    #[test]
+    fn the_storage_encoding_is_pinned() {
+        let columns = Columns {
+            ids: vec!["a".into()],
+            time_micros: vec![1],
+            model_versions: vec![],
+            predictions: vec![0.5],
+            labels: vec![],
+            features: vec![FeatureValues {
+                name: "x".into(),
+                texts: vec!["y".into()],
+                ..Default::default()
+            }],
+        };
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        assert_eq!(
+            hex(&encode(&columns)),
+            // version 1; ids "a"; time_micros [1]; predictions [0.5]; features [{x, texts [y]}]
+            "01\
+             0a0161\
+             120101\
+             2208000000000000e03f\
+             32060a01781a0179"
+        );
+        let alert = Alert {
+            id: "m:drift:x".into(),
+            state: AlertState::Firing as i32,
+            ..Default::default()
+        };
+        assert_eq!(hex(&encode(&alert)), "010a096d3a64726966743a782801");
+        assert_eq!(decode::<Alert>(&encode(&alert)).unwrap(), alert);
+    }
+
+    #[test]
+    fn a_value_or_store_of_another_version_is_refused_by_name() {
+        let mut bytes = encode(&Columns::default());
+        bytes[0] = STORAGE_VERSION + 1;
+        let e = decode::<Columns>(&bytes).unwrap_err().to_string();
+        assert!(e.contains("storage version 2"), "{e}");
+
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path(), 1 << 20).unwrap());
+        // A store made before storage versions: data, and no version.
+        {
+            let db = Database::create(dir.path().join("seismo.redb")).unwrap();
+            let tx = db.begin_write().unwrap();
+            {
+                let mut meta = tx.open_table(META).unwrap();
+                meta.remove("storage_version").unwrap();
+                meta.insert("sequence", 3).unwrap();
+            }
+            tx.commit().unwrap();
+        }
+        let e = Store::open(dir.path(), 1 << 20).err().unwrap().to_string();
+        assert!(e.contains("before storage versions"), "{e}");
+        // Reopening a current store works.
+        let fresh = tempfile::tempdir().unwrap();
+        drop(Store::open(fresh.path(), 1 << 20).unwrap());
+        assert!(Store::open(fresh.path(), 1 << 20).is_ok());
     }
 }

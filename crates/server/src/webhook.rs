@@ -19,7 +19,7 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::generated::Alert;
+use crate::record::Alert;
 
 /// How deliveries are retried.
 #[derive(Debug, Clone, Copy)]
@@ -51,7 +51,7 @@ pub fn body(alert: &Alert) -> serde_json::Value {
         "model": alert.model,
         "kind": alert.kind,
         "subject": alert.subject,
-        "state": alert.state,
+        "state": alert.state().as_str(),
         "message": alert.message,
         "value": alert.value,
         "threshold": alert.threshold,

@@ -5,8 +5,8 @@ use seismo_rules::{ValidateOptions, validate};
 use seismo_stats::sketch::QuantileSketch;
 
 use crate::columns::{self, null_mask};
-use crate::generated::RecordColumns;
 use crate::model::{Model, Task};
+use crate::record::Columns;
 
 /// Per feature: nulls, and non-null values per reference bin.
 #[derive(Debug, Clone, Default)]
@@ -36,7 +36,7 @@ pub struct Summary {
 
 impl Summary {
     /// Summarizes normalized columns of `model`. Fails only if a rule cannot run.
-    pub fn of(batch: &RecordColumns, model: &Model) -> Result<Self, seismo_rules::RuleError> {
+    pub fn of(batch: &Columns, model: &Model) -> Result<Self, seismo_rules::RuleError> {
         let n = columns::len(batch);
         let mut predictions = QuantileSketch::default();
         predictions.extend(&batch.predictions);

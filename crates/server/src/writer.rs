@@ -21,9 +21,9 @@ use seismo_stats::online::{Cusum, Signal};
 use tokio::sync::{broadcast, oneshot};
 
 use crate::detect::{Detector, Finding, judge_performance, judge_window};
-use crate::generated::{Alert, RecordColumns};
 use crate::metrics::{FeatureLabel, Metrics, ModelLabel};
 use crate::model::Model;
+use crate::record::{Alert, AlertState, Columns};
 use crate::store::{Store, StoreError};
 use crate::window::{Performance, Summary};
 
@@ -38,7 +38,7 @@ pub struct WindowPart {
     /// Window start (microseconds).
     pub start: i64,
     /// The records.
-    pub columns: RecordColumns,
+    pub columns: Columns,
     /// `columns`, encoded for the store.
     pub encoded: Vec<u8>,
     /// `columns`, summarized.
@@ -281,7 +281,7 @@ impl Engine {
             Err(e) => tracing::error!("retention failed: {e}"),
         }
         self.alerts
-            .retain(|_, a| a.state == "firing" || a.changed_micros >= cutoff);
+            .retain(|_, a| a.firing() || a.changed_micros >= cutoff);
     }
 
     /// Writes the jobs in one transaction, then judges and acknowledges them.
@@ -490,7 +490,7 @@ impl Engine {
                 finding.kind.as_str(),
                 finding.subject
             );
-            let was_firing = self.alerts.get(&id).is_some_and(|a| a.state == "firing");
+            let was_firing = self.alerts.get(&id).is_some_and(Alert::firing);
             if finding.firing == was_firing {
                 continue;
             }
@@ -499,7 +499,11 @@ impl Engine {
                 model: model.key.clone(),
                 kind: finding.kind.as_str().into(),
                 subject: finding.subject,
-                state: if finding.firing { "firing" } else { "resolved" }.into(),
+                state: if finding.firing {
+                    AlertState::Firing
+                } else {
+                    AlertState::Resolved
+                } as i32,
                 message: format!(
                     "window from {}: {}",
                     seismo_stats::profile::format_instant_micros(start).unwrap_or_default(),
@@ -527,7 +531,7 @@ impl Engine {
         }
         let mut firing: HashMap<&str, i64> = HashMap::new();
         for alert in self.alerts.values() {
-            *firing.entry(alert.model.as_str()).or_default() += i64::from(alert.state == "firing");
+            *firing.entry(alert.model.as_str()).or_default() += i64::from(alert.firing());
         }
         for (model, count) in firing {
             self.outlets
@@ -539,7 +543,12 @@ impl Engine {
                 .set(count);
         }
         for (model, alert) in changed {
-            tracing::warn!("alert {} {}: {}", alert.id, alert.state, alert.message);
+            tracing::warn!(
+                "alert {} {}: {}",
+                alert.id,
+                alert.state().as_str(),
+                alert.message
+            );
             if let Some(url) = &model.policy.webhook_url {
                 let _ = self.outlets.webhooks.send((url.clone(), alert.clone()));
             }
@@ -620,32 +629,28 @@ mod tests {
 
     /// A binary model with one numeric feature and ten reference records.
     fn model() -> Arc<Model> {
-        use crate::generated::{Column, RegisterModelRequest, Value, value};
-        let reference = (0..10)
-            .map(|i| crate::generated::Record {
-                id: format!("r{i}"),
-                time_micros: 1_000_000,
-                prediction: f64::from(i) / 10.0,
-                features: [(
-                    "x".to_owned(),
-                    Value {
-                        kind: Some(value::Kind::Number(f64::from(i))),
-                    },
-                )]
-                .into(),
+        use crate::record::{Columns, FeatureSpec, FeatureValues, ModelSpec};
+        let reference = Columns {
+            ids: (0..10).map(|i| format!("r{i}")).collect(),
+            time_micros: vec![1_000_000; 10],
+            predictions: (0..10).map(|i| f64::from(i) / 10.0).collect(),
+            features: vec![FeatureValues {
+                name: "x".into(),
+                numbers: (0..10).map(f64::from).collect(),
                 ..Default::default()
-            })
-            .collect();
+            }],
+            ..Default::default()
+        };
         Arc::new(
-            Model::new(RegisterModelRequest {
+            Model::new(ModelSpec {
                 name: "m".into(),
                 version: "1".into(),
                 task: "binary".into(),
-                schema: vec![Column {
+                schema: vec![FeatureSpec {
                     name: "x".into(),
                     kind: "numeric".into(),
                 }],
-                reference,
+                reference: Some(reference),
                 ..Default::default()
             })
             .unwrap(),
