@@ -4,10 +4,10 @@
 
 use seismo_core::ColumnKind;
 
-use crate::columns::{FeatureSchema, all_null, check_records, unknown_feature};
 use crate::generated::{self as api, value::Kind};
-use crate::invalid::Invalid;
-use crate::record::{AlertPolicy, Columns, FeatureSpec, FeatureValues, ModelSpec};
+use seismo_monitor::Invalid;
+use seismo_monitor::columns::{FeatureSchema, all_null, check_records, unknown_feature};
+use seismo_monitor::record::{AlertPolicy, Columns, FeatureSpec, FeatureValues, ModelSpec};
 
 /// Turns rows into normalized columns; errors name `{at}[i].field`.
 pub fn from_records(
@@ -173,7 +173,7 @@ pub fn model_spec(request: api::RegisterModelRequest) -> Result<ModelSpec, Inval
 }
 
 /// An alert as the contract says it (the state as a word).
-pub fn alert(a: &crate::record::Alert) -> api::Alert {
+pub fn alert(a: &seismo_monitor::record::Alert) -> api::Alert {
     api::Alert {
         id: a.id.clone(),
         model: a.model.clone(),

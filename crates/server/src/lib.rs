@@ -2,12 +2,11 @@
 //! registers models with a reference, logs predictions durably, joins late labels, guards
 //! single predictions, reports on windows and raises alerts.
 //!
-//! How a logged batch flows: the handler (`service`) turns it into columns (`columns`),
-//! validates it against the model (`model`, its reference in `reference`), splits it by
-//! window and summarizes each part (`window`); the writer thread (`writer`) commits queued
-//! batches together to the store (`store`), adds them to their windows, runs the detectors
-//! (`detect`) and raises alerts (stored, watched, POSTed by `webhook`). Reports (`report`)
-//! read the store.
+//! This crate is the gRPC edge over the tonic-free monitoring core, `seismo-monitor`: the
+//! handlers (`service`) turn requests into the core's types (`convert`), call its
+//! [`Monitor`](seismo_monitor::Monitor), and answer with status codes; `webhook` POSTs the
+//! alerts the core raises; [`serve`] puts it together with TLS, a bearer token, health,
+//! reflection and the Prometheus endpoint.
 
 #![warn(missing_docs)]
 
@@ -21,30 +20,17 @@ pub mod generated {
     pub const DESCRIPTOR: &[u8] = include_bytes!("generated/descriptor.bin");
 }
 
-mod columns;
 mod convert;
-mod detect;
-mod invalid;
-mod metrics;
-mod model;
-mod record;
-mod reference;
-mod report;
 mod service;
-mod store;
 mod webhook;
-mod window;
-mod writer;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use metrics::{Metrics, serve_metrics};
-pub use service::{MAX_RECORDS, MonitorService, ServiceOptions};
-pub use store::{Store, StoreError};
+pub use seismo_monitor::{MAX_RECORDS, Metrics, MonitorOptions, Store, StoreError, now_micros};
+pub use service::MonitorService;
 pub use webhook::Retries;
-pub use writer::now_micros;
 
 /// Where the service listens and keeps its data.
 #[derive(Debug, Clone)]
@@ -65,7 +51,7 @@ pub struct ServeOptions {
     /// The store's page cache, in bytes.
     pub cache_bytes: usize,
     /// Limits and retention.
-    pub service: ServiceOptions,
+    pub service: MonitorOptions,
     /// How webhook deliveries are retried.
     pub webhook_retries: Retries,
     /// CA certificates (PEM) trusted for https webhooks besides Mozilla's roots.
@@ -111,7 +97,7 @@ impl ServeOptions {
             token: None,
             tls: None,
             cache_bytes: 64 << 20,
-            service: ServiceOptions::default(),
+            service: MonitorOptions::default(),
             webhook_retries: Retries::default(),
             webhook_ca: None,
         }
@@ -196,7 +182,8 @@ pub async fn serve(
         deliveries,
         options.webhook_retries,
     ));
-    let service = MonitorService::new(store, closing, metrics, webhooks, &options.service)?;
+    let monitor = seismo_monitor::Monitor::open(store, metrics, webhooks, &options.service)?;
+    let service = MonitorService::new(monitor, closing);
     let mut finished = service.finished();
     // On shutdown, end the open alert watches first: the server waits for open streams.
     let shutdown = async move {
@@ -262,4 +249,27 @@ pub async fn serve(
         tracing::error!("the store's writer did not stop within 30 s");
     }
     Ok(())
+}
+
+/// Serves `GET /metrics` on `listener` until `shutdown` completes.
+pub async fn serve_metrics(
+    metrics: Arc<Metrics>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(move || {
+            let metrics = metrics.clone();
+            async move {
+                (
+                    [("content-type", "text/plain; version=0.0.4; charset=utf-8")],
+                    metrics.encode(),
+                )
+            }
+        }),
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -1,47 +1,29 @@
-//! The `Monitor` service: the gRPC handlers. Requests are validated and summarized here;
-//! the writer commits them and judges windows; reports and the guard read models and the
-//! store.
+//! The `Monitor` gRPC service: the edge over `seismo_monitor::Monitor`. A handler turns the
+//! request into the core's types (`convert`), calls the core, and answers with the contract's
+//! messages; core errors become status codes here and nowhere else.
 
-use std::collections::HashMap;
 use std::pin::Pin;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-use seismo_core::Outcome;
-use tokio::sync::broadcast;
+use seismo_monitor::record::Columns;
+use seismo_monitor::{Invalid, Monitor as Core, MonitorError, columns, record};
 use tokio_stream::Stream;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::columns;
 use crate::convert;
 use crate::generated::monitor_server::Monitor;
 use crate::generated::*;
-use crate::invalid::Invalid;
-use crate::metrics::{Metrics, ModelLabel};
-use crate::model::Model;
-use crate::record;
-use crate::report;
-use crate::store::{Store, StoreError};
-use crate::window::Summary;
-use crate::writer::{Outlets, Refused, WindowPart, Writer};
 
-/// Records per request at most: larger batches are refused, not buffered.
-pub const MAX_RECORDS: usize = 10_000;
-
-/// Refuses a request holding more than [`MAX_RECORDS`] entries in `field`.
-fn within_limit(field: &str, count: usize) -> Result<(), Status> {
-    if count > MAX_RECORDS {
-        return Err(Status::resource_exhausted(format!(
-            "{field}: {count} in one request, at most {MAX_RECORDS}"
-        )));
-    }
-    Ok(())
-}
-
-impl From<Invalid> for Status {
-    fn from(e: Invalid) -> Self {
-        Status::invalid_argument(e.0)
+/// The status a core error answers with.
+fn status(e: MonitorError) -> Status {
+    match e {
+        MonitorError::Invalid(e) => Status::invalid_argument(e.0),
+        MonitorError::UnknownModel { .. } => Status::not_found(e.to_string()),
+        MonitorError::Overloaded(_) => Status::resource_exhausted(e.to_string()),
+        MonitorError::Stopped => Status::unavailable(e.to_string()),
+        _ => Status::internal(e.to_string()),
     }
 }
 
@@ -49,133 +31,52 @@ fn internal(e: impl std::fmt::Display) -> Status {
     Status::internal(e.to_string())
 }
 
-/// The registered models by `name@version`.
-pub type Models = Arc<RwLock<HashMap<String, Arc<Model>>>>;
-
 /// The service.
 pub struct MonitorService {
-    store: Arc<Store>,
-    models: Models,
-    writer: Writer,
-    alerts: broadcast::Sender<record::Alert>,
-    max_report_records: usize,
+    core: Arc<Core>,
     /// Becomes true when the service shuts down: open alert watches end then.
     closing: tokio::sync::watch::Receiver<bool>,
-    metrics: Arc<Metrics>,
-}
-
-/// How the service runs: limits and retention.
-#[derive(Debug, Clone)]
-pub struct ServiceOptions {
-    /// Records waiting to be committed at most; more is refused with RESOURCE_EXHAUSTED.
-    pub max_pending_records: u64,
-    /// Windows older than this are deleted (none: kept).
-    pub retention: Option<std::time::Duration>,
-    /// Records one `GetReport` reads at most (it holds them in memory).
-    pub max_report_records: usize,
-}
-
-impl Default for ServiceOptions {
-    fn default() -> Self {
-        Self {
-            max_pending_records: 1_000_000,
-            retention: None,
-            max_report_records: 5_000_000,
-        }
-    }
 }
 
 impl MonitorService {
-    /// The service over a store, with the models registered before a restart. Alert watches
-    /// end when `closing` turns true; alerts go to `webhooks` too.
-    pub fn new(
-        store: Arc<Store>,
-        closing: tokio::sync::watch::Receiver<bool>,
-        metrics: Arc<Metrics>,
-        webhooks: tokio::sync::mpsc::UnboundedSender<(String, record::Alert)>,
-        options: &ServiceOptions,
-    ) -> Result<Self, StoreError> {
-        let mut models = HashMap::new();
-        for (key, spec) in store.models()? {
-            match Model::new(spec) {
-                Ok(model) => {
-                    models.insert(key, Arc::new(model));
-                }
-                Err(e) => tracing::error!("model {key} cannot be loaded: {e}"),
-            }
-        }
-        let models: Models = Arc::new(RwLock::new(models));
-        let (alerts, _) = broadcast::channel(1024);
-        let outlets = Outlets {
-            alerts: alerts.clone(),
-            webhooks,
-            metrics: metrics.clone(),
-        };
-        let writer = Writer::start(
-            store.clone(),
-            outlets,
-            options.max_pending_records,
-            options.retention,
-            models.clone(),
-        )?;
-        Ok(Self {
-            store,
-            models,
-            writer,
-            alerts,
-            max_report_records: options.max_report_records,
+    /// The service over a monitor. Alert watches end when `closing` turns true.
+    pub fn new(core: Core, closing: tokio::sync::watch::Receiver<bool>) -> Self {
+        Self {
+            core: Arc::new(core),
             closing,
-            metrics,
-        })
+        }
     }
 
     /// Turns true once the service is dropped and its writer has released the store.
     pub fn finished(&self) -> tokio::sync::watch::Receiver<bool> {
-        self.writer.finished()
+        self.core.finished()
     }
 
-    fn model(&self, name: &str) -> Result<Arc<Model>, Status> {
-        let models = self.models.read().expect("no panics while held");
-        models.get(name).cloned().ok_or_else(|| {
-            let mut known: Vec<&str> = models.keys().map(String::as_str).collect();
-            known.sort_unstable();
-            Status::not_found(format!(
-                "model: no model `{name}` is registered (registered: {})",
-                known.join(", ")
-            ))
-        })
-    }
-
-    /// Validates and stores a batch; nothing is stored if a record is invalid.
+    /// Turns a `Log` request into columns and logs them; nothing is stored if a record is
+    /// invalid.
     async fn accept(&self, request: LogRequest) -> Result<u64, Status> {
-        let started = std::time::Instant::now();
-        let label = ModelLabel {
-            model: request.model.clone(),
+        let columns = match self.columns(&request) {
+            Ok(columns) => columns,
+            Err(e) => {
+                self.core.note_refused(&request.model, &e);
+                return Err(status(e));
+            }
         };
-        let result = self.store_batch(request).await;
-        match &result {
-            Ok(count) => {
-                self.metrics.records.get_or_create(&label).inc_by(*count);
-                self.metrics
-                    .log_seconds
-                    .observe(started.elapsed().as_secs_f64());
-            }
-            Err(status) if status.code() == tonic::Code::ResourceExhausted => {
-                self.metrics.overloaded.inc();
-            }
-            Err(_) => {
-                self.metrics.rejected.get_or_create(&label).inc();
-            }
-        }
-        result
+        self.core.log(&request.model, columns).await.map_err(status)
     }
 
-    async fn store_batch(&self, request: LogRequest) -> Result<u64, Status> {
+    /// A request's records and columns as one batch of columns.
+    fn columns(&self, request: &LogRequest) -> Result<Columns, MonitorError> {
         let count =
             request.records.len() + request.columns.as_ref().map_or(0, |c| c.time_micros.len());
-        within_limit("records", count)?;
-        let model = self.model(&request.model)?;
-        let mut columns = if request.records.is_empty() {
+        if count > seismo_monitor::MAX_RECORDS {
+            return Err(MonitorError::Overloaded(format!(
+                "records: {count} in one request, at most {}",
+                seismo_monitor::MAX_RECORDS
+            )));
+        }
+        let model = self.core.model(&request.model)?;
+        let mut batch = if request.records.is_empty() {
             None
         } else {
             Some(convert::from_records(
@@ -184,67 +85,15 @@ impl MonitorService {
                 "records",
             )?)
         };
-        if let Some(sent) = request.columns {
-            let sent = columns::normalize(sent.into(), &model.schema)?;
-            match &mut columns {
+        if let Some(sent) = &request.columns {
+            let sent = columns::normalize(sent.clone().into(), &model.schema)?;
+            match &mut batch {
                 Some(rows) => columns::append(rows, sent),
-                None => columns = Some(sent),
+                None => batch = Some(sent),
             }
         }
-        let Some(columns) = columns.filter(|c| columns::len(c) > 0) else {
-            return Ok(0);
-        };
-        let mut parts = Vec::new();
-        for (start, columns) in columns::split_by_window(columns, |t| model.window_start(t)) {
-            let summary = Summary::of(&columns, &model).map_err(internal)?;
-            parts.push(WindowPart {
-                start,
-                encoded: crate::store::encode(&columns),
-                columns,
-                summary,
-            });
-        }
-        let done = self.writer.log(model, parts).map_err(refused)?;
-        done.await
-            .map_err(|_| Status::unavailable("the store's writer stopped"))?
-            .map_err(internal)?;
-        Ok(count as u64)
+        Ok(batch.unwrap_or_default())
     }
-}
-
-fn refused(e: Refused) -> Status {
-    match e {
-        Refused::Overloaded { .. } => Status::resource_exhausted(e.to_string()),
-        Refused::Stopped => Status::unavailable(e.to_string()),
-    }
-}
-
-/// Why a rule check did not pass, for `Check`'s reasons: the rule and where it is written,
-/// its bound, and the records that broke it with their values.
-fn rule_reason(check: &seismo_rules::RuleCheck) -> String {
-    let mut reason = format!("rule `{}` ({})", check.rule, check.location);
-    reason.push_str(&format!(" {}: {}", check.outcome.as_str(), check.check));
-    let threshold = check.threshold.to_json();
-    if !threshold.is_null() {
-        reason.push_str(&format!(" {threshold}"));
-    }
-    let breaking: Vec<String> = check
-        .violations
-        .iter()
-        .flat_map(|v| &v.sample)
-        .filter_map(|row| {
-            // Samples number rows from 1, as data rows in a file.
-            let index = row.row.checked_sub(1)?;
-            Some(format!(
-                "records[{index}].{} = {}",
-                check.subject, row.value
-            ))
-        })
-        .collect();
-    if !breaking.is_empty() {
-        reason.push_str(&format!(", broken by {}", breaking.join(", ")));
-    }
-    reason
 }
 
 #[tonic::async_trait]
@@ -254,21 +103,18 @@ impl Monitor for MonitorService {
         request: Request<RegisterModelRequest>,
     ) -> Result<Response<RegisterModelResponse>, Status> {
         let request = request.into_inner();
-        let model = tokio::task::spawn_blocking(move || Model::new(convert::model_spec(request)?))
-            .await
-            .map_err(internal)??;
-        self.store
-            .put_model(&model.key, &model.spec)
-            .map_err(internal)?;
-        let response = RegisterModelResponse {
+        let core = self.core.clone();
+        let model = tokio::task::spawn_blocking(move || {
+            let spec = convert::model_spec(request).map_err(MonitorError::from)?;
+            core.register(spec)
+        })
+        .await
+        .map_err(internal)?
+        .map_err(status)?;
+        Ok(Response::new(RegisterModelResponse {
             model: model.key.clone(),
             reference_records: model.summary.count,
-        };
-        self.models
-            .write()
-            .expect("no panics while held")
-            .insert(model.key.clone(), Arc::new(model));
-        Ok(Response::new(response))
+        }))
     }
 
     async fn log(&self, request: Request<LogRequest>) -> Result<Response<LogResponse>, Status> {
@@ -293,31 +139,16 @@ impl Monitor for MonitorService {
         request: Request<LogLabelsRequest>,
     ) -> Result<Response<LogLabelsResponse>, Status> {
         let request = request.into_inner();
-        let model = self.model(&request.model)?;
-        within_limit("labels", request.labels.len())?;
-        for (i, label) in request.labels.iter().enumerate() {
-            if !label.label.is_finite() {
-                return Err(Status::invalid_argument(format!(
-                    "labels[{i}].label: {} is not a finite number",
-                    label.label
-                )));
-            }
-            if label.id.is_empty() {
-                return Err(Status::invalid_argument(format!(
-                    "labels[{i}].id: empty; a label joins its record by id"
-                )));
-            }
-        }
         let labels = request
             .labels
             .into_iter()
             .map(|l| (l.id, l.label))
             .collect();
-        let done = self.writer.labels(model, labels).map_err(refused)?;
-        let (joined, unknown) = done
+        let (joined, unknown) = self
+            .core
+            .log_labels(&request.model, labels)
             .await
-            .map_err(|_| Status::unavailable("the store's writer stopped"))?
-            .map_err(internal)?;
+            .map_err(status)?;
         Ok(Response::new(LogLabelsResponse { joined, unknown }))
     }
 
@@ -327,8 +158,14 @@ impl Monitor for MonitorService {
     ) -> Result<Response<CheckResponse>, Status> {
         let started = std::time::Instant::now();
         let request = request.into_inner();
-        let model = self.model(&request.model)?;
-        within_limit("records", request.records.len())?;
+        let model = self.core.model(&request.model).map_err(status)?;
+        if request.records.len() > seismo_monitor::MAX_RECORDS {
+            return Err(status(MonitorError::Overloaded(format!(
+                "records: {} in one request, at most {}",
+                request.records.len(),
+                seismo_monitor::MAX_RECORDS
+            ))));
+        }
         // Rules are the costly part of a guard (a large rule set on many records takes
         // milliseconds to seconds): off the runtime, so the serving thread (one by default)
         // keeps answering other requests meanwhile. Without rules a guard is a range check
@@ -340,7 +177,8 @@ impl Monitor for MonitorService {
         } else {
             guard(&model, &request.records)
         };
-        self.metrics
+        self.core
+            .metrics()
             .check_seconds
             .observe(started.elapsed().as_secs_f64());
         Ok(Response::new(response))
@@ -351,7 +189,7 @@ impl Monitor for MonitorService {
         request: Request<GetReportRequest>,
     ) -> Result<Response<GetReportResponse>, Status> {
         let request = request.into_inner();
-        let model = self.model(&request.model)?;
+        let model = self.core.model(&request.model).map_err(status)?;
         let to = if request.to_micros == 0 {
             i64::MAX
         } else {
@@ -363,16 +201,12 @@ impl Monitor for MonitorService {
                 request.to_micros, request.from_micros
             )));
         }
-        let store = self.store.clone();
-        let (from, limit) = (request.from_micros, self.max_report_records);
-        let covered =
-            tokio::task::spawn_blocking(move || report::build(&store, &model, from, to, limit))
-                .await
-                .map_err(internal)?
-                .map_err(|e| match e {
-                    report::ReportError::TooLarge(_) => Status::resource_exhausted(e.to_string()),
-                    _ => internal(e),
-                })?;
+        let core = self.core.clone();
+        let from = request.from_micros;
+        let covered = tokio::task::spawn_blocking(move || core.report(&model, from, to))
+            .await
+            .map_err(internal)?
+            .map_err(status)?;
         let checks = covered
             .report
             .checks
@@ -406,7 +240,7 @@ impl Monitor for MonitorService {
     ) -> Result<Response<ListAlertsResponse>, Status> {
         let request = request.into_inner();
         let alerts = self
-            .store
+            .core
             .alerts()
             .map_err(internal)?
             .into_iter()
@@ -429,7 +263,7 @@ impl Monitor for MonitorService {
             Alert(Result<record::Alert, tokio_stream::wrappers::errors::BroadcastStreamRecvError>),
             Closing,
         }
-        let alerts = BroadcastStream::new(self.alerts.subscribe()).map(Event::Alert);
+        let alerts = BroadcastStream::new(self.core.subscribe()).map(Event::Alert);
         let closing = tokio_stream::wrappers::WatchStream::new(self.closing.clone())
             .filter(|closing| *closing)
             .map(|_| Event::Closing);
@@ -449,62 +283,25 @@ impl Monitor for MonitorService {
     }
 }
 
-/// The real-time guard: records that do not fit the schema, predictions far outside the
-/// reference's range and breaks of error-severity column rules block; predictions just
-/// outside the range and breaks of warn-severity rules warn.
-fn guard(model: &Model, records: &[Record]) -> CheckResponse {
-    let mut verdict = Verdict::Ok;
-    let mut reasons = Vec::new();
-    let columns = match convert::from_records(records, &model.schema, "records") {
-        Ok(columns) => columns,
-        Err(status) => {
-            return CheckResponse {
-                verdict: Verdict::Block as i32,
-                reasons: vec![status.0],
-            };
-        }
+/// The real-time guard on records sent as rows: records that do not fit the schema block,
+/// with the reason; the rest is the core's guard.
+fn guard(model: &seismo_monitor::model::Model, records: &[Record]) -> CheckResponse {
+    let verdict = |v: seismo_monitor::Verdict| match v {
+        seismo_monitor::Verdict::Ok => Verdict::Ok,
+        seismo_monitor::Verdict::Warn => Verdict::Warn,
+        seismo_monitor::Verdict::Block => Verdict::Block,
     };
-    let (low, high) = model.range;
-    let span = (high - low).max(f64::MIN_POSITIVE);
-    let far = span * (model.policy.mean_ratio - 1.0);
-    for (i, &p) in columns.predictions.iter().enumerate() {
-        if p > high + far || p < low - far {
-            verdict = Verdict::Block;
-            reasons.push(format!(
-                "records[{i}].prediction: {p} is far outside the reference's range [{low}, {high}]"
-            ));
-        } else if p > high || p < low {
-            verdict = verdict.max(Verdict::Warn);
-            reasons.push(format!(
-                "records[{i}].prediction: {p} is outside the reference's range [{low}, {high}]"
-            ));
-        }
-    }
-    if let Some(rules) = &model.row_rules {
-        let data = columns::to_dataset(&columns, &model.schema);
-        let options = seismo_rules::ValidateOptions {
-            sample: 3,
-            threads: 1,
-        };
-        match seismo_rules::validate(rules, &data, None, &options) {
-            Ok(validation) => {
-                for check in &validation.checks {
-                    match check.outcome {
-                        Outcome::Fail | Outcome::Error => verdict = Verdict::Block,
-                        Outcome::Warn => verdict = verdict.max(Verdict::Warn),
-                        _ => continue,
-                    }
-                    reasons.push(rule_reason(check));
-                }
-            }
-            Err(e) => {
-                verdict = Verdict::Block;
-                reasons.push(format!("rules: {e}"));
+    match convert::from_records(records, &model.schema, "records") {
+        Ok(columns) => {
+            let guard = Core::check(model, &columns);
+            CheckResponse {
+                verdict: verdict(guard.verdict) as i32,
+                reasons: guard.reasons,
             }
         }
-    }
-    CheckResponse {
-        verdict: verdict as i32,
-        reasons,
+        Err(Invalid(reason)) => CheckResponse {
+            verdict: Verdict::Block as i32,
+            reasons: vec![reason],
+        },
     }
 }

@@ -19,7 +19,7 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::record::Alert;
+use seismo_monitor::record::Alert;
 
 /// How deliveries are retried.
 #[derive(Debug, Clone, Copy)]

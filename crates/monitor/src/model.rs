@@ -45,6 +45,19 @@ pub struct Policy {
     pub webhook_url: Option<String>,
 }
 
+/// Whether `url` is an `http://` or `https://` address with a host, in printable ASCII
+/// (what a webhook POST can be sent to).
+fn web_address(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    !authority.is_empty() && url.chars().all(|c| c.is_ascii_graphic())
+}
+
 fn or(value: f64, default: f64) -> f64 {
     if value > 0.0 && value.is_finite() {
         value
@@ -67,8 +80,7 @@ impl Policy {
         };
         let webhook_url = (!p.webhook_url.is_empty()).then(|| p.webhook_url.clone());
         if let Some(url) = &webhook_url
-            && (!(url.starts_with("http://") || url.starts_with("https://"))
-                || url.parse::<hyper::Uri>().is_err())
+            && !web_address(url)
         {
             return Err(Invalid::new(format!(
                 "alerts.webhook_url: `{url}` is not an http:// or https:// address"

@@ -1,4 +1,4 @@
-//! Prometheus metrics, served as text on their own address: ingest counts and latencies,
+//! Prometheus metrics (the registry; `seismo-server` serves it over HTTP): ingest counts and latencies,
 //! the prediction mean of each model's latest judged window, and firing alerts.
 
 use std::sync::Arc;
@@ -120,27 +120,4 @@ impl Metrics {
             .expect("writing to a String cannot fail");
         out
     }
-}
-
-/// Serves `GET /metrics` on `listener` until `shutdown` completes.
-pub async fn serve_metrics(
-    metrics: Arc<Metrics>,
-    listener: tokio::net::TcpListener,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = axum::Router::new().route(
-        "/metrics",
-        axum::routing::get(move || {
-            let metrics = metrics.clone();
-            async move {
-                (
-                    [("content-type", "text/plain; version=0.0.4; charset=utf-8")],
-                    metrics.encode(),
-                )
-            }
-        }),
-    );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
 }

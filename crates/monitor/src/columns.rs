@@ -255,6 +255,8 @@ pub fn normalize(mut columns: Columns, schema: &FeatureSchema) -> Result<Columns
     Ok(columns)
 }
 
+/// A feature of `n` records, every value null (NaN numbers; texts and booleans listed in
+/// `null_rows`).
 pub fn all_null(name: &str, kind: ColumnKind, n: usize) -> FeatureValues {
     let mut column = FeatureValues {
         name: name.to_owned(),
