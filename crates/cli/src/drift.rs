@@ -274,12 +274,9 @@ fn declare_columns(
 /// A compact table, drifted columns first, then by how close each came to its threshold.
 fn render_text(report: &DriftReport) -> String {
     let mut out = format!(
-        "Dataset drift: {} ({} of {} features drifted, share {:.2}, threshold {:.2})\n",
+        "Dataset drift: {} — {}\n",
         if report.dataset_drift { "YES" } else { "no" },
-        report.drifted_features,
-        report.features,
-        report.drift_share,
-        report.drift_share_threshold
+        report.share_summary()
     );
     for (label, value) in [
         ("Prediction drift", report.prediction_drift),

@@ -333,6 +333,15 @@ pub struct DriftReport {
 }
 
 impl DriftReport {
+    /// The dataset verdict's numbers in one phrase, as every report shows them:
+    /// `1 of 10 features drifted (share 0.10, threshold 0.50)`.
+    pub fn share_summary(&self) -> String {
+        format!(
+            "{} of {} features drifted (share {:.2}, threshold {:.2})",
+            self.drifted_features, self.features, self.drift_share, self.drift_share_threshold
+        )
+    }
+
     /// Whether the report meets any of the `fail_on` conditions (none: never).
     ///
     /// ```

@@ -85,13 +85,10 @@ pub fn render(
     );
     let _ = write!(
         page,
-        "<p id=\"summary\">Dataset drift: <span class=\"{}\">{}</span> — {} of {} features drifted (share {:.2}, threshold {:.2}).",
+        "<p id=\"summary\">Dataset drift: <span class=\"{}\">{}</span> — {}.",
         if report.dataset_drift { "badge" } else { "" },
         yes(report.dataset_drift),
-        report.drifted_features,
-        report.features,
-        report.drift_share,
-        report.drift_share_threshold
+        escape(&report.share_summary())
     );
     for (label, value) in [
         ("Prediction drift", report.prediction_drift),

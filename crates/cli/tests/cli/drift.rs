@@ -315,24 +315,12 @@ fn forced_tests_are_the_kernels_on_the_same_columns() {
     assert_eq!(age["p_value"].as_f64().unwrap(), direct.p_value);
     assert_eq!(column("country")["test"], "chi2");
     // Every test name is accepted where it applies; tests for numbers skip categorical columns.
-    for test in [
-        "ks",
-        "z",
-        "g_test",
-        "fisher",
-        "t_test",
-        "mann_whitney",
-        "anderson",
-        "cramer_von_mises",
-        "energy",
-        "wasserstein",
-        "psi",
-        "kl",
-        "jensen_shannon",
-        "hellinger",
-        "tvd",
-        "linf",
-    ] {
+    // (Their values against scipy are the drift crate's test; here, the flags reach it.)
+    use seismo_drift::{ALL_TESTS, TestName};
+    let forced = ALL_TESTS
+        .into_iter()
+        .filter(|t| !matches!(t, TestName::Chi2 | TestName::Mmd));
+    for test in forced.map(TestName::as_str) {
         let (report, _) = drift_json(&["--numeric-test", test, "--categorical-test", test]);
         let tested = report["columns"].as_array().unwrap().len()
             + report["skipped"].as_array().unwrap().len();
@@ -464,67 +452,6 @@ fn bad_drift_input_is_exit_code_2() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ks chi2 z"));
-}
-
-#[test]
-fn every_forced_test_equals_scipy_on_the_example_columns() {
-    let expected: Value = serde_json::from_slice(
-        &std::fs::read(fixture("../../../drift/tests/fixtures/scipy_forced.json")).unwrap(),
-    )
-    .unwrap();
-    let mut compared = 0;
-    for test in [
-        "ks",
-        "chi2",
-        "z",
-        "g_test",
-        "fisher",
-        "t_test",
-        "mann_whitney",
-        "anderson",
-        "cramer_von_mises",
-        "energy",
-        "wasserstein",
-        "psi",
-        "kl",
-        "jensen_shannon",
-        "hellinger",
-        "tvd",
-        "linf",
-    ] {
-        let (report, _) = drift_json(&["--numeric-test", test, "--categorical-test", test]);
-        for (column, tests) in expected.as_object().unwrap() {
-            let Some(want) = tests.get(test) else {
-                continue;
-            };
-            let got = report["columns"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|c| c["column"] == column.as_str())
-                .unwrap_or_else(|| {
-                    panic!("{test}: {column} was not tested: {}", report["skipped"])
-                });
-            let (stat, p) = (got["statistic"].as_f64().unwrap(), got["p_value"].as_f64());
-            let want_stat = want[0].as_f64().unwrap();
-            assert!(
-                close(stat, want_stat, 1e-9),
-                "{test} {column}: statistic {stat} vs scipy {want_stat}"
-            );
-            match want[1].as_f64() {
-                Some(want_p) => {
-                    let p = p.unwrap();
-                    assert!(
-                        close(p, want_p, 1e-6) || (p - want_p).abs() < 1e-12,
-                        "{test} {column}: p {p:e} vs scipy {want_p:e}"
-                    );
-                }
-                None => assert_eq!(p, None, "{test} {column}"),
-            }
-            compared += 1;
-        }
-    }
-    assert!(compared > 150, "{compared}");
 }
 
 #[test]
