@@ -18,7 +18,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("threads", threads), |b| {
             b.iter(|| {
                 let result =
-                    validate(&rules, &data, None, &ValidateOptions { sample: 5, threads }).unwrap();
+                    validate(&rules, &data, None, &ValidateOptions::new(5, threads)).unwrap();
                 assert_eq!(result.checks.len(), 50);
                 result
             })

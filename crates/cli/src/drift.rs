@@ -125,17 +125,16 @@ pub fn run(args: DriftArgs) -> Result<Exit> {
     };
     let ignore: Vec<String> = args.ignore.iter().chain(&config.ignore).cloned().collect();
     let threads = args.input.threads()?;
-    let drift_options = DriftOptions {
-        numeric_test: args.numeric_test.or(config.numeric_test),
-        categorical_test: args.categorical_test.or(config.categorical_test),
-        threshold,
-        drift_share,
-        correction: args.correction.or(config.correction),
-        seed: args.seed.or(config.seed).unwrap_or(0),
-        ignore: ignore.iter().cloned().collect(),
-        columns: config.columns.clone(),
-        threads,
-    };
+    let mut drift_options = DriftOptions::default();
+    drift_options.numeric_test = args.numeric_test.or(config.numeric_test);
+    drift_options.categorical_test = args.categorical_test.or(config.categorical_test);
+    drift_options.threshold = threshold;
+    drift_options.drift_share = drift_share;
+    drift_options.correction = args.correction.or(config.correction);
+    drift_options.seed = args.seed.or(config.seed).unwrap_or(0);
+    drift_options.ignore = ignore.iter().cloned().collect();
+    drift_options.columns = config.columns.clone();
+    drift_options.threads = threads;
     let roles = [
         (prediction, ColumnRole::Prediction),
         (target, ColumnRole::Target),

@@ -7,8 +7,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use arrow_schema::DataType;
 use clap::{Args, ValueEnum};
 use seismo_history::{
-    DetectOptions, History, HistoryError, HistoryOptions, Role, Scale, SeriesBuilder, WindowLength,
-    history, parse_markers,
+    History, HistoryError, HistoryOptions, Role, Scale, SeriesBuilder, WindowLength, history,
+    parse_markers,
 };
 use seismo_stats::profile::format_number;
 
@@ -112,18 +112,15 @@ pub fn run(args: HistoryArgs) -> Result<Exit> {
     for path in &args.data {
         series.merge(read_log(path, &args, threads)?)?;
     }
-    let options = HistoryOptions {
-        detect: DetectOptions {
-            scale: match args.scale {
-                ScaleArg::Auto => Scale::Auto,
-                ScaleArg::Linear => Scale::Linear,
-                ScaleArg::Log => Scale::Log,
-            },
-            penalty: args.penalty,
-            min_windows: args.min_windows,
-        },
-        max_gap: args.max_gap,
+    let mut options = HistoryOptions::default();
+    options.detect.scale = match args.scale {
+        ScaleArg::Auto => Scale::Auto,
+        ScaleArg::Linear => Scale::Linear,
+        ScaleArg::Log => Scale::Log,
     };
+    options.detect.penalty = args.penalty;
+    options.detect.min_windows = args.min_windows;
+    options.max_gap = args.max_gap;
     let report = HistoryReport {
         history: history(series.finish(), args.by.as_deref(), &markers, &options)?,
         data: args.data.clone(),

@@ -39,14 +39,11 @@ pub fn run(args: InferArgs) -> Result<Exit> {
             anyhow::bail!("{}: no column `{name}`", args.reference);
         }
     }
-    let rules = infer(
-        &reference,
-        &InferOptions {
-            prediction: args.prediction,
-            ignore: args.ignore,
-            source: args.reference.clone(),
-        },
-    );
+    let mut options = InferOptions::default();
+    options.prediction = args.prediction;
+    options.ignore = args.ignore;
+    options.source = args.reference.clone();
+    let rules = infer(&reference, &options);
     emit(args.output.as_deref(), rules.as_bytes())?;
     Ok(Exit::Clean)
 }

@@ -58,14 +58,13 @@ impl InputArgs {
                 Ok((column.to_owned(), kind))
             })
             .collect::<Result<_>>()?;
-        Ok(ReadOptions {
-            format: self.input_format,
-            delimiter,
-            has_header: !self.no_header,
-            infer_rows: self.infer_rows,
-            types,
-            ..ReadOptions::default()
-        })
+        let mut options = ReadOptions::default();
+        options.format = self.input_format;
+        options.delimiter = delimiter;
+        options.has_header = !self.no_header;
+        options.infer_rows = self.infer_rows;
+        options.types = types;
+        Ok(options)
     }
 
     /// Opens a data input.

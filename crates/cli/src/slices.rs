@@ -184,20 +184,13 @@ fn run_find(args: FindArgs) -> Result<Exit> {
     }
     let mut ignore = args.ignore.clone();
     ignore.extend([args.target.clone(), args.prediction.clone()]);
-    let found = find_slices(
-        &data,
-        &predictions,
-        baseline.as_ref(),
-        &valid,
-        &FindOptions {
-            metric,
-            min_rows: args.min_rows.max(1),
-            ignore,
-            alpha: args.alpha,
-            top: args.top,
-            seed: args.seed,
-        },
-    );
+    let mut options = FindOptions::new(metric);
+    options.min_rows = args.min_rows.max(1);
+    options.ignore = ignore;
+    options.alpha = args.alpha;
+    options.top = args.top;
+    options.seed = args.seed;
+    let found = find_slices(&data, &predictions, baseline.as_ref(), &valid, &options);
     let rendered = match args.format {
         FindFormat::Json => json_bytes(&found)?,
         FindFormat::Toml => suite_entries(&args, metric, &found).into_bytes(),

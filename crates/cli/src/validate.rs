@@ -77,10 +77,7 @@ pub fn run(args: ValidateArgs) -> Result<Exit> {
         &rules,
         &data,
         reference.as_ref(),
-        &ValidateOptions {
-            sample: args.sample,
-            threads,
-        },
+        &ValidateOptions::new(args.sample, threads),
     )?;
     let rendered = match args.format {
         ValidateFormat::Json => json_bytes(&json_report(&args, &validation))?,

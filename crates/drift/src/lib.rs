@@ -134,6 +134,7 @@ impl std::str::FromStr for FailOn {
 /// A test and threshold for one column, overriding the defaults.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ColumnOptions {
     /// The test to use.
     pub test: Option<TestName>,
@@ -141,8 +142,16 @@ pub struct ColumnOptions {
     pub threshold: Option<f64>,
 }
 
+impl ColumnOptions {
+    /// A column's own test and threshold (`None`: the defaults).
+    pub fn new(test: Option<TestName>, threshold: Option<f64>) -> Self {
+        Self { test, threshold }
+    }
+}
+
 /// How to test for drift.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DriftOptions {
     /// The test for every numeric column, instead of the default choice.
     pub numeric_test: Option<TestName>,

@@ -50,16 +50,11 @@ pub fn run(
             MannWhitney => mann_whitney_u(a, b).map(p).map_err(err),
             Anderson => anderson_ksamp(&[a, b]).map(p).map_err(err),
             CramerVonMises => cramer_von_mises(a, b).map(p).map_err(err),
-            Mmd => mmd_test(
-                a,
-                b,
-                &MmdOptions {
-                    seed,
-                    ..MmdOptions::default()
-                },
-            )
-            .map(p)
-            .map_err(err),
+            Mmd => {
+                let mut options = MmdOptions::default();
+                options.seed = seed;
+                mmd_test(a, b, &options).map(p).map_err(err)
+            }
             Energy => energy_distance(a, b).map(distance).map_err(err),
             // In reference standard deviations; a constant reference falls back to raw units.
             _ => match wasserstein_normalized(a, b).map_err(err)? {

@@ -49,6 +49,7 @@ impl std::str::FromStr for Scale {
 
 /// How change points are searched.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct DetectOptions {
     /// The scale of the mean series.
     pub scale: Scale,

@@ -12,6 +12,7 @@ use crate::series::{Series, WindowStats};
 
 /// How a history is built from a series.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[non_exhaustive]
 pub struct HistoryOptions {
     /// The change-point search.
     pub detect: DetectOptions,

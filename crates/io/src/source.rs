@@ -18,6 +18,7 @@ use crate::format::Format;
 
 /// How to read an input. The defaults suit most files.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ReadOptions {
     /// The format; `None` tells it from the extension, or from the first bytes.
     pub format: Option<Format>,

@@ -78,10 +78,8 @@ fn expected(rows: usize) -> (usize, Vec<i64>, f64, usize) {
 fn every_format_round_trips() {
     let dir = tempfile::tempdir().unwrap();
     let data = batch(1000);
-    let opts = ReadOptions {
-        batch_size: 128,
-        ..ReadOptions::default()
-    };
+    let mut opts = ReadOptions::default();
+    opts.batch_size = 128;
 
     let parquet = dir.path().join("d.parquet");
     let mut w = parquet::arrow::ArrowWriter::try_new(
@@ -226,10 +224,8 @@ fn csv_inference_overrides_and_delimiters() {
     (0..50).for_each(|i| text.push_str(&format!("{i}\n")));
     text.push_str("2.5\n");
     std::fs::write(&late, text).unwrap();
-    let opts = ReadOptions {
-        infer_rows: 10,
-        ..ReadOptions::default()
-    };
+    let mut opts = ReadOptions::default();
+    opts.infer_rows = 10;
     let source = Source::open(&late, &opts).unwrap();
     assert_eq!(
         source.arrow_schema().field(0).data_type(),
@@ -238,20 +234,16 @@ fn csv_inference_overrides_and_delimiters() {
     assert!(source.into_partitions(1).remove(0).all(|b| b.is_ok()));
 
     // An override makes an integer column categorical and parses it as text.
-    let opts = ReadOptions {
-        types: vec![("n".into(), ColumnKind::Categorical)],
-        ..ReadOptions::default()
-    };
+    let mut opts = ReadOptions::default();
+    opts.types = vec![("n".into(), ColumnKind::Categorical)];
     let source = Source::open(&late, &opts).unwrap();
     assert_eq!(source.schema().columns[0].kind, ColumnKind::Categorical);
     assert_eq!(source.arrow_schema().field(0).data_type(), &DataType::Utf8);
 
     let semi = dir.path().join("s.csv");
     std::fs::write(&semi, "a;b\n1;2\n").unwrap();
-    let opts = ReadOptions {
-        delimiter: Some(b';'),
-        ..ReadOptions::default()
-    };
+    let mut opts = ReadOptions::default();
+    opts.delimiter = Some(b';');
     assert_eq!(
         Source::open(&semi, &opts).unwrap().schema().columns.len(),
         2
@@ -287,10 +279,8 @@ fn errors_name_the_file_and_the_place() {
     let truncated = write("t.arrows", "\u{ff}");
     assert!(read_all(&truncated, &opts).is_err());
 
-    let opts = ReadOptions {
-        types: vec![("zzz".into(), ColumnKind::Numeric)],
-        ..ReadOptions::default()
-    };
+    let mut opts = ReadOptions::default();
+    opts.types = vec![("zzz".into(), ColumnKind::Numeric)];
     let e = read_all(&write("ok.csv", "a\n1\n"), &opts).unwrap_err();
     assert!(matches!(e, ReadError::UnknownColumn { ref column, .. } if column == "zzz"));
 

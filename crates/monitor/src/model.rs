@@ -331,17 +331,17 @@ fn drift_options(text: &str, schema: &FeatureSchema) -> Result<DriftOptions, Inv
             ));
         }
     }
-    Ok(DriftOptions {
-        numeric_test: settings.numeric_test,
-        categorical_test: settings.categorical_test,
-        threshold: settings.threshold,
-        drift_share: settings.drift_share.unwrap_or(0.5),
-        correction: settings.correction,
-        seed: settings.seed.unwrap_or(0),
-        ignore: settings.ignore.into_iter().collect(),
-        columns: settings.columns,
-        threads: 1,
-    })
+    let mut options = DriftOptions::default();
+    options.numeric_test = settings.numeric_test;
+    options.categorical_test = settings.categorical_test;
+    options.threshold = settings.threshold;
+    options.drift_share = settings.drift_share.unwrap_or(0.5);
+    options.correction = settings.correction;
+    options.seed = settings.seed.unwrap_or(0);
+    options.ignore = settings.ignore.into_iter().collect();
+    options.columns = settings.columns;
+    options.threads = 1;
+    Ok(options)
 }
 
 /// No records, normalized for `schema`.

@@ -345,10 +345,8 @@ fn guard(model: &Model, columns: &Columns) -> Guard {
     }
     if let Some(rules) = &model.row_rules {
         let data = columns::to_dataset(columns, &model.schema);
-        let options = seismo_rules::ValidateOptions {
-            sample: 3,
-            threads: 1,
-        };
+        // Three breaking records per rule, named in the reasons; on the caller's thread.
+        let options = seismo_rules::ValidateOptions::new(3, 1);
         match seismo_rules::validate(rules, &data, None, &options) {
             Ok(validation) => {
                 for check in &validation.checks {

@@ -160,10 +160,7 @@ pub fn build(
 
     // The rule file.
     if let Some(rules) = &model.rules {
-        let options = ValidateOptions {
-            sample: 5,
-            threads: 1,
-        };
+        let options = ValidateOptions::new(5, 1);
         let reference = model.reference_rows().map(|(_, data)| data);
         let validation = validate(rules, &data, reference, &options)
             .map_err(|e| ReportError::Check(e.to_string()))?;

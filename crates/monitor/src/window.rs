@@ -57,10 +57,8 @@ impl Summary {
         let violations = match &model.row_rules {
             Some(rules) => {
                 let data = columns::to_dataset(batch, &model.schema);
-                let options = ValidateOptions {
-                    sample: 0,
-                    threads: 1,
-                };
+                // Counts only (no sample rows), on the writer's thread.
+                let options = ValidateOptions::new(0, 1);
                 validate(rules, &data, None, &options)?.quarantined_rows()
             }
             None => 0,

@@ -30,6 +30,7 @@ use crate::hash::{is_missing, normalize};
 
 /// What `infer` is told about the columns.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct InferOptions {
     /// Prediction columns: they get statistic bounds (default: found by name).
     pub prediction: Vec<String>,

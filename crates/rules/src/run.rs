@@ -21,11 +21,19 @@ use crate::rows::{RowState, conflicts, hashes_of, violations};
 
 /// How to validate.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ValidateOptions {
     /// Violating rows shown per check.
     pub sample: usize,
     /// Checks run at once, each on its own thread (1: on the calling thread).
     pub threads: usize,
+}
+
+impl ValidateOptions {
+    /// `sample` violating rows shown per check, checks on `threads` threads.
+    pub fn new(sample: usize, threads: usize) -> Self {
+        Self { sample, threads }
+    }
 }
 
 impl Default for ValidateOptions {
@@ -539,18 +547,16 @@ fn drift_check(
     test: Option<seismo_drift::TestName>,
     threshold: Option<f64>,
 ) -> Measured {
-    let options = DriftOptions {
-        columns: BTreeMap::from([(column.to_owned(), ColumnOptions { test, threshold })]),
-        ignore: data
-            .arrow_schema()
-            .fields()
-            .iter()
-            .chain(reference.arrow_schema().fields().iter())
-            .map(|f| f.name().clone())
-            .filter(|n| n != column)
-            .collect(),
-        ..DriftOptions::default()
-    };
+    let mut options = DriftOptions::default();
+    options.columns = BTreeMap::from([(column.to_owned(), ColumnOptions::new(test, threshold))]);
+    options.ignore = data
+        .arrow_schema()
+        .fields()
+        .iter()
+        .chain(reference.arrow_schema().fields().iter())
+        .map(|f| f.name().clone())
+        .filter(|n| n != column)
+        .collect();
     let report = detect(reference, data, &options);
     if let Some(result) = report.columns.iter().find(|c| c.column == column) {
         return Measured {

@@ -34,6 +34,7 @@ pub use webhook::Retries;
 
 /// Where the service listens and keeps its data.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ServeOptions {
     /// The gRPC address.
     pub listen: SocketAddr,

@@ -38,6 +38,7 @@ use crate::metrics::{Metric, Predictions};
 
 /// How to search.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct FindOptions {
     /// The metric (default chosen by the caller per task).
     pub metric: Metric,
@@ -51,6 +52,21 @@ pub struct FindOptions {
     pub top: usize,
     /// The bootstrap's seed.
     pub seed: u64,
+}
+
+impl FindOptions {
+    /// A search for `metric` with the defaults `seismo slices find` has: slices of 50 rows
+    /// or more, α = 0.05, the 10 worst, seed 0, no column ignored.
+    pub fn new(metric: Metric) -> Self {
+        Self {
+            metric,
+            min_rows: 50,
+            ignore: Vec::new(),
+            alpha: 0.05,
+            top: 10,
+            seed: 0,
+        }
+    }
 }
 
 /// A slice found to do worse than overall (or than a baseline model on the same rows).

@@ -8,6 +8,7 @@ use crate::random::SplitMix64;
 
 /// Settings of [`mmd_test`].
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct MmdOptions {
     /// Random relabellings for the permutation p-value (quadratic estimate).
     pub permutations: usize,
