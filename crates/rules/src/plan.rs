@@ -11,7 +11,10 @@ use seismo_core::{ColumnKind, Dataset, Severity};
 use seismo_drift::TestName;
 use seismo_expr::{ExprError, Predicate};
 
-use crate::file::{ColumnRule, Literal, Monotonic, Rules, Section, Statistic};
+use crate::file::{
+    ColumnRule, DatasetRule, DriftRule, Literal, Monotonic, Rules, Section, Statistic,
+    StatisticRule,
+};
 use crate::{Location, RuleError};
 
 /// What a check judges.
@@ -121,7 +124,7 @@ fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// All checks of a rule file on a dataset's schema.
+/// All checks of a rule file on a dataset's schema, in rule-file order.
 pub(crate) fn plan(
     rules: &Rules,
     data: &Dataset,
@@ -133,212 +136,255 @@ pub(crate) fn plan(
         column_checks(rules, i, rule, data, &mut planned)?;
     }
     for (i, rule) in rules.file.dataset.iter().enumerate() {
-        let at = |field| rules.locate(Section::Dataset, i, Some(field));
-        let condition = rule
+        dataset_checks(rules, i, rule, schema, reference, &mut planned)?;
+    }
+    for (i, rule) in rules.file.statistic.iter().enumerate() {
+        planned.push(statistic_check(rules, i, rule, data)?);
+    }
+    for (i, rule) in rules.file.drift.iter().enumerate() {
+        planned.push(drift_check(rules, i, rule, schema, reference)?);
+    }
+    Ok(planned)
+}
+
+/// The checks of the `i`-th `[[dataset]]` rule.
+fn dataset_checks(
+    rules: &Rules,
+    i: usize,
+    rule: &DatasetRule,
+    schema: &ArrowSchema,
+    reference: Option<&Dataset>,
+    planned: &mut Vec<Planned>,
+) -> Result<(), RuleError> {
+    let at = |field| rules.locate(Section::Dataset, i, Some(field));
+    let condition = rule
+        .condition
+        .as_deref()
+        .map(|w| predicate(w, schema, &at("where")))
+        .transpose()?;
+    let name = |default: &str| rule.name.clone().unwrap_or_else(|| default.to_owned());
+    let base = |check: &'static str, location: Location| Planned {
+        rule: name(check),
+        check,
+        subject: "dataset".into(),
+        severity: rule.severity,
+        location,
+        condition: condition.clone(),
+        tolerance: 0.0,
+        threshold: Threshold::None,
+        kind: Kind::Present,
+        skip: None,
+    };
+    let key_columns = |field: &str| -> Result<Vec<usize>, RuleError> {
+        match &rule.columns {
+            Some(names) => names
+                .iter()
+                .map(|n| column_index(schema, n, &at("columns")))
+                .collect(),
+            None => Ok((0..schema.fields().len()).collect()),
+        }
+        .map_err(|e| RuleError::new(e.location, format!("{field}: {}", e.message)))
+    };
+    if let Some(expr) = &rule.expr {
+        planned.push(Planned {
+            threshold: Threshold::Text(expr.clone()),
+            kind: Kind::Condition(predicate(expr, schema, &at("expr"))?),
+            ..base("expr", at("expr"))
+        });
+    }
+    if rule.min_rows.is_some() || rule.max_rows.is_some() {
+        planned.push(Planned {
+            threshold: Threshold::bounds(
+                rule.min_rows.map(|v| v as f64),
+                rule.max_rows.map(|v| v as f64),
+            ),
+            kind: Kind::RowCount {
+                min: rule.min_rows,
+                max: rule.max_rows,
+            },
+            ..base(
+                "row_count",
+                at(if rule.min_rows.is_some() {
+                    "min_rows"
+                } else {
+                    "max_rows"
+                }),
+            )
+        });
+    }
+    if let Some(share) = rule.max_duplicate_fraction {
+        planned.push(Planned {
+            tolerance: share,
+            threshold: Threshold::Number(share),
+            kind: Kind::Duplicates {
+                columns: key_columns("max_duplicate_fraction")?,
+            },
+            ..base("duplicate_rows", at("max_duplicate_fraction"))
+        });
+    }
+    if let Some(share) = rule.max_reference_overlap {
+        let location = at("max_reference_overlap");
+        let Some(reference) = reference else {
+            return Err(RuleError::new(
+                location,
+                "`max_reference_overlap` needs --reference",
+            ));
+        };
+        let names = overlap_columns(rule.columns.as_deref(), schema, reference, &at("columns"))?;
+        planned.push(Planned {
+            tolerance: share,
+            threshold: Threshold::Number(share),
+            kind: Kind::Overlap { columns: names },
+            ..base("reference_overlap", location)
+        });
+    }
+    if let (Some(share), Some(label)) = (rule.max_conflicting_labels, &rule.label) {
+        let label = column_index(schema, label, &at("label"))?;
+        let mut columns = key_columns("max_conflicting_labels")?;
+        columns.retain(|&c| c != label);
+        planned.push(Planned {
+            tolerance: share,
+            threshold: Threshold::Number(share),
+            kind: Kind::Conflicts { columns, label },
+            ..base("conflicting_labels", at("max_conflicting_labels"))
+        });
+    }
+    Ok(())
+}
+
+/// The columns an overlap with the reference compares: the rule's (each in both datasets),
+/// or every column the two share.
+fn overlap_columns(
+    named: Option<&[String]>,
+    schema: &ArrowSchema,
+    reference: &Dataset,
+    at: &Location,
+) -> Result<Vec<String>, RuleError> {
+    let Some(names) = named else {
+        return Ok(schema
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .filter(|n| reference.arrow_schema().index_of(n).is_ok())
+            .collect());
+    };
+    for n in names {
+        column_index(schema, n, at)?;
+        column_index(reference.arrow_schema(), n, at)
+            .map_err(|e| RuleError::new(e.location, format!("the reference: {}", e.message)))?;
+    }
+    Ok(names.to_vec())
+}
+
+/// The check of the `i`-th `[[statistic]]` rule.
+fn statistic_check(
+    rules: &Rules,
+    i: usize,
+    rule: &StatisticRule,
+    data: &Dataset,
+) -> Result<Planned, RuleError> {
+    let schema = data.arrow_schema().as_ref();
+    let at = |field| rules.locate(Section::Statistic, i, Some(field));
+    let column = column_index(schema, &rule.column, &at("column"))?;
+    // Nulls can be counted in a column of any type; every other statistic needs values.
+    if rule.statistic != Statistic::NullFraction {
+        let kind = kind_of(data, &rule.column).map_err(|reason| {
+            RuleError::new(
+                at("column"),
+                format!(
+                    "the {} of `{}` cannot be computed: {reason}",
+                    rule.statistic.as_str(),
+                    rule.column
+                ),
+            )
+        })?;
+        if rule.statistic != Statistic::DistinctCount && kind != ColumnKind::Numeric {
+            return Err(RuleError::new(
+                at("statistic"),
+                format!(
+                    "the {} of `{}` needs a numeric column; it is {}",
+                    rule.statistic.as_str(),
+                    rule.column,
+                    kind
+                ),
+            ));
+        }
+    }
+    let check = rule.statistic.as_str();
+    Ok(Planned {
+        rule: rule
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("{}.{check}", rule.column)),
+        check,
+        subject: rule.column.clone(),
+        severity: rule.severity,
+        location: at("statistic"),
+        condition: rule
             .condition
             .as_deref()
             .map(|w| predicate(w, schema, &at("where")))
-            .transpose()?;
-        let name = |default: &str| rule.name.clone().unwrap_or_else(|| default.to_owned());
-        let base = |check: &'static str, location: Location| Planned {
-            rule: name(check),
-            check,
-            subject: "dataset".into(),
-            severity: rule.severity,
-            location,
-            condition: condition.clone(),
-            tolerance: 0.0,
-            threshold: Threshold::None,
-            kind: Kind::Present,
-            skip: None,
-        };
-        let key_columns = |field: &str| -> Result<Vec<usize>, RuleError> {
-            match &rule.columns {
-                Some(names) => names
-                    .iter()
-                    .map(|n| column_index(schema, n, &at("columns")))
-                    .collect(),
-                None => Ok((0..schema.fields().len()).collect()),
-            }
-            .map_err(|e| RuleError::new(e.location, format!("{field}: {}", e.message)))
-        };
-        if let Some(expr) = &rule.expr {
-            planned.push(Planned {
-                threshold: Threshold::Text(expr.clone()),
-                kind: Kind::Condition(predicate(expr, schema, &at("expr"))?),
-                ..base("expr", at("expr"))
-            });
-        }
-        if rule.min_rows.is_some() || rule.max_rows.is_some() {
-            planned.push(Planned {
-                threshold: Threshold::bounds(
-                    rule.min_rows.map(|v| v as f64),
-                    rule.max_rows.map(|v| v as f64),
-                ),
-                kind: Kind::RowCount {
-                    min: rule.min_rows,
-                    max: rule.max_rows,
-                },
-                ..base(
-                    "row_count",
-                    at(if rule.min_rows.is_some() {
-                        "min_rows"
-                    } else {
-                        "max_rows"
-                    }),
-                )
-            });
-        }
-        if let Some(share) = rule.max_duplicate_fraction {
-            planned.push(Planned {
-                tolerance: share,
-                threshold: Threshold::Number(share),
-                kind: Kind::Duplicates {
-                    columns: key_columns("max_duplicate_fraction")?,
-                },
-                ..base("duplicate_rows", at("max_duplicate_fraction"))
-            });
-        }
-        if let Some(share) = rule.max_reference_overlap {
-            let location = at("max_reference_overlap");
-            let Some(reference) = reference else {
-                return Err(RuleError::new(
-                    location,
-                    "`max_reference_overlap` needs --reference",
-                ));
-            };
-            let names: Vec<String> = match &rule.columns {
-                Some(names) => {
-                    for n in names {
-                        column_index(schema, n, &at("columns"))?;
-                        column_index(reference.arrow_schema(), n, &at("columns")).map_err(|e| {
-                            RuleError::new(e.location, format!("the reference: {}", e.message))
-                        })?;
-                    }
-                    names.clone()
-                }
-                None => schema
-                    .fields()
-                    .iter()
-                    .map(|f| f.name().clone())
-                    .filter(|n| reference.arrow_schema().index_of(n).is_ok())
-                    .collect(),
-            };
-            planned.push(Planned {
-                tolerance: share,
-                threshold: Threshold::Number(share),
-                kind: Kind::Overlap { columns: names },
-                ..base("reference_overlap", location)
-            });
-        }
-        if let (Some(share), Some(label)) = (rule.max_conflicting_labels, &rule.label) {
-            let label = column_index(schema, label, &at("label"))?;
-            let mut columns = key_columns("max_conflicting_labels")?;
-            columns.retain(|&c| c != label);
-            planned.push(Planned {
-                tolerance: share,
-                threshold: Threshold::Number(share),
-                kind: Kind::Conflicts { columns, label },
-                ..base("conflicting_labels", at("max_conflicting_labels"))
-            });
-        }
-    }
-    for (i, rule) in rules.file.statistic.iter().enumerate() {
-        let at = |field| rules.locate(Section::Statistic, i, Some(field));
-        let column = column_index(schema, &rule.column, &at("column"))?;
-        // Nulls can be counted in a column of any type; every other statistic needs values.
-        if rule.statistic != Statistic::NullFraction {
-            let kind = kind_of(data, &rule.column).map_err(|reason| {
-                RuleError::new(
-                    at("column"),
-                    format!(
-                        "the {} of `{}` cannot be computed: {reason}",
-                        rule.statistic.as_str(),
-                        rule.column
-                    ),
-                )
-            })?;
-            if rule.statistic != Statistic::DistinctCount && kind != ColumnKind::Numeric {
-                return Err(RuleError::new(
-                    at("statistic"),
-                    format!(
-                        "the {} of `{}` needs a numeric column; it is {}",
-                        rule.statistic.as_str(),
-                        rule.column,
-                        kind
-                    ),
-                ));
-            }
-        }
-        let check = rule.statistic.as_str();
-        planned.push(Planned {
-            rule: rule
-                .name
-                .clone()
-                .unwrap_or_else(|| format!("{}.{check}", rule.column)),
-            check,
-            subject: rule.column.clone(),
-            severity: rule.severity,
-            location: at("statistic"),
-            condition: rule
-                .condition
-                .as_deref()
-                .map(|w| predicate(w, schema, &at("where")))
-                .transpose()?,
-            tolerance: 0.0,
-            threshold: Threshold::bounds(rule.min, rule.max),
-            kind: Kind::Statistic {
-                column,
-                statistic: rule.statistic,
-                q: rule.q,
-                min: rule.min,
-                max: rule.max,
-            },
-            skip: None,
-        });
-    }
-    for (i, rule) in rules.file.drift.iter().enumerate() {
-        let at = |field| rules.locate(Section::Drift, i, Some(field));
-        let Some(reference) = reference else {
-            return Err(RuleError::new(at("column"), "drift rules need --reference"));
-        };
-        column_index(schema, &rule.column, &at("column"))?;
-        column_index(reference.arrow_schema(), &rule.column, &at("column"))
-            .map_err(|e| RuleError::new(e.location, format!("the reference: {}", e.message)))?;
-        let compile = |schema: &ArrowSchema, side: &str| {
-            rule.condition
-                .as_deref()
-                .map(|w| {
-                    predicate(w, schema, &at("where")).map_err(|e| {
-                        RuleError::new(e.location, format!("in the {side}: {}", e.message))
-                    })
+            .transpose()?,
+        tolerance: 0.0,
+        threshold: Threshold::bounds(rule.min, rule.max),
+        kind: Kind::Statistic {
+            column,
+            statistic: rule.statistic,
+            q: rule.q,
+            min: rule.min,
+            max: rule.max,
+        },
+        skip: None,
+    })
+}
+
+/// The check of the `i`-th `[[drift]]` rule, against the reference.
+fn drift_check(
+    rules: &Rules,
+    i: usize,
+    rule: &DriftRule,
+    schema: &ArrowSchema,
+    reference: Option<&Dataset>,
+) -> Result<Planned, RuleError> {
+    let at = |field| rules.locate(Section::Drift, i, Some(field));
+    let Some(reference) = reference else {
+        return Err(RuleError::new(at("column"), "drift rules need --reference"));
+    };
+    column_index(schema, &rule.column, &at("column"))?;
+    column_index(reference.arrow_schema(), &rule.column, &at("column"))
+        .map_err(|e| RuleError::new(e.location, format!("the reference: {}", e.message)))?;
+    let compile = |schema: &ArrowSchema, side: &str| {
+        rule.condition
+            .as_deref()
+            .map(|w| {
+                predicate(w, schema, &at("where")).map_err(|e| {
+                    RuleError::new(e.location, format!("in the {side}: {}", e.message))
                 })
-                .transpose()
-        };
-        let condition = compile(schema, "data")?;
-        let reference_condition = compile(reference.arrow_schema(), "reference")?;
-        planned.push(Planned {
-            rule: rule
-                .name
-                .clone()
-                .unwrap_or_else(|| format!("{}.drift", rule.column)),
-            check: "drift",
-            subject: rule.column.clone(),
-            severity: rule.severity,
-            location: at("column"),
-            condition,
-            tolerance: 0.0,
-            threshold: rule.threshold.map_or(Threshold::None, Threshold::Number),
-            kind: Kind::Drift {
-                column: rule.column.clone(),
-                test: rule.test,
-                threshold: rule.threshold,
-                reference_condition,
-            },
-            skip: None,
-        });
-    }
-    Ok(planned)
+            })
+            .transpose()
+    };
+    let condition = compile(schema, "data")?;
+    let reference_condition = compile(reference.arrow_schema(), "reference")?;
+    Ok(Planned {
+        rule: rule
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("{}.drift", rule.column)),
+        check: "drift",
+        subject: rule.column.clone(),
+        severity: rule.severity,
+        location: at("column"),
+        condition,
+        tolerance: 0.0,
+        threshold: rule.threshold.map_or(Threshold::None, Threshold::Number),
+        kind: Kind::Drift {
+            column: rule.column.clone(),
+            test: rule.test,
+            threshold: rule.threshold,
+            reference_condition,
+        },
+        skip: None,
+    })
 }
 
 /// The kind of the data's column `name` (which exists), or why seismo does not analyse it.
@@ -358,7 +404,201 @@ fn column_index(schema: &ArrowSchema, name: &str, at: &Location) -> Result<usize
     })
 }
 
-/// The checks of one `[[column]]` rule.
+/// One `[[column]]` rule being planned: where it is written, and the rows it applies to.
+struct ColumnPlan<'a> {
+    rules: &'a Rules,
+    index: usize,
+    rule: &'a ColumnRule,
+    schema: &'a ArrowSchema,
+    condition: Option<Predicate>,
+}
+
+impl ColumnPlan<'_> {
+    fn at(&self, field: &str) -> Location {
+        self.rules.locate(Section::Column, self.index, Some(field))
+    }
+
+    /// A check of this rule, located at `field`, before its kind and bound are set.
+    fn base(&self, check: &'static str, field: &str) -> Planned {
+        let name = &self.rule.name;
+        Planned {
+            rule: self
+                .rule
+                .rule
+                .clone()
+                .unwrap_or_else(|| format!("{name}.{check}")),
+            check,
+            subject: name.clone(),
+            severity: self.rule.severity,
+            location: self.at(field),
+            condition: self.condition.clone(),
+            tolerance: 0.0,
+            threshold: Threshold::None,
+            kind: Kind::Present,
+            skip: None,
+        }
+    }
+
+    /// An error at `field` unless the column's kind is one of `kinds` (named `what`).
+    fn needs(
+        &self,
+        field: &str,
+        kind: ColumnKind,
+        kinds: &[ColumnKind],
+        what: &str,
+    ) -> Result<(), RuleError> {
+        if kinds.contains(&kind) {
+            return Ok(());
+        }
+        Err(RuleError::new(
+            self.at(field),
+            format!(
+                "`{field}` needs {what} column; `{}` is {kind}",
+                self.rule.name
+            ),
+        ))
+    }
+
+    /// `no_nan`, `no_infinity` and the bounds: checks of numbers.
+    fn numeric_checks(
+        &self,
+        column: usize,
+        kind: ColumnKind,
+        planned: &mut Vec<Planned>,
+    ) -> Result<(), RuleError> {
+        let rule = self.rule;
+        let numeric = |field: &str| self.needs(field, kind, &[ColumnKind::Numeric], "a numeric");
+        if rule.no_nan {
+            numeric("no_nan")?;
+            planned.push(Planned {
+                threshold: Threshold::Count(0),
+                kind: Kind::Nan { column },
+                ..self.base("no_nan", "no_nan")
+            });
+        }
+        if rule.no_infinity {
+            numeric("no_infinity")?;
+            planned.push(Planned {
+                threshold: Threshold::Count(0),
+                kind: Kind::Infinity { column },
+                ..self.base("no_infinity", "no_infinity")
+            });
+        }
+        for (check, bound, op) in [
+            ("min", rule.min, ">="),
+            ("max", rule.max, "<="),
+            ("exclusive_min", rule.exclusive_min, ">"),
+            ("exclusive_max", rule.exclusive_max, "<"),
+        ] {
+            if let Some(bound) = bound {
+                numeric(check)?;
+                let text = format!("{} {op} {bound:?}", quoted(&rule.name));
+                planned.push(Planned {
+                    threshold: Threshold::Number(bound),
+                    kind: Kind::Condition(predicate(&text, self.schema, &self.at(check))?),
+                    ..self.base(check, check)
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// `allowed`, then `regex` and the length bounds (checks of text): which values may
+    /// appear.
+    fn domain_checks(
+        &self,
+        column: usize,
+        kind: ColumnKind,
+        planned: &mut Vec<Planned>,
+    ) -> Result<(), RuleError> {
+        let rule = self.rule;
+        if let Some(values) = &rule.allowed {
+            let set = allowed_set(values, kind, &rule.name, &self.at("allowed"))?;
+            let shown: Vec<String> = values.iter().map(Literal::to_string).collect();
+            planned.push(Planned {
+                tolerance: rule.max_unseen_fraction.unwrap_or(0.0),
+                threshold: Threshold::Values(shown),
+                kind: Kind::Allowed { column, set },
+                ..self.base("allowed", "allowed")
+            });
+        }
+        let text = |field: &str| {
+            let kinds = [ColumnKind::Categorical, ColumnKind::Text];
+            self.needs(field, kind, &kinds, "a text")
+        };
+        if let Some(pattern) = &rule.regex {
+            text("regex")?;
+            let regex = Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
+                RuleError::new(
+                    self.at("regex"),
+                    format!(
+                        "the regex `{pattern}` is invalid: {}",
+                        e.to_string()
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ),
+                )
+            })?;
+            planned.push(Planned {
+                threshold: Threshold::Text(pattern.clone()),
+                kind: Kind::Regex { column, regex },
+                ..self.base("regex", "regex")
+            });
+        }
+        if rule.min_length.is_some() || rule.max_length.is_some() {
+            let field = if rule.min_length.is_some() {
+                "min_length"
+            } else {
+                "max_length"
+            };
+            text(field)?;
+            planned.push(Planned {
+                threshold: Threshold::bounds(
+                    rule.min_length.map(|v| v as f64),
+                    rule.max_length.map(|v| v as f64),
+                ),
+                kind: Kind::Length {
+                    column,
+                    min: rule.min_length,
+                    max: rule.max_length,
+                },
+                ..self.base("length", field)
+            });
+        }
+        Ok(())
+    }
+
+    /// `unique` and `monotonic`: checks of the values together.
+    fn set_checks(
+        &self,
+        column: usize,
+        kind: ColumnKind,
+        planned: &mut Vec<Planned>,
+    ) -> Result<(), RuleError> {
+        let rule = self.rule;
+        if rule.unique {
+            planned.push(Planned {
+                threshold: Threshold::Flag(true),
+                kind: Kind::Unique { column },
+                ..self.base("unique", "unique")
+            });
+        }
+        if let Some(order) = rule.monotonic {
+            let kinds = [ColumnKind::Numeric, ColumnKind::Datetime];
+            self.needs("monotonic", kind, &kinds, "a numeric or datetime")?;
+            planned.push(Planned {
+                threshold: Threshold::Text(format!("{order:?}").to_lowercase()),
+                kind: Kind::Monotonic { column, order },
+                ..self.base("monotonic", "monotonic")
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The checks of the `i`-th `[[column]]` rule: presence and type, nulls, then the checks of
+/// values its column's kind allows.
 fn column_checks(
     rules: &Rules,
     i: usize,
@@ -367,51 +607,38 @@ fn column_checks(
     planned: &mut Vec<Planned>,
 ) -> Result<(), RuleError> {
     let schema = data.arrow_schema().as_ref();
-    let at = |field: &str| rules.locate(Section::Column, i, Some(field));
     let name = &rule.name;
-    let base = |check: &'static str, field: &str| Planned {
-        rule: rule
-            .rule
-            .clone()
-            .unwrap_or_else(|| format!("{name}.{check}")),
-        check,
-        subject: name.clone(),
-        severity: rule.severity,
-        location: at(field),
+    let mut plan = ColumnPlan {
+        rules,
+        index: i,
+        rule,
+        schema,
         condition: None,
-        tolerance: 0.0,
-        threshold: Threshold::None,
-        kind: Kind::Present,
-        skip: None,
     };
     let Ok(column) = schema.index_of(name) else {
         match rule.required {
             Some(true) => planned.push(Planned {
                 threshold: Threshold::Flag(true),
                 kind: Kind::Missing,
-                ..base("required", "required")
+                ..plan.base("required", "required")
             }),
             Some(false) => planned.push(Planned {
                 skip: Some(format!("the optional column `{name}` is not in the data")),
-                ..base("required", "required")
+                ..plan.base("required", "required")
             }),
-            None => return Err(column_index(schema, name, &at("name")).unwrap_err()),
+            None => return Err(column_index(schema, name, &plan.at("name")).unwrap_err()),
         }
         return Ok(());
     };
-    let condition = rule
+    plan.condition = rule
         .condition
         .as_deref()
-        .map(|w| predicate(w, schema, &at("where")))
+        .map(|w| predicate(w, schema, &plan.at("where")))
         .transpose()?;
-    let base = |check: &'static str, field: &str| Planned {
-        condition: condition.clone(),
-        ..base(check, field)
-    };
     if rule.required == Some(true) {
         planned.push(Planned {
             threshold: Threshold::Flag(true),
-            ..base("required", "required")
+            ..plan.base("required", "required")
         });
     }
     let kind = kind_of(data, name);
@@ -421,7 +648,7 @@ fn column_checks(
         // A column seismo does not analyse (nested, binary, all-null of type null) can still
         // be required and have its nulls counted; any other check is a mistake.
         return Err(RuleError::new(
-            at(field),
+            plan.at(field),
             format!("`{field}` cannot apply to `{name}`: {reason}"),
         ));
     }
@@ -433,7 +660,7 @@ fn column_checks(
                 expected,
                 actual: *actual,
             },
-            ..base("type", "type")
+            ..plan.base("type", "type")
         });
     }
     if let Some(share) = rule.max_null_fraction {
@@ -441,135 +668,15 @@ fn column_checks(
             tolerance: share,
             threshold: Threshold::Number(share),
             kind: Kind::Nulls { column },
-            ..base("max_null_fraction", "max_null_fraction")
+            ..plan.base("max_null_fraction", "max_null_fraction")
         });
     }
     let Ok(kind) = kind else {
         return Ok(());
     };
-    let numeric = |field: &str| -> Result<(), RuleError> {
-        if kind == ColumnKind::Numeric {
-            Ok(())
-        } else {
-            Err(RuleError::new(
-                at(field),
-                format!("`{field}` needs a numeric column; `{name}` is {kind}"),
-            ))
-        }
-    };
-    if rule.no_nan {
-        numeric("no_nan")?;
-        planned.push(Planned {
-            threshold: Threshold::Count(0),
-            kind: Kind::Nan { column },
-            ..base("no_nan", "no_nan")
-        });
-    }
-    if rule.no_infinity {
-        numeric("no_infinity")?;
-        planned.push(Planned {
-            threshold: Threshold::Count(0),
-            kind: Kind::Infinity { column },
-            ..base("no_infinity", "no_infinity")
-        });
-    }
-    for (check, bound, op) in [
-        ("min", rule.min, ">="),
-        ("max", rule.max, "<="),
-        ("exclusive_min", rule.exclusive_min, ">"),
-        ("exclusive_max", rule.exclusive_max, "<"),
-    ] {
-        if let Some(bound) = bound {
-            numeric(check)?;
-            let text = format!("{} {op} {bound:?}", quoted(name));
-            planned.push(Planned {
-                threshold: Threshold::Number(bound),
-                kind: Kind::Condition(predicate(&text, schema, &at(check))?),
-                ..base(check, check)
-            });
-        }
-    }
-    if let Some(values) = &rule.allowed {
-        let set = allowed_set(values, kind, name, &at("allowed"))?;
-        let shown: Vec<String> = values.iter().map(Literal::to_string).collect();
-        planned.push(Planned {
-            tolerance: rule.max_unseen_fraction.unwrap_or(0.0),
-            threshold: Threshold::Values(shown),
-            kind: Kind::Allowed { column, set },
-            ..base("allowed", "allowed")
-        });
-    }
-    let text = |field: &str| -> Result<(), RuleError> {
-        if matches!(kind, ColumnKind::Categorical | ColumnKind::Text) {
-            Ok(())
-        } else {
-            Err(RuleError::new(
-                at(field),
-                format!("`{field}` needs a text column; `{name}` is {kind}"),
-            ))
-        }
-    };
-    if let Some(pattern) = &rule.regex {
-        text("regex")?;
-        let regex = Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
-            RuleError::new(
-                at("regex"),
-                format!(
-                    "the regex `{pattern}` is invalid: {}",
-                    e.to_string()
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                ),
-            )
-        })?;
-        planned.push(Planned {
-            threshold: Threshold::Text(pattern.clone()),
-            kind: Kind::Regex { column, regex },
-            ..base("regex", "regex")
-        });
-    }
-    if rule.min_length.is_some() || rule.max_length.is_some() {
-        let field = if rule.min_length.is_some() {
-            "min_length"
-        } else {
-            "max_length"
-        };
-        text(field)?;
-        planned.push(Planned {
-            threshold: Threshold::bounds(
-                rule.min_length.map(|v| v as f64),
-                rule.max_length.map(|v| v as f64),
-            ),
-            kind: Kind::Length {
-                column,
-                min: rule.min_length,
-                max: rule.max_length,
-            },
-            ..base("length", field)
-        });
-    }
-    if rule.unique {
-        planned.push(Planned {
-            threshold: Threshold::Flag(true),
-            kind: Kind::Unique { column },
-            ..base("unique", "unique")
-        });
-    }
-    if let Some(order) = rule.monotonic {
-        if !matches!(kind, ColumnKind::Numeric | ColumnKind::Datetime) {
-            return Err(RuleError::new(
-                at("monotonic"),
-                format!("`monotonic` needs a numeric or datetime column; `{name}` is {kind}"),
-            ));
-        }
-        planned.push(Planned {
-            threshold: Threshold::Text(format!("{order:?}").to_lowercase()),
-            kind: Kind::Monotonic { column, order },
-            ..base("monotonic", "monotonic")
-        });
-    }
-    Ok(())
+    plan.numeric_checks(column, kind, planned)?;
+    plan.domain_checks(column, kind, planned)?;
+    plan.set_checks(column, kind, planned)
 }
 
 fn allowed_set(
