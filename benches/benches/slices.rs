@@ -6,7 +6,7 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use seismo_core::Dataset;
-use seismo_slices::{Suite, run_suite};
+use seismo_slices::{RunOptions, Suite, run_suite};
 use seismo_stats::random::SplitMix64;
 
 /// The bench batches plus a label drawn from the prediction (a calibrated model).
@@ -55,7 +55,7 @@ fn bench(c: &mut Criterion) {
         .throughput(Throughput::Elements(1_000_000));
     group.bench_function("run_suite", |b| {
         b.iter(|| {
-            let report = run_suite(&suite, &data, None).unwrap();
+            let report = run_suite(&suite, &data, None, &RunOptions::default()).unwrap();
             assert_eq!(report.results.len(), 500);
             report
         })

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use seismo_slices::{ModelTestResult, Suite, TestOutcome, TestReport, run_suite};
+use seismo_slices::{ModelTestResult, RunOptions, Suite, TestOutcome, TestReport, run_suite};
 use seismo_stats::profile::format_number;
 use serde_json::Value;
 
@@ -57,7 +57,8 @@ pub fn run(args: TestArgs) -> Result<Exit> {
         .as_deref()
         .map(|b| seismo_io::read_dataset(b, &options))
         .transpose()?;
-    let report = run_suite(&suite, &data, baseline.as_ref())?;
+    let options = RunOptions::with_threads(args.input.threads()?);
+    let report = run_suite(&suite, &data, baseline.as_ref(), &options)?;
     let rendered = match args.format {
         TestFormat::Json => json_bytes(&report)?,
         TestFormat::Text => render_text(&report).into_bytes(),

@@ -15,7 +15,7 @@
 //! use std::sync::Arc;
 //! use arrow_array::{Float64Array, Int64Array, RecordBatch, StringArray};
 //! use seismo_core::Dataset;
-//! use seismo_slices::{Suite, TestOutcome, run_suite};
+//! use seismo_slices::{RunOptions, Suite, TestOutcome, run_suite};
 //!
 //! let batch = RecordBatch::try_from_iter([
 //!     ("label", Arc::new(Int64Array::from(vec![1, 0, 1, 0, 1, 0])) as _),
@@ -36,7 +36,7 @@
 //!     metric = "accuracy"
 //!     min = 0.5
 //! "#).unwrap();
-//! let report = run_suite(&suite, &data, None).unwrap();
+//! let report = run_suite(&suite, &data, None, &RunOptions::default()).unwrap();
 //! assert_eq!(report.results[0].value, Some(0.0));
 //! assert_eq!(report.results[0].outcome, TestOutcome::Fail);
 //! ```
@@ -55,7 +55,7 @@ pub use fairness::{
 };
 pub use find::{FindOptions, FoundSlice, find_slices};
 pub use metrics::{Metric, Predictions, Rank, Task, Undefined};
-pub use run::{ModelTestResult, Regression, TestOutcome, TestReport, run_suite};
+pub use run::{ModelTestResult, Regression, RunOptions, TestOutcome, TestReport, run_suite};
 pub use seismo_config::Location;
 pub use suite::{FairnessSpec, PredictionColumns, SliceSpec, Suite, SuiteFile, TestSpec};
 

@@ -110,9 +110,30 @@ pub struct TestReport {
     pub regressions: Vec<Regression>,
 }
 
-/// `f(0..n)` on every core, in order (see `seismo_stats::parallel`).
-fn parallel_map<T: Send>(n: usize, f: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+/// How to run a suite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RunOptions {
+    /// Slices and tests computed at once, each on its own thread (1: on the calling
+    /// thread). Results are the same, in suite order, whatever the count.
+    pub threads: usize,
+}
+
+impl RunOptions {
+    /// A run on `threads` threads.
+    pub fn with_threads(threads: usize) -> Self {
+        Self { threads }
+    }
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self { threads: 1 }
+    }
+}
+
+/// `f(0..n)` on `threads` threads, in order (see `seismo_stats::parallel`).
+fn parallel_map<T: Send>(n: usize, threads: usize, f: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
     let indices: Vec<usize> = (0..n).collect();
     seismo_stats::parallel::map_ordered(&indices, threads, |&i| f(i))
 }
@@ -122,6 +143,7 @@ fn slice_rows(
     suite: &Suite,
     data: &Dataset,
     valid: &[bool],
+    threads: usize,
 ) -> Result<BTreeMap<String, Vec<u32>>, SuiteError> {
     let mut slices = BTreeMap::new();
     let all: Vec<u32> = (0..valid.len() as u32)
@@ -140,7 +162,7 @@ fn slice_rows(
         })?;
         predicates.push((at, predicate));
     }
-    let rows = parallel_map(predicates.len(), &|i| {
+    let rows = parallel_map(predicates.len(), threads, &|i| {
         let (at, predicate) = &predicates[i];
         rows_where(data, predicate, valid).map_err(|e| SuiteError::new(at.clone(), e.message))
     });
@@ -150,6 +172,111 @@ fn slice_rows(
     Ok(slices)
 }
 
+/// A suite's run once the data is read: the slices' rows, both models' predictions, and
+/// each metric's value on all rows.
+struct SuiteRun<'a> {
+    suite: &'a Suite,
+    slices: &'a BTreeMap<String, Vec<u32>>,
+    candidate: &'a Scored,
+    base: Option<&'a Scored>,
+    overall: Vec<(Metric, Option<f64>)>,
+}
+
+impl SuiteRun<'_> {
+    /// The candidate's value of `metric` on every row.
+    fn overall(&self, metric: Metric) -> Option<f64> {
+        self.overall
+            .iter()
+            .find(|(m, _)| *m == metric)
+            .and_then(|(_, v)| *v)
+    }
+
+    /// The `i`-th test: its value on its slice, judged by its thresholds (with a bootstrap
+    /// when the suite asks for one).
+    fn test(&self, i: usize) -> ModelTestResult {
+        let (suite, f) = (self.suite, &self.suite.file);
+        let test = &f.test[i];
+        let metric = suite.metric(i);
+        let rows = &self.slices[&test.slice];
+        let min_rows = test.min_rows.unwrap_or(f.min_rows);
+        let mut result = ModelTestResult {
+            test: test
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{}.{metric}", test.slice)),
+            slice: test.slice.clone(),
+            metric: metric.to_string(),
+            value: None,
+            rows: rows.len() as u64,
+            threshold: thresholds(test),
+            outcome: TestOutcome::Skipped,
+            severity: test.severity,
+            overall: self.overall(metric),
+            baseline: None,
+            interval: None,
+            reason: None,
+            location: suite.locate("test", i, None).to_string(),
+            details: Map::new(),
+        };
+        if (rows.len() as u64) < min_rows {
+            result.reason = Some(format!(
+                "insufficient data: {} rows, fewer than min_rows = {min_rows}",
+                rows.len()
+            ));
+            return result;
+        }
+        let value = match self.candidate.predictions.metric(metric, rows) {
+            Ok(v) => v,
+            Err(why) => {
+                result.reason = Some(why.0);
+                return result;
+            }
+        };
+        result.value = Some(value);
+        result.baseline = self
+            .base
+            .and_then(|b| b.predictions.metric(metric, rows).ok());
+        let needs_baseline = test.min_vs_baseline.is_some() || test.max_vs_baseline.is_some();
+        if needs_baseline && result.baseline.is_none() {
+            result.reason = Some(if self.base.is_none() {
+                "a threshold against the baseline, and no --baseline".into()
+            } else {
+                "the baseline's metric is undefined on this slice".into()
+            });
+            return result;
+        }
+        let conditions = Conditions::of(test, result.overall);
+        if conditions.needs_overall && result.overall.is_none() {
+            result.reason = Some("the metric is undefined on all rows".into());
+            return result;
+        }
+        result.outcome = if f.bootstrap > 0 {
+            let seed = f.seed ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let (verdict, interval, reason) = bootstrap(
+                &self.candidate.predictions,
+                self.base.map(|b| &b.predictions),
+                metric,
+                rows,
+                &conditions,
+                f.bootstrap,
+                f.confidence,
+                seed,
+            );
+            result.interval = interval;
+            result.reason = reason;
+            verdict
+        } else if conditions.hold(value, result.baseline) {
+            TestOutcome::Pass
+        } else {
+            TestOutcome::Fail
+        };
+        if result.outcome == TestOutcome::Fail && test.severity == Severity::Warn {
+            result.outcome = TestOutcome::Warn;
+        }
+        result
+    }
+}
+
 /// Runs `suite` on `data`, comparing with `baseline` (the same rows scored by another
 /// model) when given. Mistakes in the suite that only the data reveals (unknown columns,
 /// expressions that do not fit) are errors with their place in the suite file.
@@ -157,6 +284,7 @@ pub fn run_suite(
     suite: &Suite,
     data: &Dataset,
     baseline: Option<&Dataset>,
+    options: &RunOptions,
 ) -> Result<TestReport, SuiteError> {
     let columns = Columns::of(suite);
     let candidate = scored(&columns, data, data, None)?;
@@ -181,7 +309,7 @@ pub fn run_suite(
             .collect(),
         None => candidate.valid.clone(),
     };
-    let slices = slice_rows(suite, data, &valid)?;
+    let slices = slice_rows(suite, data, &valid, options.threads)?;
     let all = &slices["all"];
     let f = &suite.file;
     // The overall value of each metric, computed once.
@@ -192,94 +320,14 @@ pub fn run_suite(
             overall.push((metric, candidate.predictions.metric(metric, all).ok()));
         }
     }
-    let overall_of = |metric: Metric| {
-        overall
-            .iter()
-            .find(|(m, _)| *m == metric)
-            .and_then(|(_, v)| *v)
+    let run = SuiteRun {
+        suite,
+        slices: &slices,
+        candidate: &candidate,
+        base: base.as_ref(),
+        overall,
     };
-    let run_test = |i: usize| -> ModelTestResult {
-        let test = &f.test[i];
-        let metric = suite.metric(i);
-        let rows = &slices[&test.slice];
-        let min_rows = test.min_rows.unwrap_or(f.min_rows);
-        let mut result = ModelTestResult {
-            test: test
-                .name
-                .clone()
-                .unwrap_or_else(|| format!("{}.{metric}", test.slice)),
-            slice: test.slice.clone(),
-            metric: metric.to_string(),
-            value: None,
-            rows: rows.len() as u64,
-            threshold: thresholds(test),
-            outcome: TestOutcome::Skipped,
-            severity: test.severity,
-            overall: overall_of(metric),
-            baseline: None,
-            interval: None,
-            reason: None,
-            location: suite.locate("test", i, None).to_string(),
-            details: Map::new(),
-        };
-        if (rows.len() as u64) < min_rows {
-            result.reason = Some(format!(
-                "insufficient data: {} rows, fewer than min_rows = {min_rows}",
-                rows.len()
-            ));
-            return result;
-        }
-        let value = match candidate.predictions.metric(metric, rows) {
-            Ok(v) => v,
-            Err(why) => {
-                result.reason = Some(why.0);
-                return result;
-            }
-        };
-        result.value = Some(value);
-        result.baseline = base
-            .as_ref()
-            .and_then(|b| b.predictions.metric(metric, rows).ok());
-        let needs_baseline = test.min_vs_baseline.is_some() || test.max_vs_baseline.is_some();
-        if needs_baseline && result.baseline.is_none() {
-            result.reason = Some(if base.is_none() {
-                "a threshold against the baseline, and no --baseline".into()
-            } else {
-                "the baseline's metric is undefined on this slice".into()
-            });
-            return result;
-        }
-        let conditions = Conditions::of(test, result.overall);
-        if conditions.needs_overall && result.overall.is_none() {
-            result.reason = Some("the metric is undefined on all rows".into());
-            return result;
-        }
-        result.outcome = if f.bootstrap > 0 {
-            let seed = f.seed ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-            let (verdict, interval, reason) = bootstrap(
-                &candidate.predictions,
-                base.as_ref().map(|b| &b.predictions),
-                metric,
-                rows,
-                &conditions,
-                f.bootstrap,
-                f.confidence,
-                seed,
-            );
-            result.interval = interval;
-            result.reason = reason;
-            verdict
-        } else if conditions.hold(value, result.baseline) {
-            TestOutcome::Pass
-        } else {
-            TestOutcome::Fail
-        };
-        if result.outcome == TestOutcome::Fail && test.severity == Severity::Warn {
-            result.outcome = TestOutcome::Warn;
-        }
-        result
-    };
-    let mut results = parallel_map(f.test.len(), &run_test);
+    let mut results = parallel_map(f.test.len(), options.threads, &|i| run.test(i));
     for i in 0..f.fairness.len() {
         results.extend(fairness_results(suite, i, data, &candidate, &valid)?);
     }

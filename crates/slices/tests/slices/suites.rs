@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
 use seismo_core::Dataset;
-use seismo_slices::{Suite, TestOutcome, run_suite};
+use seismo_slices::{RunOptions, Suite, TestOutcome, run_suite};
 
 fn dataset(columns: Vec<(&str, ArrayRef)>) -> Dataset {
     let batch = RecordBatch::try_from_iter(columns).unwrap();
@@ -48,6 +48,7 @@ fn multiclass_from_probability_columns_and_from_labels() {
         &suite("prediction = [\"p_a\", \"p_b\", \"p_c\"]\nclasses = [\"a\", \"b\", \"c\"]"),
         &data,
         None,
+        &RunOptions::default(),
     )
     .unwrap();
     // Row 4 (a, predicted b) is the one mistake: 5 of 6.
@@ -62,7 +63,13 @@ fn multiclass_from_probability_columns_and_from_labels() {
         / 6.0;
     assert!((columns.results[2].value.unwrap() - expected).abs() < 1e-15);
     // The same predictions as labels: no probabilities, so log loss is skipped, not made up.
-    let labels = run_suite(&suite("prediction = \"label\""), &data, None).unwrap();
+    let labels = run_suite(
+        &suite("prediction = \"label\""),
+        &data,
+        None,
+        &RunOptions::default(),
+    )
+    .unwrap();
     assert_eq!(labels.results[0].value, Some(5.0 / 6.0));
     assert_eq!(labels.results[2].outcome, TestOutcome::Skipped);
 }
@@ -88,7 +95,7 @@ fn regression_metrics_and_relative_thresholds() {
         "task = \"regression\"\ntarget = \"y\"\nprediction = \"yhat\"\nmin_rows = 2\n[[slice]]\nname = \"big\"\nwhere = \"big = 'y'\"\n[[test]]\nslice = \"all\"\nmetric = \"mae\"\nmax = 2\n[[test]]\nslice = \"big\"\nmetric = \"mae\"\nmax_vs_overall = 1\n[[test]]\nslice = \"big\"\nmetric = \"mean_error\"\nmin = -1\nmax = 1\n",
     )
     .unwrap();
-    let report = run_suite(&suite, &data, None).unwrap();
+    let report = run_suite(&suite, &data, None, &RunOptions::default()).unwrap();
     // |errors| 0.5 0 1 0 4 5: MAE 10.5/6 = 1.75; on the big slice 4.5, 2.75 above overall.
     assert_eq!(report.results[0].value, Some(1.75));
     assert_eq!(report.results[0].outcome, TestOutcome::Pass);
@@ -120,7 +127,7 @@ fn fairness_leaves_small_groups_out_and_needs_two() {
             &format!("task = \"binary\"\ntarget = \"y\"\nprediction = \"p\"\n[[fairness]]\ngroups = [\"g\"]\nmin_rows = {min_rows}\nmax_demographic_parity_difference = 0.5\nmin_disparate_impact_ratio = 0.8\n"),
         )
         .unwrap();
-        run_suite(&suite, &data, None).unwrap()
+        run_suite(&suite, &data, None, &RunOptions::default()).unwrap()
     };
     let report = run(3);
     // x selects 3 of 3, z 0 of 3; w (1 row) is left out.
