@@ -63,15 +63,26 @@ fn svg(d: &Distribution) -> String {
     out
 }
 
-/// The whole page.
+/// The whole page: the summary, the table of columns, what changed or was skipped, the
+/// distributions, and the script that sorts the table.
 pub fn render(
     report: &DriftReport,
     distributions: &BTreeMap<String, Distribution>,
     reference: &str,
     current: &str,
 ) -> String {
-    let yes = |b: bool| if b { "YES" } else { "no" };
     let mut page = String::new();
+    summary(&mut page, report, reference, current);
+    columns_table(&mut page, report);
+    notes(&mut page, report);
+    plots(&mut page, report, distributions);
+    page.push_str(SORT_SCRIPT);
+    super::page("seismo drift report", &page)
+}
+
+/// What was compared, and the dataset, prediction and target verdicts.
+fn summary(page: &mut String, report: &DriftReport, reference: &str, current: &str) {
+    let yes = |b: bool| if b { "YES" } else { "no" };
     let _ = write!(
         page,
         "<h1>Drift report</h1>\n<p>Reference <code>{}</code>{} against current <code>{}</code>.</p>\n",
@@ -103,6 +114,10 @@ pub fn render(
             );
         }
     }
+}
+
+/// One row per tested column, sortable by any header.
+fn columns_table(page: &mut String, report: &DriftReport) {
     page.push_str("</p>\n<table id=\"columns\" class=\"sortable\"><thead><tr>");
     for (name, kind) in [
         ("column", "text"),
@@ -140,6 +155,10 @@ pub fn render(
         );
     }
     page.push_str("</tbody></table>\n");
+}
+
+/// New and vanished values, skipped columns and schema findings.
+fn notes(page: &mut String, report: &DriftReport) {
     for c in &report.columns {
         for (what, values) in [("New", &c.new_values), ("Missing", &c.missing_values)] {
             if !values.is_empty() {
@@ -168,6 +187,10 @@ pub fn render(
             f.finding.replace('_', " ")
         );
     }
+}
+
+/// Both sides' distributions per tested column.
+fn plots(page: &mut String, report: &DriftReport, distributions: &BTreeMap<String, Distribution>) {
     page.push_str("<h2>Distributions</h2>\n<p class=\"legend\"><span style=\"background:#3b6fb6;opacity:.55\"></span>reference<span style=\"background:#e8833a;opacity:.55\"></span>current</p>\n<div class=\"plots\">\n");
     for c in &report.columns {
         if let Some(d) = distributions.get(&c.column) {
@@ -182,8 +205,11 @@ pub fn render(
             );
         }
     }
-    page.push_str(r##"</div>
-<script>
+    page.push_str("</div>\n");
+}
+
+/// Sorts the table: click a header; `#sort=KEY` (or `#sort=-KEY`) sorts on load.
+const SORT_SCRIPT: &str = r##"<script>
 // Sortable table: click a header; "#sort=KEY" (or "#sort=-KEY" for descending) sorts on load.
 (function () {
   var table = document.getElementById("columns"), body = table.tBodies[0];
@@ -214,6 +240,4 @@ pub fn render(
   if (m) { heads.forEach(function (th, i) { if (th.getAttribute("data-key") === m[2]) sort(i, m[1] === "-"); }); }
 })();
 </script>
-"##);
-    super::page("seismo drift report", &page)
-}
+"##;
