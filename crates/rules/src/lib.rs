@@ -43,15 +43,17 @@ mod plan;
 mod report;
 mod rows;
 mod run;
+mod write;
 
 pub use file::{
     ColumnRule, DatasetRule, DriftRule, Literal, Monotonic, RuleFile, Rules, Section, Statistic,
     StatisticRule,
 };
-pub use infer::{InferOptions, infer};
+pub use infer::{InferOptions, Inferred, infer, infer_rules};
 pub use report::{DriftStatistic, Observed, RuleCheck, Threshold, ViolatingRow, Violations};
 pub use run::{ValidateOptions, Validation, validate};
 pub use seismo_config::Location;
+pub use write::{Note, Place};
 
 /// A rule file that cannot be read or does not fit the data: where, and what.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -314,7 +314,7 @@ fn infer_answers_nested_and_all_null_columns_and_its_rules_pass() {
             // Every value null: the rules that hold are that the column is there and null.
             assert!(
                 text.contains("name = \"nothing\"   # every value is null")
-                    && text.contains("max_null_fraction = 1   # 20 of 20 values null"),
+                    && text.contains("max_null_fraction = 1.0   # 20 of 20 values null"),
                 "{text}"
             );
         }

@@ -159,8 +159,11 @@ fn drift_rules_flag_the_drifted_feature_only() {
 #[test]
 fn inferred_rules_pass_on_their_reference_and_catch_the_broken_feature() {
     let reference = example("reference.parquet");
-    let text = seismo_rules::infer(&reference, &Default::default());
+    let inferred = seismo_rules::infer_rules(&reference, &Default::default());
+    let text = inferred.to_toml();
     let rules = Rules::parse("inferred.toml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    // The text is the typed rules, written out: it reads back to the same rules.
+    assert_eq!(rules.file, inferred.file);
     let on_reference = validate(&rules, &reference, None, &ValidateOptions::default()).unwrap();
     let failed: Vec<&seismo_rules::RuleCheck> = on_reference
         .checks
