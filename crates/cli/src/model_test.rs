@@ -7,7 +7,6 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use seismo_slices::{ModelTestResult, RunOptions, Suite, TestOutcome, TestReport, run_suite};
 use seismo_stats::profile::format_number;
-use serde_json::Value;
 
 use crate::Exit;
 use crate::input::InputArgs;
@@ -86,20 +85,12 @@ fn signed(v: f64) -> String {
 }
 
 fn threshold(result: &ModelTestResult) -> String {
-    match &result.threshold {
-        Value::Object(t) => t
-            .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{} {}",
-                    k.replace('_', " "),
-                    v.as_f64().map_or(v.to_string(), format_number)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        _ => String::new(),
-    }
+    result
+        .threshold
+        .iter()
+        .map(|(k, v)| format!("{} {}", k.replace('_', " "), format_number(*v)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn outcome(verdict: TestOutcome) -> &'static str {

@@ -55,7 +55,10 @@ pub use fairness::{
 };
 pub use find::{FindOptions, FoundSlice, find_slices};
 pub use metrics::{Metric, Predictions, Rank, Task, Undefined};
-pub use run::{ModelTestResult, Regression, RunOptions, TestOutcome, TestReport, run_suite};
+pub use run::{
+    FairnessDetails, GroupNumbers, ModelTestResult, Regression, RunOptions, TestOutcome,
+    TestReport, run_suite,
+};
 pub use seismo_config::Location;
 pub use suite::{FairnessSpec, PredictionColumns, SliceSpec, Suite, SuiteFile, TestSpec};
 

@@ -8,7 +8,7 @@ use seismo_core::{Dataset, Severity};
 use seismo_expr::Predicate;
 use seismo_stats::random::SplitMix64;
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::SuiteError;
 use crate::data::{Columns, Scored, baseline_order, group_keys, rows_where, scored};
@@ -49,7 +49,7 @@ pub struct ModelTestResult {
     /// Rows in the slice.
     pub rows: u64,
     /// The thresholds, by name (`min`, `max_vs_baseline`, ...).
-    pub threshold: Value,
+    pub threshold: BTreeMap<&'static str, f64>,
     /// How it ended.
     pub outcome: TestOutcome,
     /// The severity it ran with.
@@ -69,8 +69,58 @@ pub struct ModelTestResult {
     /// `file:line` of the test in the suite.
     pub location: String,
     /// Per-group numbers of a fairness check.
-    #[serde(skip_serializing_if = "Map::is_empty")]
-    pub details: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<FairnessDetails>,
+}
+
+/// The groups behind a fairness check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FairnessDetails {
+    /// The grouping columns.
+    pub groups: Vec<String>,
+    /// Each group with at least `min_rows` rows: its rates and the suite's metrics on it.
+    pub by_group: Vec<GroupNumbers>,
+    /// The groups left out for having fewer rows, with their row counts.
+    pub excluded_groups: Vec<(Vec<String>, u64)>,
+}
+
+/// One group's numbers in a fairness check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupNumbers {
+    /// The rates fairlearn's measures compare.
+    pub rates: GroupRates,
+    /// The fairness entry's `metrics` on the group (none where undefined).
+    pub metrics: Vec<(String, Option<f64>)>,
+}
+
+impl FairnessDetails {
+    /// As JSON: `groups`, `by_group` (each group's rates and metrics in one object) and
+    /// `excluded_groups` (`{group, rows}`).
+    pub fn to_json(&self) -> Value {
+        let by_group: Vec<Value> = self
+            .by_group
+            .iter()
+            .map(|g| {
+                let mut entry = serde_json::to_value(&g.rates).expect("plain data");
+                for (name, value) in &g.metrics {
+                    entry[name.as_str()] = json!(value);
+                }
+                entry
+            })
+            .collect();
+        let excluded: Vec<Value> = self
+            .excluded_groups
+            .iter()
+            .map(|(group, rows)| json!({"group": group, "rows": rows}))
+            .collect();
+        json!({"groups": self.groups, "by_group": by_group, "excluded_groups": excluded})
+    }
+}
+
+impl Serialize for FairnessDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
 }
 
 /// A slice where the candidate is worse than the baseline beyond the tolerance.
@@ -216,7 +266,7 @@ impl SuiteRun<'_> {
             interval: None,
             reason: None,
             location: suite.locate("test", i, None).to_string(),
-            details: Map::new(),
+            details: None,
         };
         if (rows.len() as u64) < min_rows {
             result.reason = Some(format!(
@@ -346,14 +396,11 @@ pub fn run_suite(
     })
 }
 
-fn thresholds(test: &crate::suite::TestSpec) -> Value {
-    let mut t = Map::new();
-    for (name, value) in test.bounds() {
-        if let Some(v) = value {
-            t.insert(name.into(), json!(v));
-        }
-    }
-    Value::Object(t)
+fn thresholds(test: &crate::suite::TestSpec) -> BTreeMap<&'static str, f64> {
+    test.bounds()
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, value?)))
+        .collect()
 }
 
 /// A test's thresholds as bounds on the value, on value − overall, and on value − baseline.
@@ -495,27 +542,32 @@ fn fairness_results(
         .iter()
         .map(|(g, rows)| group_rates(&candidate.predictions, g.clone(), rows))
         .collect();
-    let mut by_group = Vec::new();
-    for ((_, rows), rate) in kept.iter().zip(&rates) {
-        let mut entry = serde_json::to_value(rate).expect("plain data");
-        for name in &spec.metrics {
-            let metric: Metric = name.parse().expect("checked by parse");
-            entry[name.as_str()] = json!(candidate.predictions.metric(metric, rows).ok());
-        }
-        by_group.push(entry);
-    }
-    let mut details = Map::new();
-    details.insert("groups".into(), json!(spec.groups));
-    details.insert("by_group".into(), Value::Array(by_group));
-    details.insert(
-        "excluded_groups".into(),
-        json!(
-            small
+    let by_group = kept
+        .iter()
+        .zip(&rates)
+        .map(|((_, rows), rate)| GroupNumbers {
+            rates: rate.clone(),
+            metrics: spec
+                .metrics
                 .iter()
-                .map(|(g, rows)| json!({"group": g, "rows": rows.len()}))
-                .collect::<Vec<_>>()
-        ),
-    );
+                .map(|name| {
+                    let metric: Metric = name.parse().expect("checked by parse");
+                    (
+                        name.clone(),
+                        candidate.predictions.metric(metric, rows).ok(),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    let details = FairnessDetails {
+        groups: spec.groups.clone(),
+        by_group,
+        excluded_groups: small
+            .iter()
+            .map(|(g, rows)| (g.clone(), rows.len() as u64))
+            .collect(),
+    };
     let name = spec
         .name
         .clone()
@@ -546,10 +598,10 @@ fn fairness_results(
         if min.is_none() && max.is_none() {
             continue;
         }
-        let threshold = match (min, max) {
-            (Some(m), _) => json!({"min": m}),
-            (_, Some(m)) => json!({"max": m}),
-            _ => Value::Null,
+        let threshold: BTreeMap<&'static str, f64> = match (min, max) {
+            (Some(m), _) => BTreeMap::from([("min", m)]),
+            (_, Some(m)) => BTreeMap::from([("max", m)]),
+            _ => BTreeMap::new(),
         };
         let mut result = ModelTestResult {
             test: format!("{name}: {measure}"),
@@ -565,7 +617,7 @@ fn fairness_results(
             interval: None,
             reason: None,
             location: suite.locate("fairness", index, None).to_string(),
-            details: details.clone(),
+            details: Some(details.clone()),
         };
         match value {
             _ if rates.len() < 2 => {
