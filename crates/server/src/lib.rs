@@ -7,6 +7,53 @@
 //! [`Monitor`](seismo_monitor::Monitor), and answer with status codes; `webhook` POSTs the
 //! alerts the core raises; [`serve`] puts it together with TLS, a bearer token, health,
 //! reflection and the Prometheus endpoint.
+//!
+//! ```
+//! use seismo_server::generated::monitor_client::MonitorClient;
+//! use seismo_server::generated::{Column, LogRequest, Record, RegisterModelRequest};
+//! use seismo_server::{ServeOptions, serve};
+//!
+//! # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+//! # runtime.block_on(async {
+//! let dir = tempfile::tempdir().unwrap();
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+//! let address = format!("http://{}", listener.local_addr().unwrap());
+//! let options = ServeOptions::new(listener.local_addr().unwrap(), dir.path().to_owned());
+//! let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+//! let server = tokio::spawn(serve(options, listener, async {
+//!     let _ = stopped.await;
+//! }));
+//!
+//! let mut client = MonitorClient::connect(address).await.unwrap();
+//! let record = |i: i32, prediction: f64| Record {
+//!     time_micros: 1_790_000_000_000_000 + i64::from(i),
+//!     prediction,
+//!     ..Default::default()
+//! };
+//! let registered = client
+//!     .register_model(RegisterModelRequest {
+//!         name: "credit".into(),
+//!         version: "1.0".into(),
+//!         task: "binary".into(),
+//!         schema: Vec::<Column>::new(),
+//!         reference: (0..50).map(|i| record(i, f64::from(i) / 50.0)).collect(),
+//!         ..Default::default()
+//!     })
+//!     .await
+//!     .unwrap()
+//!     .into_inner();
+//! assert_eq!(registered.model, "credit@1.0");
+//! let logged = client
+//!     .log(LogRequest { model: "credit@1.0".into(), records: vec![record(0, 0.3)], columns: None })
+//!     .await
+//!     .unwrap()
+//!     .into_inner();
+//! assert_eq!(logged.accepted, 1); // committed to the store before this answer
+//!
+//! stop.send(()).unwrap();
+//! server.await.unwrap().unwrap();
+//! # });
+//! ```
 
 #![warn(missing_docs)]
 
