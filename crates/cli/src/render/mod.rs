@@ -1,5 +1,6 @@
 //! Rendering, in one place: the page skeleton and stylesheet every HTML report shares, the
-//! chart helper, text tables, JUnit XML, and the drift and history pages.
+//! chart helper, text tables, JUnit XML, and the reports of `drift`, `history`, `validate`
+//! and `test` (text, JUnit and HTML).
 //!
 //! Renderers draw what the domain crates computed (distributions, windows, checks); they
 //! compute no statistics. Every page is self-contained: no network, no external assets.
@@ -8,6 +9,8 @@ pub mod chart;
 pub mod drift;
 pub mod history;
 pub mod junit;
+pub mod model_test;
+pub mod validate;
 
 /// The stylesheet of every HTML report: base typography and tables, row colours by outcome,
 /// and the classes of the charts.
