@@ -104,7 +104,14 @@ pub struct Change {
 }
 
 /// Finds the change points of a window series; also returns the scale the means were
-/// compared on (never `Auto`). Windows with fewer than two values take no part.
+/// compared on (never `Auto`).
+///
+/// Series of any density: a window of one value (a daily KPI, an exported metric) counts in
+/// the level series, with the noise then estimated from the series itself (the robust scale
+/// of its first differences); windows of several values weigh their means by their own
+/// spread, and single values among them by the median spread. Only windows of two or more
+/// values have a spread of their own, so only they make the spread series. Empty windows
+/// take no part.
 pub fn detect(
     windows: &[WindowStats],
     options: &DetectOptions,
@@ -117,7 +124,7 @@ pub fn detect(
     }
     let used: Vec<usize> = (0..windows.len())
         .filter(|&i| {
-            windows[i].moments.count >= 2 && windows[i].moments.mean().is_some_and(f64::is_finite)
+            windows[i].moments.count >= 1 && windows[i].moments.mean().is_some_and(f64::is_finite)
         })
         .collect();
     let means: Vec<f64> = used
@@ -157,17 +164,22 @@ pub fn detect(
         (None, Scale::Log) => means.iter().map(|m| (m.ln(), 1.0)).unzip(),
         (None, _) => means.iter().map(|m| (*m, 1.0)).unzip(),
     };
+    // The spread series: windows with a spread of their own (two values or more), by their
+    // position among `used`.
+    let with_spread: Vec<usize> = (0..used.len()).filter(|&k| counts[k] >= 2.0).collect();
     let (spread, spread_noise): (Vec<f64>, Vec<f64>) = match &spreads {
-        Some(s) => s
+        Some(s) => with_spread
             .iter()
-            .zip(&counts)
-            .map(|(s, n)| (s.ln(), 1.0 / n))
+            .map(|&k| (s[k].ln(), 1.0 / counts[k]))
             .unzip(),
         None => (Vec::new(), Vec::new()),
     };
     let min = options.min_windows.max(1);
     let at_level = changes(&level, &level_noise, options.penalty, min)?;
-    let at_spread = changes(&spread, &spread_noise, options.penalty, min)?;
+    let at_spread: Vec<usize> = changes(&spread, &spread_noise, options.penalty, min)?
+        .into_iter()
+        .map(|p| with_spread[p])
+        .collect();
     // One change where the two series agree within `min` windows; the level's position wins.
     let mut found: Vec<Change> = at_level
         .iter()
