@@ -54,19 +54,20 @@ impl MonitorService {
 
     /// Turns a `Log` request into columns and logs them; nothing is stored if a record is
     /// invalid.
-    async fn accept(&self, request: LogRequest) -> Result<u64, Status> {
-        let columns = match self.columns(&request) {
+    async fn accept(&self, mut request: LogRequest) -> Result<u64, Status> {
+        let model = std::mem::take(&mut request.model);
+        let columns = match self.columns(&model, request) {
             Ok(columns) => columns,
             Err(e) => {
-                self.core.note_refused(&request.model, &e);
+                self.core.note_refused(&model, &e);
                 return Err(status(e));
             }
         };
-        self.core.log(&request.model, columns).await.map_err(status)
+        self.core.log(&model, columns).await.map_err(status)
     }
 
     /// A request's records and columns as one batch of columns.
-    fn columns(&self, request: &LogRequest) -> Result<Columns, MonitorError> {
+    fn columns(&self, model: &str, request: LogRequest) -> Result<Columns, MonitorError> {
         let count =
             request.records.len() + request.columns.as_ref().map_or(0, |c| c.time_micros.len());
         if count > seismo_monitor::MAX_RECORDS {
@@ -75,7 +76,7 @@ impl MonitorService {
                 seismo_monitor::MAX_RECORDS
             )));
         }
-        let model = self.core.model(&request.model)?;
+        let model = self.core.model(model)?;
         let mut batch = if request.records.is_empty() {
             None
         } else {
@@ -85,8 +86,8 @@ impl MonitorService {
                 "records",
             )?)
         };
-        if let Some(sent) = &request.columns {
-            let sent = columns::normalize(sent.clone().into(), &model.schema)?;
+        if let Some(sent) = request.columns {
+            let sent = columns::normalize(sent.into(), &model.schema)?;
             match &mut batch {
                 Some(rows) => columns::append(rows, sent),
                 None => batch = Some(sent),
