@@ -2,7 +2,7 @@
 
 The series are from the Turing Change Point Dataset (van den Burg & Williams 2020, "An
 evaluation of change point detection algorithms"): the ones whose licences allow
-redistribution are in benches/data/tcpd/ (byte-identical to TCPD's files: their md5 sums
+redistribution are in benches/tcpd/ (byte-identical to TCPD's files: their md5 sums
 are TCPD's checksums), with the annotations of each series; the Nile series comes from
 statsmodels (R's `Nile`, the same data as TCPD's `nile`).
 
@@ -20,7 +20,7 @@ the z-scored series (missing values interpolated) with penalty
 2·ln n: PELT and binary segmentation, model l2, min_size 2, jump 1.
 
 Usage: python3 scripts/history_benchmark.py [path/to/seismo]   (default target/release/seismo)
-Prints a Markdown table and writes benches/data/tcpd/results.json.
+Prints a Markdown table and writes benches/tcpd/results.json.
 """
 
 import json
@@ -34,7 +34,7 @@ import numpy as np
 import ruptures as rpt
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(ROOT, "benches", "data", "tcpd")
+DATA = os.path.join(ROOT, "benches", "tcpd")
 MARGIN = 5
 
 
