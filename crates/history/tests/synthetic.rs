@@ -30,14 +30,7 @@ struct Log {
 fn generate(seed: u64, level: f64) -> Log {
     let mut rng = SplitMix64::new(seed);
     let count = rng.below(5);
-    let mut changes: Vec<usize> = Vec::new();
-    while changes.len() < count {
-        let at = 10 + rng.below(WINDOWS - 20);
-        if changes.iter().all(|&c| c.abs_diff(at) >= 15) {
-            changes.push(at);
-        }
-    }
-    changes.sort_unstable();
+    let changes = change_windows(&mut rng, count);
     let (mut mean, mut sd) = (level, 1.0);
     let (mut times, mut values) = (Vec::new(), Vec::new());
     for window in 0..WINDOWS {
@@ -66,6 +59,19 @@ fn generate(seed: u64, level: f64) -> Log {
         values,
         changes,
     }
+}
+
+/// `count` windows where changes start, at least 15 apart and 10 from the ends, ascending.
+fn change_windows(rng: &mut SplitMix64, count: usize) -> Vec<usize> {
+    let mut changes: Vec<usize> = Vec::new();
+    while changes.len() < count {
+        let at = 10 + rng.below(WINDOWS - 20);
+        if changes.iter().all(|&c| c.abs_diff(at) >= 15) {
+            changes.push(at);
+        }
+    }
+    changes.sort_unstable();
+    changes
 }
 
 /// True positives, false positives and false negatives of one log, matching found changes
@@ -167,14 +173,7 @@ fn generate_steady(seed: u64) -> Log {
 fn generate_one_per_window(seed: u64, steady: bool) -> Log {
     let mut rng = SplitMix64::new(seed);
     let count = if steady { 0 } else { rng.below(5) };
-    let mut changes: Vec<usize> = Vec::new();
-    while changes.len() < count {
-        let at = 10 + rng.below(WINDOWS - 20);
-        if changes.iter().all(|&c| c.abs_diff(at) >= 15) {
-            changes.push(at);
-        }
-    }
-    changes.sort_unstable();
+    let changes = change_windows(&mut rng, count);
     let mut mean = 50.0;
     let (mut times, mut values) = (Vec::new(), Vec::new());
     for window in 0..WINDOWS {
