@@ -36,7 +36,8 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "FILE")]
     markers: Option<PathBuf>,
     /// Window length: 30s, 15m, 1h, 1d, 1w [default: the shortest of 1s 5s 10s 30s 1m 5m
-    /// 15m 30m 1h 3h 6h 12h 1d 1w that makes at most 500 windows]
+    /// 15m 30m 1h 3h 6h 12h 1d 1w that makes at most 500 windows, or the data's own step
+    /// when it comes one row per step (up to 20,000 windows)]
     #[arg(long, value_name = "DURATION")]
     window: Option<WindowLength>,
     /// How far an event may be from a change point to be named its cause [default: 2 windows]
@@ -245,12 +246,13 @@ fn render_text(report: &HistoryReport) -> String {
         _ => String::new(),
     };
     out.push_str(&format!(
-        "{} over {}: {} rows in {} windows of {}{span}; means compared on a {} scale.\n",
+        "{} over {}: {} rows in {} windows of {} ({}){span}; means compared on a {} scale.\n",
         report.value,
         report.time,
         h.rows,
         h.windows.len(),
         h.window,
+        h.window_choice.reason(),
         match h.scale {
             Scale::Log => "log",
             _ => "linear",

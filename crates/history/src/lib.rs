@@ -42,7 +42,7 @@ pub use markers::{Marker, parse_markers};
 pub use report::{
     Attribution, ChangePoint, Event, History, HistoryOptions, Segment, WindowSummary, history,
 };
-pub use series::{Series, SeriesBuilder, Sighting, WindowStats};
+pub use series::{Series, SeriesBuilder, Sighting, WindowChoice, WindowStats};
 
 /// The part a column plays in a history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

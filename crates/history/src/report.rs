@@ -8,7 +8,7 @@ use crate::HistoryError;
 use crate::detect::{ChangeKind, DetectOptions, Scale, detect};
 use crate::duration::WindowLength;
 use crate::markers::Marker;
-use crate::series::{Series, WindowStats};
+use crate::series::{Series, WindowChoice, WindowStats};
 
 /// How a history is built from a series.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -140,6 +140,8 @@ pub struct ChangePoint {
 pub struct History {
     /// The window length.
     pub window: WindowLength,
+    /// Why it is that length.
+    pub window_choice: WindowChoice,
     /// The scale change points in the mean were searched on.
     pub scale: Scale,
     /// Rows read.
@@ -200,6 +202,7 @@ pub fn history(
         .collect();
     Ok(History {
         window: series.window,
+        window_choice: series.choice,
         scale,
         rows: series.rows,
         rows_without_time: series.rows_without_time,

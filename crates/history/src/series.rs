@@ -77,12 +77,39 @@ pub struct Sighting {
     pub rows: u64,
 }
 
+/// Why a series has the window length it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowChoice {
+    /// The caller gave it (`--window`).
+    Given,
+    /// The data comes one row per step (a table already aggregated, a daily KPI): the
+    /// windows are the steps, up to 20,000 of them.
+    OneRowPerStep,
+    /// The shortest length of the ladder that makes at most 500 windows.
+    #[serde(rename = "at_most_500_windows")]
+    AtMost500Windows,
+}
+
+impl WindowChoice {
+    /// Why, in a few words.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Given => "as given",
+            Self::OneRowPerStep => "one row per step, as the data comes",
+            Self::AtMost500Windows => "the shortest that makes at most 500 windows",
+        }
+    }
+}
+
 /// The finished series: non-empty windows in time order, and the `by` values by first
 /// sighting.
 #[derive(Debug, Clone)]
 pub struct Series {
     /// The window length.
     pub window: WindowLength,
+    /// Why it is that length.
+    pub choice: WindowChoice,
     /// Windows with at least one row, in time order.
     pub windows: Vec<WindowStats>,
     /// Values of the `by` column, earliest first (empty without one).
@@ -98,6 +125,9 @@ pub struct Series {
 /// Without a fixed window length the builder starts at one second and moves up a ladder of
 /// lengths (1s 5s 10s 30s 1m 5m 15m 30m 1h 3h 6h 12h 1d 1w), merging windows, whenever the
 /// span would need more than 500 windows; each length divides the next, so this is exact.
+/// Data that comes one row per step (a table already aggregated by day, say) keeps its
+/// steps as windows instead, up to 20,000 of them: the length where every window holds at
+/// most one row and the next length up would merge rows.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -161,7 +191,8 @@ impl SeriesBuilder {
         self.rows += times.len() as u64;
         self.rows_without_time += times.null_count() as u64;
         if let Some((low, high)) = span(times) {
-            self.make_room(low, high)?;
+            let points = || times.iter().flatten().map(|t| (t, 1)).collect::<Vec<_>>();
+            self.make_room(low, high, &points)?;
         }
         let length = self.window().micros();
         // Rows of a log mostly come in time order: gather runs of one window and add them
@@ -251,8 +282,14 @@ impl SeriesBuilder {
     }
 
     /// With an automatic length, moves up the ladder until `low..=high` and the windows so
-    /// far fit in the window budget.
-    fn make_room(&mut self, low: i64, high: i64) -> Result<(), HistoryError> {
+    /// far fit in the window budget, or, for data of one row per step, until the windows
+    /// are the steps. `points` gives the new (time, rows) the windows are to take.
+    fn make_room(
+        &mut self,
+        low: i64,
+        high: i64,
+        points: &dyn Fn() -> Vec<(i64, u64)>,
+    ) -> Result<(), HistoryError> {
         if self.fixed.is_some() {
             return Ok(());
         }
@@ -264,15 +301,37 @@ impl SeriesBuilder {
             high = high.max(last.start);
         }
         let mut level = self.level;
+        let mut new_points: Option<Vec<(i64, u64)>> = None;
         while level + 1 < LADDER.len() {
             let length = LADDER[level] * 1_000_000;
-            if high.div_euclid(length) - low.div_euclid(length) < MAX_AUTO_WINDOWS {
+            let span = high.div_euclid(length) - low.div_euclid(length);
+            if span < MAX_AUTO_WINDOWS {
                 break;
+            }
+            if span < MAX_WINDOWS as i64 {
+                let points = new_points.get_or_insert_with(points);
+                let next = LADDER[level + 1] * 1_000_000;
+                if self.one_row_each(length, points) && !self.one_row_each(next, points) {
+                    break;
+                }
             }
             level += 1;
         }
         self.coarsen(level);
         Ok(())
+    }
+
+    /// Whether windows of `length` would each hold at most one row, of the windows so far
+    /// and the new `points`.
+    fn one_row_each(&self, length: i64, points: &[(i64, u64)]) -> bool {
+        let mut taken = std::collections::HashSet::new();
+        let old = self.windows.values().map(|w| (w.start, w.rows));
+        for (time, rows) in old.chain(points.iter().copied()) {
+            if rows > 1 || !taken.insert(time.div_euclid(length)) {
+                return false;
+            }
+        }
+        true
     }
 
     /// Re-buckets the windows at a longer ladder length.
@@ -312,7 +371,8 @@ impl SeriesBuilder {
             other.windows.values().next().map(|w| w.start),
             other.windows.values().last().map(|w| w.start),
         ) {
-            self.make_room(first, last)?;
+            let points = || other.windows.values().map(|w| (w.start, w.rows)).collect();
+            self.make_room(first, last, &points)?;
             other.coarsen(self.level);
         }
         for (index, window) in other.windows {
@@ -345,10 +405,25 @@ impl SeriesBuilder {
     /// The series: windows in time order, sightings by first appearance.
     pub fn finish(self) -> Series {
         let window = self.window();
+        let length = window.micros();
+        let span = match (self.windows.values().next(), self.windows.values().last()) {
+            (Some(first), Some(last)) => {
+                last.start.div_euclid(length) - first.start.div_euclid(length)
+            }
+            _ => 0,
+        };
+        let choice = if self.fixed.is_some() {
+            WindowChoice::Given
+        } else if span >= MAX_AUTO_WINDOWS {
+            WindowChoice::OneRowPerStep
+        } else {
+            WindowChoice::AtMost500Windows
+        };
         let mut sightings: Vec<Sighting> = self.sightings.into_values().collect();
         sightings.sort_by(|a, b| a.first.cmp(&b.first).then_with(|| a.label.cmp(&b.label)));
         Series {
             window,
+            choice,
             windows: self.windows.into_values().collect(),
             sightings,
             rows: self.rows,
@@ -472,19 +547,43 @@ mod tests {
 
     #[test]
     fn automatic_length_climbs_the_ladder_exactly() {
-        // One row a minute for 10 days: 30m is the shortest length with at most 500 windows.
-        let times: Vec<i64> = (0..14_400).map(|m| m * 60_000).collect();
-        let values: Vec<f64> = (0..14_400).map(|m| (m % 7) as f64).collect();
+        // Two rows a minute for 10 days: 30m is the shortest length with at most 500 windows.
+        let times: Vec<i64> = (0..28_800).map(|h| h * 30_000).collect();
+        let values: Vec<f64> = (0..28_800).map(|h| (h % 7) as f64).collect();
         let series = build(None, &times, &values);
         assert_eq!(series.window.to_string(), "30m");
+        assert_eq!(series.choice, WindowChoice::AtMost500Windows);
         assert_eq!(series.windows.len(), 480);
-        assert!(series.windows.iter().all(|w| w.rows == 30));
+        assert!(series.windows.iter().all(|w| w.rows == 60));
         let total: f64 = series
             .windows
             .iter()
             .map(|w| w.moments.mean().unwrap() * w.rows as f64)
             .sum();
         assert!((total - values.iter().sum::<f64>()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn data_of_one_row_per_step_keeps_its_steps() {
+        // One row a minute for 10 days (an aggregated table): 14,400 windows of 1m.
+        let times: Vec<i64> = (0..14_400).map(|m| m * 60_000).collect();
+        let values: Vec<f64> = (0..14_400).map(|m| (m % 7) as f64).collect();
+        let series = build(None, &times, &values);
+        assert_eq!(series.window.to_string(), "1m");
+        assert_eq!(series.choice, WindowChoice::OneRowPerStep);
+        assert_eq!(series.windows.len(), 14_400);
+        // One row a day for 3,000 days, with gaps: 1d, not the 1w that 500 windows would take.
+        let day = 86_400_000;
+        let times: Vec<i64> = (0..3_500).filter(|d| d % 7 != 3).map(|d| d * day).collect();
+        let values = vec![1.0; times.len()];
+        let series = build(None, &times, &values);
+        assert_eq!(series.window.to_string(), "1d");
+        assert_eq!(series.choice, WindowChoice::OneRowPerStep);
+        // Past 20,000 steps the window budget wins again.
+        let times: Vec<i64> = (0..30_000).map(|m| m * 60_000).collect();
+        let series = build(None, &times, &vec![1.0; times.len()]);
+        assert_eq!(series.choice, WindowChoice::AtMost500Windows);
+        assert!(series.windows.len() <= 500);
     }
 
     #[test]

@@ -200,12 +200,13 @@ pub fn render(report: &HistoryReport) -> String {
     let mut page = String::new();
     let _ = write!(
         page,
-        "<h1>History of <code>{}</code></h1>\n<p id=\"summary\">{} rows from <code>{}</code> in {} windows of {} by <code>{}</code>; means compared on a {} scale. {} change point(s).</p>\n",
+        "<h1>History of <code>{}</code></h1>\n<p id=\"summary\">{} rows from <code>{}</code> in {} windows of {} ({}) by <code>{}</code>; means compared on a {} scale. {} change point(s).</p>\n",
         escape(&report.value),
         h.rows,
         escape(&report.data.join(", ")),
         h.windows.len(),
         h.window,
+        h.window_choice.reason(),
         escape(&report.time),
         if h.scale == Scale::Log {
             "log"
