@@ -46,8 +46,13 @@ pub struct HistoryArgs {
     /// Penalty per change point, times ln(windows), in noise variances; larger finds fewer
     #[arg(long, value_name = "X", default_value_t = 3.0)]
     penalty: f64,
-    /// The fewest windows between two change points
-    #[arg(long, value_name = "N", default_value_t = 2)]
+    /// The fewest windows between two change points (a segment's least length)
+    #[arg(
+        long,
+        visible_alias = "min-segment",
+        value_name = "N",
+        default_value_t = 2
+    )]
     min_windows: usize,
     /// Compare window means as ratios (log) or differences (linear); auto is log when every
     /// mean is positive
@@ -99,7 +104,7 @@ pub fn run(args: HistoryArgs) -> Result<Exit> {
         bail!("--penalty must be a positive number, got {}", args.penalty);
     }
     if args.min_windows == 0 {
-        bail!("--min-windows must be at least 1");
+        bail!("--min-windows (--min-segment) must be at least 1");
     }
     let markers = match &args.markers {
         Some(path) => {

@@ -142,6 +142,10 @@ fn bad_input_is_one_clear_error_with_exit_2() {
         &run(&["--penalty=-1"]),
         "--penalty must be a positive number",
     );
+    assert_bad_input(
+        &run(&["--min-segment", "0"]),
+        "--min-windows (--min-segment) must be at least 1",
+    );
     // clap rejects a malformed duration (its message spans lines, so only the code is checked).
     assert_eq!(run(&["--window", "15 minutes"]).status.code(), Some(2));
     let ids = dir.path().join("ids.csv");
