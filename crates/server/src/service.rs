@@ -66,7 +66,8 @@ impl MonitorService {
         self.core.log(&model, columns).await.map_err(status)
     }
 
-    /// A request's records and columns as one batch of columns.
+    /// A request's records and columns as one batch of columns (rows are turned into
+    /// columns here; the core normalizes what it is given).
     fn columns(&self, model: &str, request: LogRequest) -> Result<Columns, MonitorError> {
         let count =
             request.records.len() + request.columns.as_ref().map_or(0, |c| c.time_micros.len());
@@ -76,24 +77,16 @@ impl MonitorService {
                 seismo_monitor::MAX_RECORDS
             )));
         }
-        let model = self.core.model(model)?;
-        let mut batch = if request.records.is_empty() {
-            None
-        } else {
-            Some(convert::from_records(
-                &request.records,
-                &model.schema,
-                "records",
-            )?)
-        };
-        if let Some(sent) = request.columns {
-            let sent = columns::normalize(sent.into(), &model.schema)?;
-            match &mut batch {
-                Some(rows) => columns::append(rows, sent),
-                None => batch = Some(sent),
-            }
+        if request.records.is_empty() {
+            // Columns alone (the fast path): the core checks and normalizes them, once.
+            return Ok(request.columns.map(Columns::from).unwrap_or_default());
         }
-        Ok(batch.unwrap_or_default())
+        let model = self.core.model(model)?;
+        let mut rows = convert::from_records(&request.records, &model.schema, "records")?;
+        if let Some(sent) = request.columns {
+            columns::append(&mut rows, columns::normalize(sent.into(), &model.schema)?);
+        }
+        Ok(rows)
     }
 }
 
