@@ -89,6 +89,8 @@ pub enum WindowChoice {
     /// The shortest length of the ladder that makes at most 500 windows.
     #[serde(rename = "at_most_500_windows")]
     AtMost500Windows,
+    /// The ladder's longest length (1w): the span needs more than 500 windows even so.
+    LongestOfTheLadder,
 }
 
 impl WindowChoice {
@@ -98,6 +100,7 @@ impl WindowChoice {
             Self::Given => "as given",
             Self::OneRowPerStep => "one row per step, as the data comes",
             Self::AtMost500Windows => "the shortest that makes at most 500 windows",
+            Self::LongestOfTheLadder => "the longest automatic length; the span needs more",
         }
     }
 }
@@ -414,8 +417,10 @@ impl SeriesBuilder {
         };
         let choice = if self.fixed.is_some() {
             WindowChoice::Given
-        } else if span >= MAX_AUTO_WINDOWS {
+        } else if span >= MAX_AUTO_WINDOWS && self.windows.values().all(|w| w.rows <= 1) {
             WindowChoice::OneRowPerStep
+        } else if span >= MAX_AUTO_WINDOWS {
+            WindowChoice::LongestOfTheLadder
         } else {
             WindowChoice::AtMost500Windows
         };
@@ -579,6 +584,14 @@ mod tests {
         let series = build(None, &times, &values);
         assert_eq!(series.window.to_string(), "1d");
         assert_eq!(series.choice, WindowChoice::OneRowPerStep);
+        // Two rows an hour apart each week for 25 years: even weeks make more than 500 windows.
+        let week = 7 * day;
+        let times: Vec<i64> = (0..1_300)
+            .flat_map(|w| [w * week, w * week + day / 24])
+            .collect();
+        let series = build(None, &times, &vec![1.0; times.len()]);
+        assert_eq!(series.window.to_string(), "1w");
+        assert_eq!(series.choice, WindowChoice::LongestOfTheLadder);
         // Past 20,000 steps the window budget wins again.
         let times: Vec<i64> = (0..30_000).map(|m| m * 60_000).collect();
         let series = build(None, &times, &vec![1.0; times.len()]);
