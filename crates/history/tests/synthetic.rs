@@ -106,15 +106,23 @@ fn score(log: &Log) -> (usize, usize, usize) {
 }
 
 fn f1(level: f64, seeds: std::ops::Range<u64>) -> (f64, (usize, usize, usize)) {
+    f1_of(
+        &format!("level {level}"),
+        seeds.map(|seed| generate(seed, level)),
+    )
+}
+
+/// F1 over the change points of several logs, all counted together; printed with `what`.
+fn f1_of(what: &str, logs: impl Iterator<Item = Log>) -> (f64, (usize, usize, usize)) {
     let (mut tp, mut fp, mut fn_) = (0, 0, 0);
-    for seed in seeds {
-        let (t, p, n) = score(&generate(seed, level));
+    for log in logs {
+        let (t, p, n) = score(&log);
         tp += t;
         fp += p;
         fn_ += n;
     }
     let f1 = 2.0 * tp as f64 / (2 * tp + fp + fn_) as f64;
-    eprintln!("level {level}: F1 {f1:.3}, (tp, fp, fn) = ({tp}, {fp}, {fn_})");
+    eprintln!("{what}: F1 {f1:.3}, (tp, fp, fn) = ({tp}, {fp}, {fn_})");
     (f1, (tp, fp, fn_))
 }
 
@@ -194,16 +202,9 @@ fn generate_one_per_window(seed: u64, steady: bool) -> Log {
 #[test]
 fn one_value_per_window_finds_level_shifts() {
     // Without a spread inside windows, the noise comes from the series' own differences.
-    let (mut tp, mut fp, mut fn_) = (0, 0, 0);
-    for seed in 2_000..2_040 {
-        let (t, p, n) = score(&generate_one_per_window(seed, false));
-        tp += t;
-        fp += p;
-        fn_ += n;
-    }
-    let f1 = 2.0 * tp as f64 / (2 * tp + fp + fn_) as f64;
-    eprintln!("one value per window: F1 {f1:.3}, (tp, fp, fn) = ({tp}, {fp}, {fn_})");
-    assert!(f1 >= 0.9, "F1 {f1:.3} (tp, fp, fn) = {:?}", (tp, fp, fn_));
+    let logs = (2_000..2_040).map(|seed| generate_one_per_window(seed, false));
+    let (f1, counts) = f1_of("one value per window", logs);
+    assert!(f1 >= 0.9, "F1 {f1:.3} (tp, fp, fn) = {counts:?}");
 }
 
 #[test]
