@@ -63,6 +63,8 @@ pub mod writer;
 
 pub use invalid::Invalid;
 pub use metrics::Metrics;
-pub use monitor::{Guard, MAX_RECORDS, Monitor, MonitorError, MonitorOptions, Verdict};
+pub use monitor::{
+    Guard, MAX_RECORDS, Monitor, MonitorError, MonitorOptions, Verdict, within_limit,
+};
 pub use store::{Store, StoreError};
 pub use writer::now_micros;

@@ -116,8 +116,9 @@ pub struct Monitor {
     metrics: Arc<Metrics>,
 }
 
-/// Refuses a call holding more than [`MAX_RECORDS`] entries in `field`.
-fn within_limit(field: &str, count: usize) -> Result<(), MonitorError> {
+/// Refuses a call holding more than [`MAX_RECORDS`] entries in `field` (front ends call it
+/// before converting a request, so an oversized one costs nothing).
+pub fn within_limit(field: &str, count: usize) -> Result<(), MonitorError> {
     if count > MAX_RECORDS {
         return Err(MonitorError::Overloaded(format!(
             "{field}: {count} in one request, at most {MAX_RECORDS}"

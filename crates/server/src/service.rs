@@ -71,12 +71,7 @@ impl MonitorService {
     fn columns(&self, model: &str, request: LogRequest) -> Result<Columns, MonitorError> {
         let count =
             request.records.len() + request.columns.as_ref().map_or(0, |c| c.time_micros.len());
-        if count > seismo_monitor::MAX_RECORDS {
-            return Err(MonitorError::Overloaded(format!(
-                "records: {count} in one request, at most {}",
-                seismo_monitor::MAX_RECORDS
-            )));
-        }
+        seismo_monitor::within_limit("records", count)?;
         if request.records.is_empty() {
             // Columns alone (the fast path): the core checks and normalizes them, once.
             return Ok(request.columns.map(Columns::from).unwrap_or_default());
@@ -153,13 +148,7 @@ impl Monitor for MonitorService {
         let started = std::time::Instant::now();
         let request = request.into_inner();
         let model = self.core.model(&request.model).map_err(status)?;
-        if request.records.len() > seismo_monitor::MAX_RECORDS {
-            return Err(status(MonitorError::Overloaded(format!(
-                "records: {} in one request, at most {}",
-                request.records.len(),
-                seismo_monitor::MAX_RECORDS
-            ))));
-        }
+        seismo_monitor::within_limit("records", request.records.len()).map_err(status)?;
         // Rules are the costly part of a guard (a large rule set on many records takes
         // milliseconds to seconds): off the runtime, so the serving thread (one by default)
         // keeps answering other requests meanwhile. Without rules a guard is a range check
