@@ -67,45 +67,52 @@ fn list(items: impl IntoIterator<Item = String>) -> String {
 /// The fields of one rule, in order, as (key, TOML value).
 type Fields = Vec<(&'static str, String)>;
 
+/// Adds `key = value` when the field is set.
+fn set(fields: &mut Fields, key: &'static str, value: Option<String>) {
+    if let Some(value) = value {
+        fields.push((key, value));
+    }
+}
+
 fn common(fields: &mut Fields, severity: Severity, condition: &Option<String>) {
-    if severity != Severity::default() {
-        fields.push(("severity", quote(&format!("{severity:?}").to_lowercase())));
-    }
-    if let Some(w) = condition {
-        fields.push(("where", quote(w)));
-    }
+    let severity = (severity != Severity::default()).then(|| format!("{severity:?}"));
+    set(
+        fields,
+        "severity",
+        severity.map(|s| quote(&s.to_lowercase())),
+    );
+    set(fields, "where", condition.as_deref().map(quote));
 }
 
 fn column_fields(r: &ColumnRule) -> Fields {
     let mut f: Fields = vec![("name", quote(&r.name))];
-    if let Some(rule) = &r.rule {
-        f.push(("rule", quote(rule)));
-    }
+    set(&mut f, "rule", r.rule.as_deref().map(quote));
     common(&mut f, r.severity, &r.condition);
-    let mut push = |key, value: Option<String>| {
-        if let Some(value) = value {
-            f.push((key, value));
-        }
-    };
-    push("type", r.kind.map(|k| quote(k.as_str())));
-    push("required", r.required.map(|b| b.to_string()));
-    push("max_null_fraction", r.max_null_fraction.map(share));
-    push("no_nan", r.no_nan.then(|| "true".into()));
-    push("no_infinity", r.no_infinity.then(|| "true".into()));
-    push("min", r.min.map(number));
-    push("max", r.max.map(number));
-    push("exclusive_min", r.exclusive_min.map(number));
-    push("exclusive_max", r.exclusive_max.map(number));
-    push(
+    set(&mut f, "type", r.kind.map(|k| quote(k.as_str())));
+    set(&mut f, "required", r.required.map(|b| b.to_string()));
+    set(&mut f, "max_null_fraction", r.max_null_fraction.map(share));
+    set(&mut f, "no_nan", r.no_nan.then(|| "true".into()));
+    set(&mut f, "no_infinity", r.no_infinity.then(|| "true".into()));
+    set(&mut f, "min", r.min.map(number));
+    set(&mut f, "max", r.max.map(number));
+    set(&mut f, "exclusive_min", r.exclusive_min.map(number));
+    set(&mut f, "exclusive_max", r.exclusive_max.map(number));
+    set(
+        &mut f,
         "allowed",
         r.allowed.as_ref().map(|v| list(v.iter().map(literal))),
     );
-    push("max_unseen_fraction", r.max_unseen_fraction.map(share));
-    push("regex", r.regex.as_deref().map(quote));
-    push("min_length", r.min_length.map(|n| n.to_string()));
-    push("max_length", r.max_length.map(|n| n.to_string()));
-    push("unique", r.unique.then(|| "true".into()));
-    push(
+    set(
+        &mut f,
+        "max_unseen_fraction",
+        r.max_unseen_fraction.map(share),
+    );
+    set(&mut f, "regex", r.regex.as_deref().map(quote));
+    set(&mut f, "min_length", r.min_length.map(|n| n.to_string()));
+    set(&mut f, "max_length", r.max_length.map(|n| n.to_string()));
+    set(&mut f, "unique", r.unique.then(|| "true".into()));
+    set(
+        &mut f,
         "monotonic",
         r.monotonic.map(|m| quote(&snake(&format!("{m:?}")))),
     );
@@ -114,29 +121,29 @@ fn column_fields(r: &ColumnRule) -> Fields {
 
 fn dataset_fields(r: &DatasetRule) -> Fields {
     let mut f: Fields = Vec::new();
-    if let Some(name) = &r.name {
-        f.push(("name", quote(name)));
-    }
+    set(&mut f, "name", r.name.as_deref().map(quote));
     common(&mut f, r.severity, &r.condition);
-    let mut push = |key, value: Option<String>| {
-        if let Some(value) = value {
-            f.push((key, value));
-        }
-    };
-    push("expr", r.expr.as_deref().map(quote));
-    push("min_rows", r.min_rows.map(|n| n.to_string()));
-    push("max_rows", r.max_rows.map(|n| n.to_string()));
-    push(
+    set(&mut f, "expr", r.expr.as_deref().map(quote));
+    set(&mut f, "min_rows", r.min_rows.map(|n| n.to_string()));
+    set(&mut f, "max_rows", r.max_rows.map(|n| n.to_string()));
+    set(
+        &mut f,
         "max_duplicate_fraction",
         r.max_duplicate_fraction.map(share),
     );
-    push("max_reference_overlap", r.max_reference_overlap.map(share));
-    push("label", r.label.as_deref().map(quote));
-    push(
+    set(
+        &mut f,
+        "max_reference_overlap",
+        r.max_reference_overlap.map(share),
+    );
+    set(&mut f, "label", r.label.as_deref().map(quote));
+    set(
+        &mut f,
         "max_conflicting_labels",
         r.max_conflicting_labels.map(share),
     );
-    push(
+    set(
+        &mut f,
         "columns",
         r.columns.as_ref().map(|c| list(c.iter().map(|s| quote(s)))),
     );
@@ -148,30 +155,19 @@ fn statistic_fields(r: &StatisticRule) -> Fields {
         ("column", quote(&r.column)),
         ("statistic", quote(r.statistic.as_str())),
     ];
-    let mut push = |key, value: Option<String>| {
-        if let Some(value) = value {
-            f.push((key, value));
-        }
-    };
-    push("q", r.q.map(share));
-    push("min", r.min.map(number));
-    push("max", r.max.map(number));
-    push("name", r.name.as_deref().map(quote));
+    set(&mut f, "q", r.q.map(share));
+    set(&mut f, "min", r.min.map(number));
+    set(&mut f, "max", r.max.map(number));
+    set(&mut f, "name", r.name.as_deref().map(quote));
     common(&mut f, r.severity, &r.condition);
     f
 }
 
 fn drift_fields(r: &DriftRule) -> Fields {
     let mut f: Fields = vec![("column", quote(&r.column))];
-    if let Some(test) = r.test {
-        f.push(("test", quote(test.as_str())));
-    }
-    if let Some(threshold) = r.threshold {
-        f.push(("threshold", number(threshold)));
-    }
-    if let Some(name) = &r.name {
-        f.push(("name", quote(name)));
-    }
+    set(&mut f, "test", r.test.map(|t| quote(t.as_str())));
+    set(&mut f, "threshold", r.threshold.map(number));
+    set(&mut f, "name", r.name.as_deref().map(quote));
     common(&mut f, r.severity, &r.condition);
     f
 }
