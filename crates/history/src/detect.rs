@@ -123,9 +123,8 @@ pub fn detect(
         )));
     }
     let used: Vec<usize> = (0..windows.len())
-        .filter(|&i| {
-            windows[i].moments.count >= 1 && windows[i].moments.mean().is_some_and(f64::is_finite)
-        })
+        // A mean exists for every window with a value.
+        .filter(|&i| windows[i].moments.mean().is_some_and(f64::is_finite))
         .collect();
     let means: Vec<f64> = used
         .iter()
