@@ -11,10 +11,15 @@
 //! - [`Cost::MeanAndVariance`] (ruptures' `normal`): `n · ln(σ̂² + 10⁻⁶)` with the population
 //!   variance σ̂²: changes in mean and/or variance. Its segments need two values.
 //!
+//! [`trend`] searches segments that may be straight lines (a trend is no change), with
+//! jumps and bends told apart.
+//!
 //! Results are the indices where new segments start (`0 < i < n`), ascending. The series
 //! must be free of NaN and infinities (an error otherwise).
 
 use crate::error::StatsError;
+
+pub mod trend;
 
 /// What a change means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,27 +59,7 @@ struct Prefix {
 
 impl Prefix {
     fn new(series: &[f64], weights: Option<&[f64]>, cost: Cost) -> Result<Self, StatsError> {
-        if let Some(i) = series.iter().position(|v| !v.is_finite()) {
-            return Err(StatsError::InvalidArgument(format!(
-                "value {} at index {i} is not finite",
-                series[i]
-            )));
-        }
-        if let Some(weights) = weights {
-            if weights.len() != series.len() {
-                return Err(StatsError::InvalidArgument(format!(
-                    "{} weights for {} values",
-                    weights.len(),
-                    series.len()
-                )));
-            }
-            if let Some(i) = weights.iter().position(|w| !(*w > 0.0 && w.is_finite())) {
-                return Err(StatsError::InvalidArgument(format!(
-                    "weight {} at index {i} is not a positive number",
-                    weights[i]
-                )));
-            }
-        }
+        check_series(series, weights)?;
         let weight_of = |i: usize| weights.map_or(1.0, |w| w[i]);
         // Center on the mean first: prefix sums of squares then lose far fewer digits.
         let center = series.iter().sum::<f64>() / series.len().max(1) as f64;
@@ -277,6 +262,34 @@ fn best_split(prefix: &Prefix, start: usize, end: usize, min_size: usize) -> Opt
         }
     }
     best
+}
+
+/// An error unless every value is finite and, when given, the weights are one positive
+/// finite number per value.
+fn check_series(series: &[f64], weights: Option<&[f64]>) -> Result<(), StatsError> {
+    if let Some(i) = series.iter().position(|v| !v.is_finite()) {
+        return Err(StatsError::InvalidArgument(format!(
+            "value {} at index {i} is not finite",
+            series[i]
+        )));
+    }
+    let Some(weights) = weights else {
+        return Ok(());
+    };
+    if weights.len() != series.len() {
+        return Err(StatsError::InvalidArgument(format!(
+            "{} weights for {} values",
+            weights.len(),
+            series.len()
+        )));
+    }
+    if let Some(i) = weights.iter().position(|w| !(*w > 0.0 && w.is_finite())) {
+        return Err(StatsError::InvalidArgument(format!(
+            "weight {} at index {i} is not a positive number",
+            weights[i]
+        )));
+    }
+    Ok(())
 }
 
 fn check_penalty(penalty: f64) -> Result<(), StatsError> {
