@@ -1,21 +1,33 @@
-//! Change points on a window series: where the level (mean) or the spread of the values
-//! moved, found by PELT in `seismo-stats`.
+//! Change points on a window series: where the level, the slope or the spread of the
+//! values moved.
 //!
-//! Two series are searched, each standardized by a robust noise scale so that one penalty
+//! Two series are searched, each weighted by its points' own noise so that one penalty
 //! serves any unit:
 //! - the window means, on a log scale when every mean is positive ([`Scale::Auto`]): the
 //!   failures this looks for are often multiplicative (a unit change, a score ×100), and on
-//!   a log scale a ×100 jump leaves the noise after it as large as before it;
+//!   a log scale a ×100 jump leaves the noise after it as large as before it. A regular
+//!   cycle (hours of the day, days of the week) is taken out first (`season`). Segments
+//!   are flat or straight lines (`seismo_stats::changepoint::trend`), so a steady trend is
+//!   no change, and a change is a jump in level or a bend in slope;
 //! - the log of each window's interquartile range (its standard deviation where an IQR is
-//!   0, as with discrete values): spread, robust to the odd outlier row.
+//!   0, as with discrete values): spread, robust to the odd outlier row. Only windows of two
+//!   or more values have one.
 //!
-//! The noise scale is `1.4826 · median |x[i+1] − x[i]| / √2`, which level shifts hardly
-//! move. The penalty is `penalty · ln n` per change point (`n` windows). Change points of
+//! The noise of the level series starts from `1.4826 · median |x[i+1] − x[i]| / √2`, which
+//! level shifts hardly move, and is then corrected for correlation: the residuals around
+//! the fitted segments give the variance and the lag-one autocorrelation ρ of what is left,
+//! and the noise variance becomes the long-run variance `σ²(1 + ρ)/(1 − ρ)` (ρ within
+//! 0..0.9), never less than the start. The search is repeated with it until the change
+//! points stop moving (five rounds at most). Without it, a series whose noise wanders
+//! (economic series, prices) reads as a staircase of changes. The penalty is
+//! `penalty · ln n` per change point (`n` windows) and `ln n` per slope. Change points of
 //! the two series closer than `min_windows` windows are one change.
 
 use seismo_stats::changepoint::pelt_weighted;
+use seismo_stats::changepoint::trend::{Break, TrendOptions, residual_noise, trend_changes};
 
 use crate::HistoryError;
+use crate::season;
 use crate::series::WindowStats;
 
 /// Whether window means are compared on a linear or a log scale.
@@ -74,21 +86,28 @@ impl Default for DetectOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
-    /// The mean.
+    /// The mean jumped.
     Mean,
+    /// A trend bent: the slope changed without a jump.
+    Slope,
     /// The spread (variance).
     Variance,
-    /// Both.
+    /// The mean jumped and the spread changed.
     MeanAndVariance,
+    /// The slope changed and the spread too.
+    SlopeAndVariance,
 }
 
 impl ChangeKind {
-    /// The kind in words: `mean`, `variance` or `mean and variance`.
+    /// The kind in words: `mean`, `slope`, `variance`, `mean and variance` or `slope and
+    /// variance`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Mean => "mean",
+            Self::Slope => "slope",
             Self::Variance => "variance",
             Self::MeanAndVariance => "mean and variance",
+            Self::SlopeAndVariance => "slope and variance",
         }
     }
 }
@@ -174,7 +193,11 @@ pub fn detect(
         None => (Vec::new(), Vec::new()),
     };
     let min = options.min_windows.max(1);
-    let at_level = changes(&level, &level_noise, options.penalty, min)?;
+    let level = match season::period(&level) {
+        Some(period) => season::remove(&level, period),
+        None => level,
+    };
+    let at_level = level_changes(&level, &level_noise, options.penalty, min)?;
     let at_spread: Vec<usize> = changes(&spread, &spread_noise, options.penalty, min)?
         .into_iter()
         .map(|p| with_spread[p])
@@ -182,17 +205,21 @@ pub fn detect(
     // One change where the two series agree within `min` windows; the level's position wins.
     let mut found: Vec<Change> = at_level
         .iter()
-        .map(|&p| Change {
-            window: used[p],
-            kind: if at_spread.iter().any(|&s| s.abs_diff(p) < min) {
-                ChangeKind::MeanAndVariance
-            } else {
-                ChangeKind::Mean
-            },
+        .map(|&(p, bend)| {
+            let spread_too = at_spread.iter().any(|&s| s.abs_diff(p) < min);
+            Change {
+                window: used[p],
+                kind: match (bend, spread_too) {
+                    (Break::Level, false) => ChangeKind::Mean,
+                    (Break::Level, true) => ChangeKind::MeanAndVariance,
+                    (Break::Slope, false) => ChangeKind::Slope,
+                    (Break::Slope, true) => ChangeKind::SlopeAndVariance,
+                },
+            }
         })
         .collect();
     for &s in &at_spread {
-        if !at_level.iter().any(|&p| p.abs_diff(s) < min) {
+        if !at_level.iter().any(|&(p, _)| p.abs_diff(s) < min) {
             found.push(Change {
                 window: used[s],
                 kind: ChangeKind::Variance,
@@ -228,7 +255,8 @@ fn spreads(windows: &[WindowStats], used: &[usize]) -> Option<Vec<f64>> {
     Some(own.into_iter().map(|s| s.unwrap_or(fallback)).collect())
 }
 
-fn median(values: &mut [f64]) -> f64 {
+/// The median (the mean of the middle two of an even count); `values` get sorted.
+pub(crate) fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
     if values.len().is_multiple_of(2) {
@@ -236,6 +264,69 @@ fn median(values: &mut [f64]) -> f64 {
     } else {
         values[mid]
     }
+}
+
+/// The rounds of the noise correction at most.
+const NOISE_ROUNDS: usize = 5;
+/// The largest lag-one autocorrelation the noise correction believes.
+const MAX_AUTOCORRELATION: f64 = 0.9;
+
+/// Jumps and bends in the level series, whose points have noise variances proportional to
+/// `noise`: flat-or-straight segments (`trend_changes`), the noise scaled first by the
+/// overdispersion of the standardized differences, then by the long-run variance of the
+/// residuals until the change points stop moving.
+fn level_changes(
+    series: &[f64],
+    noise: &[f64],
+    penalty: f64,
+    min: usize,
+) -> Result<Vec<(usize, Break)>, HistoryError> {
+    let Some(start) = weights_of(series, noise) else {
+        return Ok(Vec::new());
+    };
+    let ln_n = (series.len() as f64).ln();
+    let options = TrendOptions::new(penalty * ln_n, ln_n, min);
+    // `factor`: the noise variance relative to `start`'s.
+    let mut factor = 1.0;
+    let mut found = trend_changes(series, &start, &options)?;
+    for _ in 0..NOISE_ROUNDS {
+        let weights: Vec<f64> = start.iter().map(|w| w / factor).collect();
+        let points: Vec<usize> = found.iter().map(|c| c.at).collect();
+        let left = residual_noise(series, &weights, &points, options.slope_penalty)?;
+        let rho = left.autocorrelation.clamp(0.0, MAX_AUTOCORRELATION);
+        let next = (left.variance * factor * (1.0 + rho) / (1.0 - rho)).max(1.0);
+        if !next.is_finite() {
+            break;
+        }
+        factor = next;
+        let weights: Vec<f64> = start.iter().map(|w| w / factor).collect();
+        let again = trend_changes(series, &weights, &options)?;
+        if again == found {
+            break;
+        }
+        found = again;
+    }
+    Ok(found.into_iter().map(|c| (c.at, c.kind)).collect())
+}
+
+/// Weights `1 / (noise · φ²)`, with `φ²` the overdispersion estimated from the
+/// standardized differences (real windows vary more than sampling alone explains); `None`
+/// when the series is too short or has no variation.
+fn weights_of(series: &[f64], noise: &[f64]) -> Option<Vec<f64>> {
+    if series.len() < 2 {
+        return None;
+    }
+    let steps: Vec<f64> = series
+        .windows(2)
+        .zip(noise.windows(2))
+        .map(|(x, v)| (x[1] - x[0]) / (v[0] + v[1]).sqrt())
+        .collect();
+    let phi = noise_scale(&steps)?;
+    let weights: Vec<f64> = noise.iter().map(|v| 1.0 / (v * phi * phi)).collect();
+    weights
+        .iter()
+        .all(|w| *w > 0.0 && w.is_finite())
+        .then_some(weights)
 }
 
 /// PELT change points of one series whose points have noise variances proportional to
@@ -250,18 +341,9 @@ fn changes(
     if series.len() < 2 * min {
         return Ok(Vec::new());
     }
-    let steps: Vec<f64> = series
-        .windows(2)
-        .zip(noise.windows(2))
-        .map(|(x, v)| (x[1] - x[0]) / (v[0] + v[1]).sqrt())
-        .collect();
-    let Some(phi) = noise_scale(&steps) else {
+    let Some(weights) = weights_of(series, noise) else {
         return Ok(Vec::new());
     };
-    let weights: Vec<f64> = noise.iter().map(|v| 1.0 / (v * phi * phi)).collect();
-    if weights.iter().any(|w| !(*w > 0.0 && w.is_finite())) {
-        return Ok(Vec::new());
-    }
     let penalty = penalty * (series.len() as f64).ln();
     Ok(pelt_weighted(series, &weights, penalty, min)?)
 }

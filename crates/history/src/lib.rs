@@ -18,7 +18,7 @@
 //! let hours = 20 * 24;
 //! let times = TimestampSecondArray::from((0..hours).map(|h| h * 3600).collect::<Vec<_>>());
 //! let scores = Float64Array::from(
-//!     (0..hours).map(|h| (0.2 + 0.01 * (h % 5) as f64) * if h >= 240 { 100.0 } else { 1.0 }).collect::<Vec<_>>(),
+//!     (0..hours).map(|h| (0.2 + 0.001 * (h % 24) as f64) * if h >= 240 { 100.0 } else { 1.0 }).collect::<Vec<_>>(),
 //! );
 //! let versions = StringArray::from((0..hours).map(|h| if h >= 240 { "2" } else { "1" }).collect::<Vec<_>>());
 //! let mut builder = SeriesBuilder::new(Some("1d".parse().unwrap()));
@@ -34,6 +34,7 @@ mod detect;
 mod duration;
 mod markers;
 mod report;
+mod season;
 mod series;
 
 pub use detect::{Change, ChangeKind, DetectOptions, Scale, detect};

@@ -1,9 +1,10 @@
 //! Change points on generated prediction logs with known changes: mean shifts and variance
 //! changes, Gaussian noise, outlier rows and uneven traffic. The detector must reach an F1
 //! of at least 0.9, a found change counting when it is within 5 windows of a true one.
+//! Series of one value per window add trends, weekly cycles, bends and correlated noise.
 
 use arrow_array::{Float64Array, TimestampMicrosecondArray};
-use seismo_history::{HistoryOptions, SeriesBuilder, history};
+use seismo_history::{ChangeKind, HistoryOptions, SeriesBuilder, history};
 use seismo_stats::random::SplitMix64;
 
 const WINDOWS: usize = 200;
@@ -77,6 +78,12 @@ fn change_windows(rng: &mut SplitMix64, count: usize) -> Vec<usize> {
 /// True positives, false positives and false negatives of one log, matching found changes
 /// to true ones one to one, nearest first.
 fn score(log: &Log) -> (usize, usize, usize) {
+    let (counts, _) = score_and_kinds(log);
+    counts
+}
+
+/// [`score`], and the kinds of the found changes that match a true one.
+fn score_and_kinds(log: &Log) -> ((usize, usize, usize), Vec<ChangeKind>) {
     let mut builder = SeriesBuilder::new(Some("1h".parse().unwrap()));
     builder
         .update(
@@ -86,23 +93,24 @@ fn score(log: &Log) -> (usize, usize, usize) {
         )
         .unwrap();
     let report = history(builder.finish(), None, &[], &HistoryOptions::default()).unwrap();
-    let found: Vec<usize> = report
+    let found: Vec<(usize, ChangeKind)> = report
         .change_points
         .iter()
-        .map(|c| (c.time_micros / HOUR) as usize)
+        .map(|c| ((c.time_micros / HOUR) as usize, c.kind))
         .collect();
     let mut unmatched = log.changes.clone();
-    let mut tp = 0;
-    for f in &found {
+    let mut kinds = Vec::new();
+    for (f, kind) in &found {
         if let Some(i) = (0..unmatched.len())
             .filter(|&i| unmatched[i].abs_diff(*f) <= TOLERANCE)
             .min_by_key(|&i| unmatched[i].abs_diff(*f))
         {
             unmatched.remove(i);
-            tp += 1;
+            kinds.push(*kind);
         }
     }
-    (tp, found.len() - tp, unmatched.len())
+    let tp = kinds.len();
+    ((tp, found.len() - tp, unmatched.len()), kinds)
 }
 
 fn f1(level: f64, seeds: std::ops::Range<u64>) -> (f64, (usize, usize, usize)) {
@@ -217,4 +225,96 @@ fn one_value_per_window_without_a_change_stays_quiet() {
         false_alarms <= 2,
         "{false_alarms} false alarms in 40 steady series"
     );
+}
+
+/// A series of one value per window: `shape(window)` plus unit Gaussian noise (or
+/// AR(1) noise with coefficient `ar`), with true changes at `changes`.
+fn one_per_window(
+    seed: u64,
+    ar: f64,
+    shape: impl Fn(usize) -> f64,
+    changes: impl Fn(&mut SplitMix64) -> Vec<usize>,
+) -> Log {
+    let mut rng = SplitMix64::new(seed);
+    let changes = changes(&mut rng);
+    let (mut times, mut values) = (Vec::new(), Vec::new());
+    let mut noise = 0.0;
+    for window in 0..WINDOWS {
+        noise = ar * noise + normal(&mut rng);
+        times.push(window as i64 * HOUR + HOUR / 2);
+        values.push(100.0 + shape(window) + noise);
+    }
+    Log {
+        times,
+        values,
+        changes,
+    }
+}
+
+/// What a series does apart from its noise, window by window.
+type Shape = fn(usize) -> f64;
+
+/// A weekly cycle (period 7 windows) of amplitude 3 standard deviations.
+fn weekly(window: usize) -> f64 {
+    [3.0, 2.0, 0.5, -1.0, -2.5, -1.5, -0.5][window % 7]
+}
+
+#[test]
+fn one_value_per_window_trends_cycles_and_correlated_noise_stay_quiet() {
+    let none = |_: &mut SplitMix64| Vec::new();
+    let cases: [(&str, f64, Shape); 3] = [
+        ("a steady trend", 0.0, |w| 0.05 * w as f64),
+        ("a trend and a weekly cycle", 0.0, |w| {
+            0.02 * w as f64 + weekly(w)
+        }),
+        ("AR(1) noise, coefficient 0.6", 0.6, |_| 0.0),
+    ];
+    for (what, ar, shape) in cases {
+        let false_alarms: usize = (4_000..4_040)
+            .map(|seed| score(&one_per_window(seed, ar, shape, none)).1)
+            .sum();
+        eprintln!("one value per window, {what}: {false_alarms} false alarms in 40 series");
+        assert!(
+            false_alarms <= 2,
+            "{what}: {false_alarms} false alarms in 40 series"
+        );
+    }
+}
+
+#[test]
+fn one_value_per_window_finds_a_shift_through_a_weekly_cycle() {
+    let logs = (5_000..5_040).map(|seed| {
+        let at = 40 + SplitMix64::new(seed ^ 0xABCD).below(120);
+        one_per_window(
+            seed,
+            0.0,
+            move |w| weekly(w) + if w >= at { 4.0 } else { 0.0 },
+            move |_| vec![at],
+        )
+    });
+    let (f1, counts) = f1_of("one value per window, shift in a weekly cycle", logs);
+    assert!(f1 >= 0.9, "F1 {f1:.3} (tp, fp, fn) = {counts:?}");
+}
+
+#[test]
+fn one_value_per_window_finds_bends_as_slope_changes() {
+    let (mut tp, mut fp, mut fn_, mut slopes) = (0, 0, 0, 0);
+    for seed in 6_000..6_040 {
+        let at = 60 + SplitMix64::new(seed ^ 0xBEEF).below(80);
+        let log = one_per_window(
+            seed,
+            0.0,
+            move |w| if w >= at { 0.15 * (w - at) as f64 } else { 0.0 },
+            move |_| vec![at],
+        );
+        let ((t, p, n), kinds) = score_and_kinds(&log);
+        (tp, fp, fn_) = (tp + t, fp + p, fn_ + n);
+        slopes += kinds.iter().filter(|k| **k == ChangeKind::Slope).count();
+    }
+    let f1 = 2.0 * tp as f64 / (2 * tp + fp + fn_) as f64;
+    eprintln!(
+        "one value per window, bends of 0.15 sd per window: F1 {f1:.3}, (tp, fp, fn) = ({tp}, {fp}, {fn_}), {slopes} of {tp} found called slope"
+    );
+    assert!(f1 >= 0.75, "F1 {f1:.3} (tp, fp, fn) = ({tp}, {fp}, {fn_})");
+    assert!(slopes * 10 >= tp * 8, "{slopes} of {tp} bends called slope");
 }
