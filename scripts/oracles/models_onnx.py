@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Oracle for seismo-model: scikit-learn models of the credit-risk example exported to ONNX
+(skl2onnx, with its defaults: ZipMap outputs, ONNX-ML operators), and their predictions by
+onnxruntime on fixed rows.
+
+Trains on examples/reference.csv (the seven numeric features), scores the first 300 rows of
+examples/current.csv plus edge rows (zeros, negative and huge values, -0.0, a subnormal),
+all as float32.
+
+Writes crates/model/tests/fixtures/models/NAME.onnx and
+crates/model/tests/fixtures/onnxruntime.json: per model, the input rows and onnxruntime's
+outputs (labels and class probabilities for classifiers, the value for regressors).
+
+Run: python3 -m venv /tmp/onnx && /tmp/onnx/bin/pip install scikit-learn==1.9.1 \
+         skl2onnx==1.20.0 onnxruntime==1.32.0 onnx==1.23.2 pandas
+     /tmp/onnx/bin/python scripts/oracles/models_onnx.py
+"""
+import json
+import os
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pandas as pd
+from skl2onnx import to_onnx
+from sklearn.ensemble import (
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
+    RandomForestClassifier,
+)
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+FIXTURES = os.path.join(ROOT, "crates", "model", "tests", "fixtures")
+FEATURES = ["age", "income", "credit_score", "tenure_months", "num_products", "balance", "utilization"]
+
+
+def models():
+    return {
+        "logistic": make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
+        "forest": RandomForestClassifier(n_estimators=30, max_depth=6, random_state=0),
+        "gbm": GradientBoostingClassifier(n_estimators=50, max_depth=3, random_state=0),
+        "mlp": make_pipeline(
+            StandardScaler(), MLPClassifier(hidden_layer_sizes=(16,), max_iter=500, random_state=0)
+        ),
+        "gbm_regressor": GradientBoostingRegressor(n_estimators=30, max_depth=3, random_state=0),
+    }
+
+
+def rows():
+    current = pd.read_csv(os.path.join(ROOT, "examples", "current.csv"))
+    x = current[FEATURES].to_numpy(np.float32)[:300]
+    edges = np.array(
+        [
+            [0, 0, 0, 0, 0, 0, 0],
+            [-30, -1e5, -850, -12, -1, -1e6, -1],
+            [1e30, 1e30, 1e30, 1e30, 1e30, 1e30, 1e30],
+            [-0.0, -0.0, -0.0, -0.0, -0.0, -0.0, -0.0],
+            [1e-40, 1e-40, 1e-40, 1e-40, 1e-40, 1e-40, 1e-40],
+        ],
+        dtype=np.float32,
+    )
+    return np.vstack([x, edges])
+
+
+def main():
+    reference = pd.read_csv(os.path.join(ROOT, "examples", "reference.csv"))
+    x_train = reference[FEATURES].to_numpy(np.float32)
+    x = rows()
+    os.makedirs(os.path.join(FIXTURES, "models"), exist_ok=True)
+    out = {"features": FEATURES, "rows": [[float(v) for v in r] for r in x], "models": {}}
+    for name, model in models().items():
+        regressor = name.endswith("regressor")
+        target = reference["credit_score"] if regressor else reference["label"]
+        model.fit(x_train, target.to_numpy(np.float32 if regressor else np.int64))
+        proto = to_onnx(model, x_train[:1], target_opset=17)
+        path = os.path.join(FIXTURES, "models", f"{name}.onnx")
+        onnx.save(proto, path)
+        session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+        result = session.run(None, {"X": x})
+        entry = {
+            "operators": sorted({f"{n.domain or 'ai.onnx'}:{n.op_type}" for n in proto.graph.node}),
+        }
+        if regressor:
+            entry["value"] = [float(v) for v in result[0].reshape(-1)]
+        else:
+            entry["label"] = [int(v) for v in result[0]]
+            entry["probabilities"] = [[float(p[0]), float(p[1])] for p in result[1]]
+        out["models"][name] = entry
+        print(name, entry["operators"])
+    with open(os.path.join(FIXTURES, "onnxruntime.json"), "w") as f:
+        json.dump(out, f, indent=1)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
