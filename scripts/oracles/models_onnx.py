@@ -7,7 +7,8 @@ Trains on examples/reference.csv (the seven numeric features), scores the first 
 examples/current.csv plus edge rows (zeros, negative and huge values, -0.0, a subnormal),
 all as float32.
 
-Writes crates/model/tests/fixtures/models/NAME.onnx and
+Writes crates/model/tests/fixtures/models/NAME.onnx (the MLP's file can differ from run to run
+in bytes outside its graph; its graph and weights, and the JSON below, do not) and
 crates/model/tests/fixtures/onnxruntime.json: per model, the input rows and onnxruntime's
 outputs (labels and class probabilities for classifiers, the value for regressors).
 
@@ -18,7 +19,12 @@ Run: python3 -m venv /tmp/onnx && /tmp/onnx/bin/pip install scikit-learn==1.9.1 
 import json
 import os
 
-import numpy as np
+# One BLAS thread: the MLP's training (and so its exported weights) is then the same bits
+# on every run.
+os.environ["OMP_NUM_THREADS"] = "1"
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+import numpy as np  # noqa: E402
 import onnx
 import onnxruntime as ort
 import pandas as pd
@@ -27,6 +33,7 @@ from sklearn.ensemble import (
     GradientBoostingClassifier,
     GradientBoostingRegressor,
     RandomForestClassifier,
+    RandomForestRegressor,
 )
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
@@ -47,6 +54,7 @@ def models():
             StandardScaler(), MLPClassifier(hidden_layer_sizes=(16,), max_iter=500, random_state=0)
         ),
         "gbm_regressor": GradientBoostingRegressor(n_estimators=30, max_depth=3, random_state=0),
+        "forest_regressor": RandomForestRegressor(n_estimators=20, max_depth=5, random_state=0),
     }
 
 

@@ -2,7 +2,8 @@
 //! The model in the loop: ONNX models run in pure Rust (tract), nothing native to install.
 //!
 //! Models users have: scikit-learn pipelines exported by skl2onnx (scaling, logistic
-//! regression, random forests, gradient boosting, MLPs), with their default ZipMap outputs.
+//! regression, random forests, gradient boosting, MLPs; classifiers and tree regressors),
+//! with their default ZipMap outputs.
 //! The ONNX-ML operators those exports use and tract lacks are rewritten into standard
 //! operators when the model is read (`rewrite`); an operator still missing is an error
 //! naming it and its node. Predictions equal onnxruntime's (the crate's tests compare them on

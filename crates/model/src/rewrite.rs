@@ -11,6 +11,9 @@
 //!   seismo reads the matrix: the node becomes an `Identity`, and the graph output it fed is
 //!   declared a float tensor.
 //!
+//! - `TreeEnsembleRegressor` (gradient boosting and random forest regressors) runs on tract's
+//!   `TreeEnsembleClassifier`, which sums the same trees (below).
+//!
 //! Operators that neither tract nor these rewrites cover are refused here, by name, instead
 //! of deep inside tract.
 
@@ -53,6 +56,12 @@ pub(crate) fn standardize(model: &mut ModelProto) -> Result<Option<Vec<i64>>, Mo
                     let (sub, mul, offset, scale) = scaler(&node, index)?;
                     nodes.extend([sub, mul]);
                     graph.initializer.extend([offset, scale]);
+                    continue;
+                }
+                "TreeEnsembleRegressor" => {
+                    let (rewritten, constant) = tree_regressor(&node, index)?;
+                    nodes.extend(rewritten);
+                    graph.initializer.push(constant);
                     continue;
                 }
                 "ArrayFeatureExtractor" => array_feature_extractor(&mut node),
@@ -137,6 +146,106 @@ fn scaler(
         ),
         float_constant(scale_name, if scale.is_empty() { vec![1.0] } else { scale }),
     ))
+}
+
+/// `TreeEnsembleRegressor` as tract's `TreeEnsembleClassifier`, which sums the same trees:
+/// the targets become classes (`target_*` attributes renamed `class_*`), an average becomes
+/// a sum of weights divided by the number of trees, and the scores are read before any
+/// classifier step. One target is scored as a binary classifier whose leaves all score the
+/// first class: tract then returns `[1 − s, s]`, and a `Gather` takes `s`, bit for bit.
+fn tree_regressor(
+    node: &NodeProto,
+    index: usize,
+) -> Result<(Vec<NodeProto>, TensorProto), ModelError> {
+    let unsupported = |what: String| ModelError::Unsupported {
+        operator: format!("ai.onnx.ml:TreeEnsembleRegressor with {what}"),
+        node: node.name.clone(),
+    };
+    let attribute = |name: &str| node.attribute.iter().find(|a| a.name == name);
+    let text = |name: &str| attribute(name).map(|a| String::from_utf8_lossy(&a.s).into_owned());
+    if let Some(transform) = text("post_transform").filter(|t| t != "NONE") {
+        return Err(unsupported(format!("post_transform {transform}")));
+    }
+    let aggregate = text("aggregate_function").unwrap_or_else(|| "SUM".into());
+    let n_targets = attribute("n_targets").map_or(1, |a| a.i.max(1)) as usize;
+    let n_trees = attribute("nodes_treeids")
+        .and_then(|a| a.ints.iter().max())
+        .map_or(1, |m| *m as usize + 1);
+    let mut attributes = Vec::with_capacity(node.attribute.len() + 1);
+    for a in &node.attribute {
+        let mut a = a.clone();
+        match a.name.as_str() {
+            "target_ids" | "target_nodeids" | "target_treeids" => {
+                a.name = a.name.replacen("target", "class", 1);
+            }
+            "target_weights" => {
+                a.name = "class_weights".into();
+                match aggregate.as_str() {
+                    "SUM" => {}
+                    "AVERAGE" => a.floats.iter_mut().for_each(|w| *w /= n_trees as f32),
+                    other => return Err(unsupported(format!("aggregate_function {other}"))),
+                }
+            }
+            "base_values" if n_targets == 1 => a.floats.resize(2, 0.0),
+            "n_targets" | "aggregate_function" | "post_transform" => continue,
+            _ => {}
+        }
+        attributes.push(a);
+    }
+    let classes: Vec<i64> = (0..n_targets.max(2) as i64).collect();
+    attributes.push(AttributeProto {
+        name: "classlabels_int64s".into(),
+        r#type: tract_onnx::pb::attribute_proto::AttributeType::Ints as i32,
+        ints: classes,
+        ..Default::default()
+    });
+    let output = node
+        .output
+        .first()
+        .cloned()
+        .ok_or_else(|| ModelError::Read(format!("node `{}` has no output", node.name)))?;
+    let scores = format!("seismo_regressor_{index}_scores");
+    let column = format!("seismo_regressor_{index}_column");
+    let ensemble = NodeProto {
+        input: node.input.clone(),
+        output: vec![format!("seismo_regressor_{index}_label"), scores.clone()],
+        name: node.name.clone(),
+        op_type: "TreeEnsembleClassifier".into(),
+        domain: "ai.onnx.ml".into(),
+        attribute: attributes,
+        ..Default::default()
+    };
+    let pick = if n_targets == 1 {
+        NodeProto {
+            input: vec![scores, column.clone()],
+            output: vec![output],
+            name: format!("seismo_regressor_{index}_value"),
+            op_type: "Gather".into(),
+            attribute: vec![AttributeProto {
+                name: "axis".into(),
+                r#type: tract_onnx::pb::attribute_proto::AttributeType::Int as i32,
+                i: -1,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    } else {
+        NodeProto {
+            input: vec![scores],
+            output: vec![output],
+            name: format!("seismo_regressor_{index}_value"),
+            op_type: "Identity".into(),
+            ..Default::default()
+        }
+    };
+    let second = TensorProto {
+        dims: vec![1],
+        data_type: tensor_proto::DataType::Int64 as i32,
+        int64_data: vec![1],
+        name: column,
+        ..Default::default()
+    };
+    Ok((vec![ensemble, pick], second))
 }
 
 fn array_feature_extractor(node: &mut NodeProto) {
