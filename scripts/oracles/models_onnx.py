@@ -7,8 +7,10 @@ Trains on examples/reference.csv (the seven numeric features), scores the first 
 examples/current.csv plus edge rows (zeros, negative and huge values, -0.0, a subnormal),
 all as float32.
 
-Writes crates/model/tests/fixtures/models/NAME.onnx (the MLP's file can differ from run to run
-in bytes outside its graph; its graph and weights, and the JSON below, do not) and
+Also writes the bundled example model: examples/models/credit_gbm.onnx (the gradient boosting
+classifier) and its model card credit_gbm.toml, which `seismo score` reads beside it.
+
+Writes crates/model/tests/fixtures/models/NAME.onnx and
 crates/model/tests/fixtures/onnxruntime.json: per model, the input rows and onnxruntime's
 outputs (labels and class probabilities for classifiers, the value for regressors).
 
@@ -85,6 +87,11 @@ def main():
         target = reference["credit_score"] if regressor else reference["label"]
         model.fit(x_train, target.to_numpy(np.float32 if regressor else np.int64))
         proto = to_onnx(model, x_train[:1], target_opset=17)
+        # skl2onnx lists the opsets in set order, which changes from run to run: sorted, the
+        # file is the same bytes on every run.
+        imports = sorted(proto.opset_import, key=lambda o: o.domain)
+        del proto.opset_import[:]
+        proto.opset_import.extend(imports)
         path = os.path.join(FIXTURES, "models", f"{name}.onnx")
         onnx.save(proto, path)
         session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
@@ -99,6 +106,20 @@ def main():
             entry["probabilities"] = [[float(p[0]), float(p[1])] for p in result[1]]
         out["models"][name] = entry
         print(name, entry["operators"])
+    examples = os.path.join(ROOT, "examples", "models")
+    os.makedirs(examples, exist_ok=True)
+    with open(os.path.join(FIXTURES, "models", "gbm.onnx"), "rb") as f:
+        gbm = f.read()
+    with open(os.path.join(examples, "credit_gbm.onnx"), "wb") as f:
+        f.write(gbm)
+    with open(os.path.join(examples, "credit_gbm.toml"), "w") as f:
+        f.write(
+            "# The model card of credit_gbm.onnx (scikit-learn GradientBoostingClassifier, exported\n"
+            "# by skl2onnx; scripts/oracles/models_onnx.py): its input columns, in order, and the\n"
+            "# class whose probability is the prediction (1: default).\n"
+            f"features = {json.dumps(FEATURES)}\n"
+            "positive_class = 1\n"
+        )
     with open(os.path.join(FIXTURES, "onnxruntime.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")

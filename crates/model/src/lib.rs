@@ -26,7 +26,11 @@
 //! assert!((p[[0, 0]] + p[[0, 1]] - 1.0).abs() < 1e-6);
 //! ```
 
+mod input;
 mod rewrite;
+mod trees;
+
+pub use input::{Card, matrix};
 
 use std::path::Path;
 use std::sync::Arc;
@@ -58,6 +62,14 @@ pub enum ModelError {
         /// What is wrong.
         message: String,
     },
+    /// A data column that cannot feed the model.
+    #[error("column `{column}` {message}")]
+    Column {
+        /// The column.
+        column: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// tract failed to prepare or run the model.
     #[error("running the model: {0}")]
     Run(String),
@@ -74,6 +86,39 @@ pub struct Prediction {
     /// The predicted value of each row (regressors; the first output when it is a float
     /// vector or a one-column matrix and there is no label output).
     pub values: Option<Vec<f32>>,
+}
+
+/// Rows per call of the model in [`Model::predict_parallel`].
+pub const CHUNK: usize = 4_096;
+
+impl Prediction {
+    /// The predictions of consecutive chunks as one.
+    fn concat(parts: Vec<Prediction>, rows: usize) -> Prediction {
+        let mut labels: Option<Vec<i64>> = None;
+        let mut values: Option<Vec<f32>> = None;
+        let mut probabilities: Option<Vec<f32>> = None;
+        let mut width = 0;
+        for part in parts {
+            if let Some(l) = part.labels {
+                labels.get_or_insert_with(Vec::new).extend(l);
+            }
+            if let Some(v) = part.values {
+                values.get_or_insert_with(Vec::new).extend(v);
+            }
+            if let Some(p) = part.probabilities {
+                width = p.ncols();
+                probabilities
+                    .get_or_insert_with(Vec::new)
+                    .extend(p.iter().copied());
+            }
+        }
+        Prediction {
+            labels,
+            probabilities: probabilities
+                .and_then(|p| Array2::from_shape_vec((rows, width), p).ok()),
+            values,
+        }
+    }
 }
 
 /// A loaded, optimized ONNX model with one float-matrix input.
@@ -114,6 +159,8 @@ impl Model {
         model
             .set_input_fact(0, f32::fact(&[rows.to_dim(), features.to_dim()]).into())
             .map_err(run)?;
+        let mut model = model.into_typed().map_err(run)?;
+        trees::speed_up(&mut model).map_err(run)?;
         let plan = model
             .into_optimized()
             .and_then(|m| m.into_runnable())
@@ -140,6 +187,49 @@ impl Model {
     /// How many features (columns) a row has.
     pub fn features(&self) -> usize {
         self.features
+    }
+
+    /// Runs the model on `rows` in chunks of [`CHUNK`] rows, on up to `threads` threads.
+    /// The chunks are the same whatever the thread count, so the results are the same bits
+    /// on any number of threads.
+    pub fn predict_parallel(
+        &self,
+        rows: ArrayView2<f32>,
+        threads: usize,
+    ) -> Result<Prediction, ModelError> {
+        let chunks: Vec<ArrayView2<f32>> = rows.axis_chunks_iter(ndarray::Axis(0), CHUNK).collect();
+        if chunks.len() <= 1 || threads <= 1 {
+            let parts: Result<Vec<_>, _> = chunks.iter().map(|c| self.predict(c.view())).collect();
+            return Ok(Prediction::concat(parts?, rows.nrows()));
+        }
+        // Thread t scores chunks t, t + threads, ...; the results go back in chunk order.
+        let threads = threads.min(chunks.len());
+        let mut scored: Vec<(usize, Result<Prediction, ModelError>)> =
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        let chunks = &chunks;
+                        scope.spawn(move || {
+                            (t..chunks.len())
+                                .step_by(threads)
+                                .map(|k| (k, self.predict(chunks[k].view())))
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            vec![(0, Err(ModelError::Run("a scoring thread panicked".into())))]
+                        })
+                    })
+                    .collect()
+            });
+        scored.sort_by_key(|(k, _)| *k);
+        let parts: Result<Vec<Prediction>, ModelError> =
+            scored.into_iter().map(|(_, p)| p).collect();
+        Ok(Prediction::concat(parts?, rows.nrows()))
     }
 
     /// Runs the model on `rows` (`[rows, features]`).
