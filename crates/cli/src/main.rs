@@ -12,6 +12,7 @@ mod model_test;
 mod output;
 mod profile;
 mod render;
+mod score;
 mod serve;
 mod slices;
 mod validate;
@@ -47,6 +48,9 @@ enum Command {
     Test(model_test::TestArgs),
     /// Work with slices: `seismo slices find` searches for weak ones.
     Slices(slices::SlicesArgs),
+    /// Add a model's predictions to the rows of a file: an ONNX model (scikit-learn, tree
+    /// ensembles, MLPs) run in pure Rust, equal to onnxruntime.
+    Score(score::ScoreArgs),
     /// Run the gRPC monitoring service (see docs/server.md).
     Serve(serve::ServeArgs),
 }
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
         Command::Infer(args) => infer::run(args),
         Command::Test(args) => model_test::run(args),
         Command::Slices(args) => slices::run(args),
+        Command::Score(args) => score::run(args),
         Command::Serve(args) => serve::run(args),
     };
     match result {

@@ -9,5 +9,6 @@ mod golden;
 mod history;
 mod model_test;
 mod profile;
+mod score;
 mod serve;
 mod validate;

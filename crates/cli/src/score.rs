@@ -1,0 +1,189 @@
+//! `seismo score`: a model's predictions added to the rows of a file, streamed batch by
+//! batch, the output written whole or not at all.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use clap::Args;
+use seismo_io::Sink;
+use seismo_model::{Card, Model, Prediction};
+
+use crate::Exit;
+use crate::input::InputArgs;
+
+/// Arguments of `seismo score`.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// The rows to score (`-` for stdin)
+    #[arg(value_name = "DATA")]
+    data: String,
+    /// The ONNX model (scikit-learn exports from skl2onnx, tree ensembles, MLPs)
+    #[arg(long, value_name = "FILE")]
+    model: PathBuf,
+    /// The model card: a TOML file with `features` (the input columns, in the model's order)
+    /// and optionally `positive_class` [default: MODEL with the extension .toml, if present]
+    #[arg(long, value_name = "FILE")]
+    card: Option<PathBuf>,
+    /// The input columns in the model's order, instead of a card (comma-separated)
+    #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
+    features: Vec<String>,
+    /// The name of the prediction column: a binary classifier's positive-class probability,
+    /// another classifier's predicted class, a regressor's value
+    #[arg(long, value_name = "NAME", default_value = "prediction")]
+    output_column: String,
+    /// Where to write the rows with their predictions (format by extension)
+    #[arg(long, short, value_name = "FILE")]
+    output: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+pub fn run(args: ScoreArgs) -> Result<Exit> {
+    let model =
+        Model::load(&args.model).with_context(|| format!("model {}", args.model.display()))?;
+    let card = card(&args, &model)?;
+    let threads = args.input.threads()?;
+    let source = args.input.open(&args.data)?;
+    let plan = Plan::new(&model, &card, source.arrow_schema(), &args.output_column)?;
+    // Every column is checked before a row is scored.
+    seismo_model::matrix(
+        &RecordBatch::new_empty(source.arrow_schema().clone()),
+        &card.features,
+    )
+    .with_context(|| args.data.clone())?;
+    let mut sink = Sink::create(&args.output, None, &plan.schema)?;
+    for partition in source.into_partitions(1) {
+        for batch in partition {
+            let batch = batch?;
+            let rows = seismo_model::matrix(&batch, &card.features)?;
+            let prediction = model.predict_parallel(rows.view(), threads)?;
+            sink.write(&plan.append(&batch, prediction)?)?;
+        }
+    }
+    let rows = sink.rows();
+    sink.commit()?;
+    println!(
+        "{rows} rows scored by {} into {}",
+        args.model.display(),
+        args.output.display()
+    );
+    Ok(Exit::Clean)
+}
+
+/// The card: `--card`, else `--features`, else the `.toml` beside the model.
+fn card(args: &ScoreArgs, model: &Model) -> Result<Card> {
+    let beside = args.model.with_extension("toml");
+    let card = match (&args.card, args.features.is_empty()) {
+        (Some(_), false) => bail!("give --card or --features, not both"),
+        (Some(path), true) => read_card(path)?,
+        (None, false) => Card::new(args.features.clone()),
+        (None, true) if beside.is_file() => read_card(&beside)?,
+        (None, true) => bail!(
+            "the model's input `{}` is a matrix of {} features: name its columns, in order, with --features or a model card (--card, or {})",
+            model.input(),
+            model.features(),
+            beside.display()
+        ),
+    };
+    if card.features.len() != model.features() {
+        bail!(
+            "the model takes {} features and the card names {}",
+            model.features(),
+            card.features.len()
+        );
+    }
+    Ok(card)
+}
+
+fn read_card(path: &Path) -> Result<Card> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+    Ok(seismo_config::ConfigFile::new(&path.display().to_string(), &text).parse::<Card>()?)
+}
+
+/// The columns added to each batch.
+struct Plan {
+    schema: SchemaRef,
+    /// A binary classifier's positive class, by its column among the probabilities.
+    positive: Option<usize>,
+    /// The class labels (classifiers).
+    classes: Option<Vec<i64>>,
+}
+
+impl Plan {
+    fn new(model: &Model, card: &Card, input: &SchemaRef, column: &str) -> Result<Self> {
+        let classes = model.classes().map(<[i64]>::to_vec);
+        let positive = match (&classes, card.positive_class) {
+            (Some(c), Some(label)) if c.len() == 2 => {
+                Some(c.iter().position(|l| *l == label).with_context(|| {
+                    format!("positive_class {label} is not a class of the model ({c:?})")
+                })?)
+            }
+            (Some(c), None) if c.len() == 2 => Some(1),
+            (_, Some(label)) => bail!("positive_class {label} is for binary classifiers"),
+            _ => None,
+        };
+        let mut fields: Vec<Field> = input.fields().iter().map(|f| f.as_ref().clone()).collect();
+        let prediction_type = match (&classes, positive) {
+            (Some(_), None) => DataType::Int64,
+            _ => DataType::Float64,
+        };
+        fields.push(Field::new(column, prediction_type, true));
+        for label in classes.iter().flatten() {
+            fields.push(Field::new(
+                format!("probability_{label}"),
+                DataType::Float64,
+                true,
+            ));
+        }
+        for added in &fields[input.fields().len()..] {
+            if input.field_with_name(added.name()).is_ok() {
+                bail!(
+                    "the data already has a column `{}`; choose another --output-column",
+                    added.name()
+                );
+            }
+        }
+        Ok(Self {
+            schema: Arc::new(Schema::new(fields)),
+            positive,
+            classes,
+        })
+    }
+
+    fn append(&self, batch: &RecordBatch, prediction: Prediction) -> Result<RecordBatch> {
+        let rows = batch.num_rows();
+        let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+        let widen = |v: Vec<f32>| -> ArrayRef {
+            Arc::new(Float64Array::from_iter(
+                v.into_iter().map(|x| (!x.is_nan()).then_some(x as f64)),
+            ))
+        };
+        match (&self.classes, &prediction.probabilities) {
+            (Some(classes), Some(p)) => {
+                if let Some(k) = self.positive {
+                    columns.push(widen(p.column(k).to_vec()));
+                } else {
+                    columns.push(Arc::new(Int64Array::from(
+                        prediction.labels.clone().unwrap_or_default(),
+                    )));
+                }
+                for k in 0..classes.len() {
+                    columns.push(widen(p.column(k).to_vec()));
+                }
+            }
+            _ => {
+                let values = prediction
+                    .values
+                    .context("the model returned no prediction for these rows")?;
+                columns.push(widen(values));
+            }
+        }
+        if columns.iter().any(|c| c.len() != rows) {
+            bail!("the model returned a prediction per row for some outputs only");
+        }
+        Ok(RecordBatch::try_new(self.schema.clone(), columns)?)
+    }
+}
