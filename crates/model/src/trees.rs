@@ -16,16 +16,26 @@ use tract_onnx::tract_core::internal::*;
 use tract_onnx_opl::ml::tree::{Aggregate, TreeEnsemble};
 use tract_onnx_opl::ml::tree_ensemble_classifier::TreeEnsembleClassifier;
 
-/// A node: a branch (`cmp` 1..=6, tract's `Cmp`) or a leaf (`cmp` 0; `true_id..false_id` are
-/// its votes).
+/// A node in 16 bytes: a branch (`cmp` 1..=6, tract's `Cmp`) or a leaf (`cmp` 0;
+/// `true_id..false_id` are its votes). `flags` holds `cmp` in its low byte and
+/// [`NAN_IS_TRUE`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Node {
-    feature: u32,
+    value: f32,
+    /// The feature compared (branches).
+    feature: u16,
+    flags: u16,
     true_id: u32,
     false_id: u32,
-    value: f32,
-    cmp: u8,
-    nan_is_true: bool,
+}
+
+/// A missing value (NaN) takes the branch's true side.
+const NAN_IS_TRUE: u16 = 0x100;
+
+impl Node {
+    fn cmp(&self) -> u8 {
+        (self.flags & 0xFF) as u8
+    }
 }
 
 /// A tree ensemble as flat vectors; evaluates to a score per class and row.
@@ -37,6 +47,9 @@ pub(crate) struct Trees {
     votes: Vec<(u32, f32)>,
     classes: usize,
     features: usize,
+    /// The comparison every branch makes, when they all make the same one (scikit-learn's
+    /// exports: `<=`): the walk is then compiled for it.
+    mode: Option<u8>,
 }
 
 impl std::hash::Hash for Trees {
@@ -51,50 +64,55 @@ impl std::hash::Hash for Trees {
 impl Eq for Trees {}
 
 impl Trees {
-    /// The same ensemble as tract's.
-    fn from_tract(ensemble: &TreeEnsemble) -> TractResult<Self> {
+    /// The same ensemble as tract's, or `None` when its layout does not allow the fast walk:
+    /// more than 65,536 features, or a branch whose children do not come after it (so that
+    /// every walk ends, without counting steps).
+    fn from_tract(ensemble: &TreeEnsemble) -> TractResult<Option<Self>> {
         let data = &ensemble.data;
         let roots = words(&data.trees)?;
-        let nodes = words(&data.nodes)?
-            .chunks_exact(5)
-            .map(|row| {
-                let cmp = (row[4] & 0xFF) as u8;
-                if (1..=6).contains(&cmp) {
-                    Node {
-                        feature: row[0],
-                        true_id: row[1],
-                        false_id: row[2],
-                        value: f32::from_bits(row[3]),
-                        cmp,
-                        nan_is_true: row[4] & 0x100 != 0,
-                    }
-                } else {
-                    // A leaf: tract keeps its votes' range in the first two words.
-                    Node {
-                        feature: 0,
-                        true_id: row[0],
-                        false_id: row[1],
-                        value: 0.0,
-                        cmp: 0,
-                        nan_is_true: false,
-                    }
+        let words_of_nodes = words(&data.nodes)?;
+        let mut nodes = Vec::with_capacity(words_of_nodes.len() / 5);
+        for row in words_of_nodes.chunks_exact(5) {
+            let cmp = (row[4] & 0xFF) as u16;
+            nodes.push(if (1..=6).contains(&cmp) {
+                let Ok(feature) = u16::try_from(row[0]) else {
+                    return Ok(None);
+                };
+                Node {
+                    value: f32::from_bits(row[3]),
+                    feature,
+                    flags: cmp | if row[4] & 0x100 != 0 { NAN_IS_TRUE } else { 0 },
+                    true_id: row[1],
+                    false_id: row[2],
                 }
-            })
-            .collect::<Vec<_>>();
+            } else {
+                // A leaf: tract keeps its votes' range in the first two words.
+                Node {
+                    value: 0.0,
+                    feature: 0,
+                    flags: 0,
+                    true_id: row[0],
+                    false_id: row[1],
+                }
+            });
+        }
         let votes = words(&data.leaves)?
             .chunks_exact(2)
             .map(|v| (v[0], f32::from_bits(v[1])))
             .collect::<Vec<_>>();
         // Every index is checked once here, so evaluation cannot step outside.
         let node_ok = |id: u32| (id as usize) < nodes.len();
-        for node in &nodes {
-            let ok = if node.cmp == 0 {
+        for (id, node) in nodes.iter().enumerate() {
+            let ok = if node.cmp() == 0 {
                 node.true_id <= node.false_id && node.false_id as usize <= votes.len()
             } else {
                 node_ok(node.true_id) && node_ok(node.false_id)
             };
             if !ok {
                 bail!("a tree node points outside the ensemble");
+            }
+            if node.cmp() != 0 && (node.true_id as usize <= id || node.false_id as usize <= id) {
+                return Ok(None);
             }
         }
         if !roots.iter().all(|r| node_ok(*r))
@@ -104,54 +122,114 @@ impl Trees {
         {
             bail!("a tree or vote points outside the ensemble");
         }
-        Ok(Self {
+        let mut modes = nodes.iter().map(Node::cmp).filter(|c| *c != 0);
+        let first = modes.next();
+        let mode = first.filter(|m| modes.all(|c| c == *m));
+        Ok(Some(Self {
             roots,
             nodes,
             votes,
             classes: ensemble.n_classes,
             features: ensemble.max_used_feature + 1,
-        })
+            mode,
+        }))
     }
 
-    /// The leaf a row reaches in the tree rooted at `root`.
-    fn leaf(&self, root: u32, row: &[f32]) -> &Node {
+    /// The leaf a row reaches in the tree rooted at `root`, each branch deciding by
+    /// `goes_true(x, threshold, cmp)`. The walk ends: children come after their branch.
+    #[inline(always)]
+    fn leaf(&self, root: u32, row: &[f32], goes_true: impl Fn(f32, f32, u8) -> bool) -> &Node {
         let mut node = &self.nodes[root as usize];
-        // A malformed ensemble could hold a cycle: no path is longer than the node count.
-        for _ in 0..=self.nodes.len() {
-            if node.cmp == 0 {
+        loop {
+            let cmp = node.cmp();
+            if cmp == 0 {
                 return node;
             }
             let x = row[node.feature as usize];
             let go_true = if x.is_nan() {
-                node.nan_is_true
+                node.flags & NAN_IS_TRUE != 0
             } else {
-                match node.cmp {
-                    1 => x == node.value,
-                    2 => x != node.value,
-                    3 => x < node.value,
-                    4 => x > node.value,
-                    5 => x <= node.value,
-                    _ => x >= node.value,
-                }
+                goes_true(x, node.value, cmp)
             };
             node = &self.nodes[if go_true { node.true_id } else { node.false_id } as usize];
         }
-        node
     }
 
     /// The scores of `rows` (`[rows, features]`, row-major) into `out` (`[rows, classes]`).
     fn eval_rows(&self, rows: &[f32], width: usize, out: &mut [f32]) {
-        for (row, scores) in rows
-            .chunks_exact(width)
-            .zip(out.chunks_exact_mut(self.classes))
+        match self.mode {
+            Some(3) => self.eval_with(rows, width, out, |x, v, _| x < v),
+            Some(5) => self.eval_with(rows, width, out, |x, v, _| x <= v),
+            _ => self.eval_with(rows, width, out, |x, v, cmp| match cmp {
+                1 => x == v,
+                2 => x != v,
+                3 => x < v,
+                4 => x > v,
+                5 => x <= v,
+                _ => x >= v,
+            }),
+        }
+    }
+
+    /// Adds a leaf's votes to a row's scores (the first `classes` of `scores`).
+    #[inline(always)]
+    fn vote(&self, leaf: &Node, scores: &mut [f32]) {
+        for (class, weight) in &self.votes[leaf.true_id as usize..leaf.false_id as usize] {
+            scores[*class as usize] += *weight;
+        }
+    }
+
+    #[inline(always)]
+    fn eval_with(
+        &self,
+        rows: &[f32],
+        width: usize,
+        out: &mut [f32],
+        goes_true: impl Fn(f32, f32, u8) -> bool + Copy,
+    ) {
+        // Tree by tree over a block of rows, so that a tree's nodes stay in cache while the
+        // block walks it. Each row still adds its trees' votes in tree order: the same sums.
+        const BLOCK: usize = 256;
+        const LANES: usize = 8;
+        for (block, scores) in rows
+            .chunks(width * BLOCK)
+            .zip(out.chunks_mut(self.classes * BLOCK))
         {
+            let n = block.len() / width;
             for root in &self.roots {
-                let leaf = self.leaf(*root, row);
-                if leaf.cmp != 0 {
-                    continue;
+                // Eight rows walk the tree at once: their chains of dependent loads overlap.
+                let mut first = 0;
+                while first + LANES <= n {
+                    let mut at = [*root; LANES];
+                    loop {
+                        let mut moved = false;
+                        for (lane, id) in at.iter_mut().enumerate() {
+                            let node = &self.nodes[*id as usize];
+                            let cmp = node.cmp();
+                            if cmp != 0 {
+                                let x = block[(first + lane) * width + node.feature as usize];
+                                let go_true = if x.is_nan() {
+                                    node.flags & NAN_IS_TRUE != 0
+                                } else {
+                                    goes_true(x, node.value, cmp)
+                                };
+                                *id = if go_true { node.true_id } else { node.false_id };
+                                moved = true;
+                            }
+                        }
+                        if !moved {
+                            break;
+                        }
+                    }
+                    for (lane, id) in at.iter().enumerate() {
+                        let row = first + lane;
+                        self.vote(&self.nodes[*id as usize], &mut scores[row * self.classes..]);
+                    }
+                    first += LANES;
                 }
-                for (class, weight) in &self.votes[leaf.true_id as usize..leaf.false_id as usize] {
-                    scores[*class as usize] += *weight;
+                for row in first..n {
+                    let leaf = self.leaf(*root, &block[row * width..][..width], goes_true);
+                    self.vote(leaf, &mut scores[row * self.classes..]);
                 }
             }
         }
@@ -226,8 +304,9 @@ pub(crate) fn speed_up(model: &mut TypedModel) -> TractResult<()> {
         if let Some(op) = node
             .op_as::<TreeEnsembleClassifier>()
             .filter(|op| op.ensemble.aggregate_fn == Aggregate::Sum)
+            && let Some(trees) = Trees::from_tract(&op.ensemble)?
         {
-            node.op = Box::new(Trees::from_tract(&op.ensemble)?);
+            node.op = Box::new(trees);
         }
     }
     Ok(())
