@@ -7,8 +7,9 @@ Trains on examples/reference.csv (the seven numeric features), scores the first 
 examples/current.csv plus edge rows (zeros, negative and huge values, -0.0, a subnormal),
 all as float32.
 
-Also writes the bundled example model: examples/models/credit_gbm.onnx (the gradient boosting
-classifier) and its model card credit_gbm.toml, which `seismo score` reads beside it.
+Also writes the bundled example models: examples/models/credit_gbm.onnx (the gradient boosting
+classifier) and credit_gbm_brittle.onnx (an overfit one), each with its model card (NAME.toml),
+which `seismo score` and `seismo robust` read beside the model.
 
 Writes crates/model/tests/fixtures/models/NAME.onnx and
 crates/model/tests/fixtures/onnxruntime.json: per model, the input rows and onnxruntime's
@@ -52,6 +53,11 @@ def models():
         "logistic": make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
         "forest": RandomForestClassifier(n_estimators=30, max_depth=6, random_state=0),
         "gbm": GradientBoostingClassifier(n_estimators=50, max_depth=3, random_state=0),
+        # The brittle model of the robustness example: deep trees, a high learning rate and
+        # half the rows per tree fit the training rows' noise, so small changes flip it.
+        "gbm_brittle": GradientBoostingClassifier(
+            n_estimators=200, max_depth=8, learning_rate=0.5, subsample=0.5, random_state=0
+        ),
         "mlp": make_pipeline(
             StandardScaler(), MLPClassifier(hidden_layer_sizes=(16,), max_iter=500, random_state=0)
         ),
@@ -108,18 +114,24 @@ def main():
         print(name, entry["operators"])
     examples = os.path.join(ROOT, "examples", "models")
     os.makedirs(examples, exist_ok=True)
-    with open(os.path.join(FIXTURES, "models", "gbm.onnx"), "rb") as f:
-        gbm = f.read()
-    with open(os.path.join(examples, "credit_gbm.onnx"), "wb") as f:
-        f.write(gbm)
-    with open(os.path.join(examples, "credit_gbm.toml"), "w") as f:
-        f.write(
-            "# The model card of credit_gbm.onnx (scikit-learn GradientBoostingClassifier, exported\n"
-            "# by skl2onnx; scripts/oracles/models_onnx.py): its input columns, in order, and the\n"
-            "# class whose probability is the prediction (1: default).\n"
-            f"features = {json.dumps(FEATURES)}\n"
-            "positive_class = 1\n"
-        )
+    # The bundled example models, each with its model card: the sturdy gradient boosting
+    # model and the brittle one (`seismo robust` tells them apart in the README's tour).
+    for fixture, name, what in [
+        ("gbm", "credit_gbm", "50 trees of depth 3"),
+        ("gbm_brittle", "credit_gbm_brittle", "200 trees of depth 8, learning rate 0.5, half the rows each"),
+    ]:
+        with open(os.path.join(FIXTURES, "models", f"{fixture}.onnx"), "rb") as f:
+            model = f.read()
+        with open(os.path.join(examples, f"{name}.onnx"), "wb") as f:
+            f.write(model)
+        with open(os.path.join(examples, f"{name}.toml"), "w") as f:
+            f.write(
+                f"# The model card of {name}.onnx (scikit-learn GradientBoostingClassifier, {what},\n"
+                "# exported by skl2onnx; scripts/oracles/models_onnx.py): its input columns, in order,\n"
+                "# and the class whose probability is the prediction (1: default).\n"
+                f"features = {json.dumps(FEATURES)}\n"
+                "positive_class = 1\n"
+            )
     with open(os.path.join(FIXTURES, "onnxruntime.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")

@@ -12,6 +12,7 @@ mod model_test;
 mod output;
 mod profile;
 mod render;
+mod robust;
 mod score;
 mod serve;
 mod slices;
@@ -51,6 +52,9 @@ enum Command {
     /// Add a model's predictions to the rows of a file: an ONNX model (scikit-learn, tree
     /// ensembles, MLPs) run in pure Rust, equal to onnxruntime.
     Score(score::ScoreArgs),
+    /// Test a model's robustness: how many decisions flip under noise, rounding, missing
+    /// values, category swaps or a feature's dropout, and how far a row must move to flip.
+    Robust(robust::RobustArgs),
     /// Run the gRPC monitoring service (see docs/server.md).
     Serve(serve::ServeArgs),
 }
@@ -75,6 +79,7 @@ fn main() -> ExitCode {
         Command::Test(args) => model_test::run(args),
         Command::Slices(args) => slices::run(args),
         Command::Score(args) => score::run(args),
+        Command::Robust(args) => robust::run(args),
         Command::Serve(args) => serve::run(args),
     };
     match result {

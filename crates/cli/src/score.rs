@@ -14,12 +14,9 @@ use seismo_model::{Card, Model, Prediction};
 use crate::Exit;
 use crate::input::InputArgs;
 
-/// Arguments of `seismo score`.
+/// Which model, and which columns feed it: shared by `seismo score` and `seismo robust`.
 #[derive(Debug, Args)]
-pub struct ScoreArgs {
-    /// The rows to score (`-` for stdin)
-    #[arg(value_name = "DATA")]
-    data: String,
+pub struct ModelArgs {
     /// The ONNX model (scikit-learn exports from skl2onnx, tree ensembles, MLPs)
     #[arg(long, value_name = "FILE")]
     model: PathBuf,
@@ -30,6 +27,72 @@ pub struct ScoreArgs {
     /// The input columns in the model's order, instead of a card (comma-separated)
     #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
     features: Vec<String>,
+}
+
+impl ModelArgs {
+    /// The model and its card.
+    pub fn load(&self) -> Result<(Model, Card)> {
+        let model =
+            Model::load(&self.model).with_context(|| format!("model {}", self.model.display()))?;
+        let card = self.card(&model)?;
+        Ok((model, card))
+    }
+
+    /// The model's path, as given.
+    pub fn path(&self) -> &Path {
+        &self.model
+    }
+
+    /// The card: `--card`, else `--features`, else the `.toml` beside the model.
+    fn card(&self, model: &Model) -> Result<Card> {
+        let beside = self.model.with_extension("toml");
+        let card = match (&self.card, self.features.is_empty()) {
+            (Some(_), false) => bail!("give --card or --features, not both"),
+            (Some(path), true) => read_card(path)?,
+            (None, false) => Card::new(self.features.clone()),
+            (None, true) if beside.is_file() => read_card(&beside)?,
+            (None, true) => bail!(
+                "the model's input `{}` is a matrix of {} features: name its columns, in order, with --features or a model card (--card, or {})",
+                model.input(),
+                model.features(),
+                beside.display()
+            ),
+        };
+        if card.features.len() != model.features() {
+            bail!(
+                "the model takes {} features and the card names {}",
+                model.features(),
+                card.features.len()
+            );
+        }
+        Ok(card)
+    }
+}
+
+/// A binary classifier's positive class, by its column among the probabilities: the card's
+/// `positive_class`, else the second class.
+pub fn positive_column(model: &Model, card: &Card) -> Result<Option<usize>> {
+    let classes = model.classes();
+    Ok(match (classes, card.positive_class) {
+        (Some(c), Some(label)) if c.len() == 2 => {
+            Some(c.iter().position(|l| *l == label).with_context(|| {
+                format!("positive_class {label} is not a class of the model ({c:?})")
+            })?)
+        }
+        (Some(c), None) if c.len() == 2 => Some(1),
+        (_, Some(label)) => bail!("positive_class {label} is for binary classifiers"),
+        _ => None,
+    })
+}
+
+/// Arguments of `seismo score`.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// The rows to score (`-` for stdin)
+    #[arg(value_name = "DATA")]
+    data: String,
+    #[command(flatten)]
+    model: ModelArgs,
     /// The name of the prediction column: a binary classifier's positive-class probability,
     /// another classifier's predicted class, a regressor's value
     #[arg(long, value_name = "NAME", default_value = "prediction")]
@@ -42,9 +105,7 @@ pub struct ScoreArgs {
 }
 
 pub fn run(args: ScoreArgs) -> Result<Exit> {
-    let model =
-        Model::load(&args.model).with_context(|| format!("model {}", args.model.display()))?;
-    let card = card(&args, &model)?;
+    let (model, card) = args.model.load()?;
     let threads = args.input.threads()?;
     let source = args.input.open(&args.data)?;
     let plan = Plan::new(&model, &card, source.arrow_schema(), &args.output_column)?;
@@ -67,35 +128,10 @@ pub fn run(args: ScoreArgs) -> Result<Exit> {
     sink.commit()?;
     println!(
         "{rows} rows scored by {} into {}",
-        args.model.display(),
+        args.model.path().display(),
         args.output.display()
     );
     Ok(Exit::Clean)
-}
-
-/// The card: `--card`, else `--features`, else the `.toml` beside the model.
-fn card(args: &ScoreArgs, model: &Model) -> Result<Card> {
-    let beside = args.model.with_extension("toml");
-    let card = match (&args.card, args.features.is_empty()) {
-        (Some(_), false) => bail!("give --card or --features, not both"),
-        (Some(path), true) => read_card(path)?,
-        (None, false) => Card::new(args.features.clone()),
-        (None, true) if beside.is_file() => read_card(&beside)?,
-        (None, true) => bail!(
-            "the model's input `{}` is a matrix of {} features: name its columns, in order, with --features or a model card (--card, or {})",
-            model.input(),
-            model.features(),
-            beside.display()
-        ),
-    };
-    if card.features.len() != model.features() {
-        bail!(
-            "the model takes {} features and the card names {}",
-            model.features(),
-            card.features.len()
-        );
-    }
-    Ok(card)
 }
 
 fn read_card(path: &Path) -> Result<Card> {
@@ -115,16 +151,7 @@ struct Plan {
 impl Plan {
     fn new(model: &Model, card: &Card, input: &SchemaRef, column: &str) -> Result<Self> {
         let classes = model.classes().map(<[i64]>::to_vec);
-        let positive = match (&classes, card.positive_class) {
-            (Some(c), Some(label)) if c.len() == 2 => {
-                Some(c.iter().position(|l| *l == label).with_context(|| {
-                    format!("positive_class {label} is not a class of the model ({c:?})")
-                })?)
-            }
-            (Some(c), None) if c.len() == 2 => Some(1),
-            (_, Some(label)) => bail!("positive_class {label} is for binary classifiers"),
-            _ => None,
-        };
+        let positive = positive_column(model, card)?;
         let mut fields: Vec<Field> = input.fields().iter().map(|f| f.as_ref().clone()).collect();
         let prediction_type = match (&classes, positive) {
             (Some(_), None) => DataType::Int64,

@@ -9,6 +9,7 @@ mod golden;
 mod history;
 mod model_test;
 mod profile;
+mod robust;
 mod score;
 mod serve;
 mod validate;

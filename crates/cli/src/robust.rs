@@ -1,0 +1,375 @@
+//! `seismo robust`: does a model's decision hold under small changes of its input?
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use arrow_array::cast::AsArray;
+use arrow_array::types::Float64Type;
+use arrow_array::{Array, ArrayRef, Float32Array, RecordBatch};
+use arrow_schema::{DataType, Field, Schema};
+use clap::{Args, ValueEnum};
+use ndarray::{Array2, ArrayView2, Axis};
+use seismo_io::Sink;
+use seismo_robust::{Groups, Options, Perturbation, Reference, Report};
+use seismo_slices::Metric;
+
+use crate::Exit;
+use crate::input::InputArgs;
+use crate::output::{emit, json_bytes};
+use crate::score::{ModelArgs, positive_column};
+
+/// The perturbations run when none is given: a scan of small, plausible changes. The
+/// adversarial search runs when asked (`--perturb adversarial:0.1`).
+const DEFAULT_PERTURBATIONS: [&str; 4] = [
+    "gaussian:0.1",
+    "multiply:0.01",
+    "missing:0.05",
+    "category:0.1",
+];
+
+/// Arguments of `seismo robust`.
+#[derive(Debug, Args)]
+pub struct RobustArgs {
+    /// The rows to test the model on
+    #[arg(value_name = "DATA")]
+    data: String,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// A perturbation, `kind:amount[@column,...]` (repeatable): gaussian:0.1, multiply:0.01,
+    /// round:0, missing:0.05, category:0.1, unseen:0.1, dropout[@column],
+    /// adversarial:0.1 [default: gaussian:0.1, multiply:0.01, missing:0.05, category:0.1]
+    #[arg(long = "perturb", value_name = "SPEC")]
+    perturb: Vec<String>,
+    /// The rows whose spreads, medians and values scale the perturbations [default: DATA]
+    #[arg(long, value_name = "DATA")]
+    reference: Option<String>,
+    /// The label column: reports how much each metric drops under each perturbation
+    #[arg(long, value_name = "COLUMN")]
+    target: Option<String>,
+    /// The metrics whose drop is reported with --target (repeatable) [default: roc_auc and
+    /// accuracy for binary classifiers, rmse for regressors]
+    #[arg(long = "metric", value_name = "NAME")]
+    metrics: Vec<String>,
+    /// Report each perturbation per value of this column (a slice per value)
+    #[arg(long, value_name = "COLUMN")]
+    by: Option<String>,
+    /// Seeds every random draw: the same seed gives the same report
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// A binary classifier decides "positive" at this probability or above
+    #[arg(long, default_value_t = 0.5)]
+    threshold: f64,
+    /// A perturbation fails when a larger share of decisions flips, overall or in a slice
+    #[arg(long, default_value_t = 0.05)]
+    max_flip_rate: f64,
+    /// Also fail when the mean |Δprediction| is larger (the criterion for regressors)
+    #[arg(long, value_name = "X")]
+    max_mean_change: Option<f64>,
+    /// Slices with fewer rows are reported but not judged
+    #[arg(long, default_value_t = 100)]
+    min_rows: usize,
+    /// Write each perturbation's rows, as the model saw them, to DIR (Parquet: original.parquet,
+    /// then 00.parquet, 01.parquet, ... in the report's order)
+    #[arg(long, value_name = "DIR")]
+    dump_perturbed: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = RobustFormat::Text)]
+    format: RobustFormat,
+    /// Write the report to FILE instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RobustFormat {
+    Text,
+    Json,
+}
+
+/// Runs `seismo robust`; `Found` (exit 1) when a perturbation failed.
+pub fn run(args: RobustArgs) -> Result<Exit> {
+    let (model, card) = args.model.load()?;
+    let perturbations: Vec<Perturbation> = if args.perturb.is_empty() {
+        DEFAULT_PERTURBATIONS
+            .iter()
+            .map(|p| Perturbation::parse(p))
+            .collect::<Result<_, _>>()?
+    } else {
+        args.perturb
+            .iter()
+            .map(|p| Perturbation::parse(p))
+            .collect::<Result<_, _>>()?
+    };
+    let metrics = args
+        .metrics
+        .iter()
+        .map(|m| {
+            m.parse::<Metric>()
+                .map_err(|e| anyhow::anyhow!("--metric {m}: {e}"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if !(0.0..=1.0).contains(&args.threshold) {
+        bail!("--threshold is a probability, between 0 and 1");
+    }
+    if !(0.0..=1.0).contains(&args.max_flip_rate) {
+        bail!("--max-flip-rate is a share, between 0 and 1");
+    }
+    let data = read(&args, &args.data, &card.features, true)?;
+    let reference = match &args.reference {
+        Some(path) => Reference::new(read(&args, path, &card.features, false)?.rows.view()),
+        None => Reference::new(data.rows.view()),
+    };
+    let options = Options {
+        seed: args.seed,
+        threshold: args.threshold,
+        positive: positive_column(&model, &card)?,
+        max_flip_rate: args.max_flip_rate,
+        max_mean_change: args.max_mean_change,
+        min_rows: args.min_rows,
+        metrics: (!metrics.is_empty()).then_some(metrics),
+        threads: args.input.threads()?,
+        ..Options::default()
+    };
+    let dump_dir = args.dump_perturbed.as_deref();
+    if let Some(dir) = dump_dir {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("{}: cannot create", dir.display()))?;
+        write_rows(
+            &dir.join("original.parquet"),
+            &card.features,
+            data.rows.view(),
+        )?;
+    }
+    let mut written = 0usize;
+    let dump =
+        |_: &Perturbation, rows: ArrayView2<f32>| -> Result<(), seismo_robust::RobustError> {
+            if let Some(dir) = dump_dir {
+                let path = dir.join(format!("{written:02}.parquet"));
+                write_rows(&path, &card.features, rows)
+                    .map_err(|e| seismo_robust::RobustError::Dump(format!("{e:#}")))?;
+            }
+            written += 1;
+            Ok(())
+        };
+    let report = seismo_robust::run(
+        &model,
+        &card.features,
+        data.rows.view(),
+        &reference,
+        &perturbations,
+        data.truth.as_deref(),
+        data.groups.as_ref(),
+        &options,
+        dump,
+    )?;
+    let rendered = match args.format {
+        RobustFormat::Json => json_bytes(&report)?,
+        RobustFormat::Text => text(&report, &args.model.path().display().to_string()).into_bytes(),
+    };
+    emit(args.output.as_deref(), &rendered)?;
+    Ok(if report.passed {
+        Exit::Clean
+    } else {
+        Exit::Found
+    })
+}
+
+/// The rows of a file as the model's matrix, with the labels and slices when asked.
+struct Data {
+    rows: Array2<f32>,
+    truth: Option<Vec<f64>>,
+    groups: Option<Groups>,
+}
+
+fn read(args: &RobustArgs, path: &str, features: &[String], with_labels: bool) -> Result<Data> {
+    let source = args.input.open(path)?;
+    let schema = source.arrow_schema().clone();
+    // Every column is checked before a row is read.
+    seismo_model::matrix(&RecordBatch::new_empty(schema.clone()), features)
+        .with_context(|| path.to_string())?;
+    let target = args.target.as_deref().filter(|_| with_labels);
+    let by = args.by.as_deref().filter(|_| with_labels);
+    for column in target.iter().chain(by.iter()) {
+        if schema.field_with_name(column).is_err() {
+            bail!("{path}: column `{column}` is not in the data");
+        }
+    }
+    let mut parts = Vec::new();
+    let mut truth = target.map(|_| Vec::new());
+    let mut values: BTreeMap<String, usize> = BTreeMap::new();
+    let mut of_row_text: Vec<String> = Vec::new();
+    for partition in source.into_partitions(1) {
+        for batch in partition {
+            let batch = batch.with_context(|| path.to_string())?;
+            parts.push(seismo_model::matrix(&batch, features)?);
+            if let (Some(column), Some(truth)) = (target, truth.as_mut()) {
+                let labels = cast(&batch, column, &DataType::Float64)?;
+                let labels = labels.as_primitive::<Float64Type>();
+                truth.extend((0..labels.len()).map(|i| {
+                    if labels.is_null(i) {
+                        f64::NAN
+                    } else {
+                        labels.value(i)
+                    }
+                }));
+            }
+            if let Some(column) = by {
+                let text = cast(&batch, column, &DataType::Utf8)?;
+                let text = text.as_string::<i32>();
+                for i in 0..text.len() {
+                    let value = if text.is_null(i) {
+                        "(null)"
+                    } else {
+                        text.value(i)
+                    };
+                    values.entry(value.to_string()).or_insert(0);
+                    of_row_text.push(value.to_string());
+                }
+            }
+        }
+    }
+    let views: Vec<ArrayView2<f32>> = parts.iter().map(|p| p.view()).collect();
+    let rows = if views.is_empty() {
+        Array2::zeros((0, features.len()))
+    } else {
+        ndarray::concatenate(Axis(0), &views)?
+    };
+    if rows.nrows() == 0 {
+        bail!("{path}: no rows");
+    }
+    // Slices in the order of their values, so the report does not depend on the file's order.
+    for (k, index) in values.values_mut().enumerate() {
+        *index = k;
+    }
+    let groups = by.map(|column| Groups {
+        column: column.to_string(),
+        values: values.keys().cloned().collect(),
+        of_row: of_row_text.iter().map(|v| values[v]).collect(),
+    });
+    Ok(Data {
+        rows,
+        truth,
+        groups,
+    })
+}
+
+fn cast(batch: &RecordBatch, column: &str, to: &DataType) -> Result<ArrayRef> {
+    let array = batch
+        .column_by_name(column)
+        .with_context(|| format!("column `{column}` is not in the data"))?;
+    arrow_cast::cast(array, to).with_context(|| format!("column `{column}` cannot be read as {to}"))
+}
+
+/// Writes rows as float32 columns named after the features, whole or not at all.
+fn write_rows(path: &Path, features: &[String], rows: ArrayView2<f32>) -> Result<()> {
+    let schema = Arc::new(Schema::new(
+        features
+            .iter()
+            .map(|f| Field::new(f, DataType::Float32, false))
+            .collect::<Vec<_>>(),
+    ));
+    let columns: Vec<ArrayRef> = rows
+        .columns()
+        .into_iter()
+        .map(|c| Arc::new(Float32Array::from(c.to_vec())) as ArrayRef)
+        .collect();
+    let mut sink = Sink::create(path, None, &schema)?;
+    sink.write(&RecordBatch::try_new(schema, columns)?)?;
+    sink.commit()?;
+    Ok(())
+}
+
+fn percent(x: Option<f64>) -> String {
+    x.map_or("-".into(), |v| format!("{:.1}%", 100.0 * v))
+}
+
+fn number(x: Option<f64>) -> String {
+    x.map_or("-".into(), |v| format!("{v:.4}"))
+}
+
+/// The report for people: a line per perturbation, then the failing slices.
+fn text(report: &Report, model: &str) -> String {
+    let mut out = format!(
+        "robustness of {model} on {} rows ({}, seed {}, fail above {} flips)\n",
+        report.rows,
+        match report.threshold {
+            Some(t) => format!("decision: probability >= {t}"),
+            None => report.task.to_string(),
+        },
+        report.seed,
+        percent(Some(report.max_flip_rate)),
+    );
+    for o in &report.perturbations {
+        let verdict = if o.passed { "pass" } else { "FAIL" };
+        let mut line = format!("  {verdict} {:<24}", o.name);
+        if let Some(rate) = o.flip_rate {
+            line += &format!(
+                " flip rate {:>6} ({} rows)",
+                percent(Some(rate)),
+                o.flipped.unwrap_or(0)
+            );
+        }
+        if let Some(r) = &o.radius {
+            line += &format!(
+                "  radius p10 {} p50 {} p90 {} sd (budget {})",
+                number(r.p10),
+                number(r.p50),
+                number(r.p90),
+                r.budget
+            );
+        } else {
+            line += &format!(
+                "  mean |Δ| {}  p99 |Δ| {}",
+                number(o.mean_abs_change),
+                number(o.p99_abs_change)
+            );
+        }
+        if o.invalid_rate > 0.0 {
+            line += &format!("  invalid {}", percent(Some(o.invalid_rate)));
+        }
+        for m in &o.metrics {
+            if let Some(d) = m.drop {
+                line += &format!("  {} drop {d:.4}", m.metric);
+            }
+        }
+        out += line.trim_end();
+        out.push('\n');
+        // The slice that flips most, among those judged.
+        let judged = o.slices.iter().filter(|s| s.rows >= report.min_rows);
+        if let Some(worst) = judged.max_by(|a, b| {
+            a.flip_rate
+                .unwrap_or(0.0)
+                .total_cmp(&b.flip_rate.unwrap_or(0.0))
+        }) {
+            let failing = o.slices.iter().filter(|s| !s.passed).count();
+            if failing > 0 {
+                out += &format!(
+                    "       worst slice {}: flip rate {} of {} rows ({failing} of {} slices fail)\n",
+                    worst.slice,
+                    percent(worst.flip_rate),
+                    worst.rows,
+                    o.slices.len()
+                );
+            }
+        }
+    }
+    let failed = report.perturbations.iter().filter(|o| !o.passed).count();
+    out += &if failed == 0 {
+        format!("{}, all passed\n", count(report.perturbations.len()))
+    } else {
+        format!("{}, {failed} failed\n", count(report.perturbations.len()))
+    };
+    out
+}
+
+fn count(n: usize) -> String {
+    if n == 1 {
+        "1 perturbation".into()
+    } else {
+        format!("{n} perturbations")
+    }
+}

@@ -1,0 +1,338 @@
+//! `seismo robust` on the bundled credit-risk models: its figures against onnxruntime's on
+//! the same perturbed rows (crates/cli/tests/fixtures/robust/onnxruntime.json, from
+//! scripts/oracles/robust_onnx.py), determinism, exit codes and bad input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::common::{assert_bad_input, example, fixture, found_json, path, stdout_json};
+
+/// Runs seismo from the repository root, where the oracle's arguments are relative.
+fn seismo_at_root(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_seismo"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .output()
+        .expect("seismo runs")
+}
+
+fn close(got: &serde_json::Value, want: &serde_json::Value, what: &str) {
+    let (g, w) = (got.as_f64().unwrap(), want.as_f64().unwrap());
+    assert!((g - w).abs() <= 1e-6, "{what}: seismo {g}, onnxruntime {w}");
+}
+
+#[test]
+fn flip_rates_changes_and_metric_drops_equal_onnxruntimes_on_the_same_rows() {
+    let text = std::fs::read_to_string(fixture("robust/onnxruntime.json")).unwrap();
+    let oracle: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut args: Vec<&str> = oracle["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    args.extend(["--format", "json"]);
+    let output = seismo_at_root(&args);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
+        panic!("{}", String::from_utf8_lossy(&output.stderr));
+    });
+    let got = report["perturbations"].as_array().unwrap();
+    let want = oracle["perturbations"].as_array().unwrap();
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(want) {
+        let name = w["name"].as_str().unwrap();
+        assert_eq!(g["name"], w["name"]);
+        assert_eq!(g["flipped"], w["flipped"], "{name}: flips");
+        for key in [
+            "flip_rate",
+            "invalid_rate",
+            "mean_abs_change",
+            "p99_abs_change",
+        ] {
+            if w[key].is_null() {
+                assert!(g[key].is_null(), "{name}: {key}");
+            } else {
+                close(&g[key], &w[key], &format!("{name}: {key}"));
+            }
+        }
+        for (gm, wm) in g["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(w["metrics"].as_array().unwrap())
+        {
+            assert_eq!(gm["metric"], wm["metric"]);
+            for key in ["original", "perturbed"] {
+                close(
+                    &gm[key],
+                    &wm[key],
+                    &format!("{name}: {} {key}", wm["metric"]),
+                );
+            }
+        }
+        for (gs, ws) in g["slices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(w["slices"].as_array().unwrap())
+        {
+            assert_eq!((&gs["slice"], &gs["rows"]), (&ws["slice"], &ws["rows"]));
+            close(
+                &gs["flip_rate"],
+                &ws["flip_rate"],
+                &format!("{name}: {}", ws["slice"]),
+            );
+        }
+    }
+}
+
+#[test]
+fn the_brittle_model_fails_the_scan_and_the_sturdy_one_passes() {
+    let data = example("current.parquet");
+    let run = |model: &str| {
+        let model = example(&format!("models/{model}.onnx"));
+        let args = [
+            "robust",
+            path(&data),
+            "--model",
+            path(&model),
+            "--threshold",
+            "0.3",
+            "--format",
+            "json",
+        ];
+        Command::new(env!("CARGO_BIN_EXE_seismo"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let sturdy = stdout_json(&run("credit_gbm"));
+    assert_eq!(sturdy["passed"], true);
+    let brittle = found_json(&run("credit_gbm_brittle"));
+    let names: Vec<&str> = brittle["perturbations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "gaussian:0.1",
+            "multiply:0.01",
+            "missing:0.05",
+            "category:0.1"
+        ]
+    );
+    let gaussian = &brittle["perturbations"][0];
+    assert_eq!(gaussian["passed"], false);
+    assert!(gaussian["flip_rate"].as_f64().unwrap() > 0.10, "{gaussian}");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes_on_any_thread_count() {
+    let data = example("current.parquet");
+    let model = example("models/credit_gbm_brittle.onnx");
+    let run = |threads: &str, seed: &str| {
+        let args = [
+            "robust",
+            path(&data),
+            "--model",
+            path(&model),
+            "--seed",
+            seed,
+            "--threads",
+            threads,
+            "--perturb",
+            "gaussian:0.1",
+            "--perturb",
+            "missing:0.1",
+            "--perturb",
+            "adversarial:0.05@income",
+            "--format",
+            "json",
+        ];
+        Command::new(env!("CARGO_BIN_EXE_seismo"))
+            .args(args)
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let one = run("1", "3");
+    assert!(!one.is_empty());
+    assert_eq!(one, run("3", "3"));
+    assert_ne!(one, run("1", "4"), "another seed draws other noise");
+}
+
+#[test]
+fn a_regressor_reports_changes_without_flips_and_dropout_names_each_feature() {
+    let data = example("current.csv");
+    let model = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../model/tests/fixtures/models/gbm_regressor.onnx");
+    let args = [
+        "robust",
+        path(&data),
+        "--model",
+        path(&model),
+        "--features",
+        "age,income,credit_score,tenure_months,num_products,balance,utilization",
+        "--perturb",
+        "dropout",
+        "--target",
+        "credit_score",
+        "--max-mean-change",
+        "5",
+        "--format",
+        "json",
+    ];
+    let report = found_json(
+        &Command::new(env!("CARGO_BIN_EXE_seismo"))
+            .args(args)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(report["task"], "regression");
+    let outcomes = report["perturbations"].as_array().unwrap();
+    assert_eq!(outcomes.len(), 7);
+    assert_eq!(outcomes[2]["name"], "dropout@credit_score");
+    assert!(outcomes.iter().all(|o| o["flip_rate"].is_null()));
+    // The regressor fits credit_score from itself: without it, its predictions move most.
+    let change = |o: &serde_json::Value| o["mean_abs_change"].as_f64().unwrap();
+    assert!(outcomes.iter().all(|o| change(o) <= change(&outcomes[2])));
+    assert_eq!(outcomes[2]["passed"], false);
+    assert_eq!(outcomes[2]["metrics"][0]["metric"], "rmse");
+    assert!(outcomes[2]["metrics"][0]["drop"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn bad_perturbations_options_and_columns_are_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = example("current.parquet");
+    let model = example("models/credit_gbm.onnx");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["robust", path(&data), "--model", path(&model)];
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_seismo"))
+            .args(&args)
+            .output()
+            .unwrap()
+    };
+    let cases: [(&[&str], &str); 13] = [
+        (&["--perturb", "gausian:0.1"], "unknown kind `gausian`"),
+        (&["--perturb", "gaussian"], "needs an amount"),
+        (&["--perturb", "gaussian:abc"], "`abc` is not a number"),
+        (&["--perturb", "missing:1.5"], "between 0 and 1"),
+        (&["--perturb", "round:0.5"], "whole number"),
+        (&["--perturb", "dropout:1"], "dropout takes no amount"),
+        (
+            &["--perturb", "gaussian:0.1@wage"],
+            "`wage` is not a feature",
+        ),
+        (&["--perturb", "gaussian:0.1@"], "empty column name"),
+        (
+            &["--target", "default"],
+            "column `default` is not in the data",
+        ),
+        (&["--by", "region"], "column `region` is not in the data"),
+        (&["--metric", "auc"], "--metric auc"),
+        (&["--threshold", "30"], "--threshold"),
+        (&["--reference", "Cargo.toml"], "Cargo.toml"),
+    ];
+    for (args, needle) in cases {
+        assert_bad_input(&run(args), needle);
+    }
+    let dump = dir.path().join("dump");
+    let out = dir.path().join("report.json");
+    assert_bad_input(
+        &run(&[
+            "--perturb",
+            "nope:1",
+            "--dump-perturbed",
+            path(&dump),
+            "-o",
+            path(&out),
+        ]),
+        "unknown kind",
+    );
+    assert!(
+        !out.exists() && !dump.exists(),
+        "nothing is written on an error"
+    );
+}
+
+#[test]
+fn dumped_rows_are_what_the_model_saw() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = example("current.parquet");
+    let model = example("models/credit_gbm.onnx");
+    let args = [
+        "robust",
+        path(&data),
+        "--model",
+        path(&model),
+        "--perturb",
+        "dropout@income",
+        "--perturb",
+        "round:-3@balance",
+        "--dump-perturbed",
+        path(dir.path()),
+    ];
+    let output = Command::new(env!("CARGO_BIN_EXE_seismo"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.code().unwrap() < 2,
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Read the dumps back through `seismo score`, which writes them as CSV.
+    let column = |file: &str, name: &str| -> Vec<f64> {
+        let scored = dir.path().join(format!("{file}.csv"));
+        let score = Command::new(env!("CARGO_BIN_EXE_seismo"))
+            .args([
+                "score",
+                path(&dir.path().join(file)),
+                "--model",
+                path(&model),
+                "-o",
+                path(&scored),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            score.status.success(),
+            "{}",
+            String::from_utf8_lossy(&score.stderr)
+        );
+        let csv = std::fs::read_to_string(&scored).unwrap();
+        let mut lines = csv.lines();
+        let at = lines
+            .next()
+            .unwrap()
+            .split(',')
+            .position(|h| h == name)
+            .unwrap();
+        lines
+            .map(|l| l.split(',').nth(at).unwrap().parse().unwrap())
+            .collect()
+    };
+    let original = column("original.parquet", "income");
+    assert_eq!(original.len(), 5000);
+    // dropout@income: one income for every row, the median.
+    let mut sorted = original.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = (sorted[2499] + sorted[2500]) / 2.0;
+    let dropped = column("00.parquet", "income");
+    assert!(
+        dropped.iter().all(|v| (*v - median).abs() <= median * 1e-7),
+        "{} vs {median}",
+        dropped[0]
+    );
+    // round:-3@balance: whole thousands.
+    assert!(
+        column("01.parquet", "balance")
+            .iter()
+            .all(|v| v % 1000.0 == 0.0)
+    );
+}

@@ -1,0 +1,234 @@
+//! Perturbations: what is done to the rows, written `kind:amount@column,column`.
+
+use ndarray::{Array2, ArrayView2};
+use seismo_stats::random::SplitMix64;
+
+use crate::RobustError;
+use crate::reference::Reference;
+
+/// What a perturbation does to a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Adds Gaussian noise with σ = amount × the feature's reference standard deviation.
+    Gaussian,
+    /// Multiplies by `1 + u`, `u` uniform in `[-amount, amount]`.
+    Multiply,
+    /// Rounds to `amount` decimal places (negative: to tens, hundreds, ...).
+    Round,
+    /// Makes a value missing (NaN) with probability `amount`.
+    Missing,
+    /// With probability `amount`, replaces a value with another value observed in the
+    /// reference (uniformly among the others).
+    Category,
+    /// With probability `amount`, replaces a value with one never observed in the reference
+    /// (one above the largest).
+    Unseen,
+    /// Replaces the feature with its reference median: how much the model leans on it.
+    Dropout,
+    /// Per row, the smallest move (in reference standard deviations, the largest over the
+    /// features moved) that flips the decision, searched up to `amount` (see [`crate::search`]).
+    Adversarial,
+}
+
+const KINDS: [(Kind, &str); 8] = [
+    (Kind::Gaussian, "gaussian"),
+    (Kind::Multiply, "multiply"),
+    (Kind::Round, "round"),
+    (Kind::Missing, "missing"),
+    (Kind::Category, "category"),
+    (Kind::Unseen, "unseen"),
+    (Kind::Dropout, "dropout"),
+    (Kind::Adversarial, "adversarial"),
+];
+
+/// One perturbation: a kind, its amount and the features it touches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Perturbation {
+    /// As the user wrote it, the name in reports (`gaussian:0.1@income`).
+    pub name: String,
+    /// What it does.
+    pub kind: Kind,
+    /// How much (see [`Kind`]).
+    pub amount: f64,
+    /// The features it touches, by name; empty: the kind's default (see [`Perturbation::columns`]).
+    pub columns: Vec<String>,
+}
+
+impl Perturbation {
+    /// Reads `kind:amount@a,b` (`dropout` takes no amount; `@columns` is optional).
+    ///
+    /// ```
+    /// use seismo_robust::{Kind, Perturbation};
+    ///
+    /// let p = Perturbation::parse("gaussian:0.1@income,age").unwrap();
+    /// assert_eq!((p.kind, p.amount), (Kind::Gaussian, 0.1));
+    /// assert_eq!(p.columns, ["income", "age"]);
+    /// assert!(Perturbation::parse("gaussian").is_err());
+    /// ```
+    pub fn parse(spec: &str) -> Result<Self, RobustError> {
+        let bad = |message: String| RobustError::Perturbation {
+            spec: spec.to_string(),
+            message,
+        };
+        let (head, columns) = match spec.split_once('@') {
+            Some((head, columns)) => {
+                let columns: Vec<String> =
+                    columns.split(',').map(|c| c.trim().to_string()).collect();
+                if columns.iter().any(String::is_empty) {
+                    return Err(bad("an empty column name after `@`".into()));
+                }
+                (head, columns)
+            }
+            None => (spec, Vec::new()),
+        };
+        let (kind, amount) = match head.split_once(':') {
+            Some((kind, amount)) => (kind.trim(), Some(amount.trim())),
+            None => (head.trim(), None),
+        };
+        let kind = KINDS
+            .iter()
+            .find(|(_, name)| *name == kind)
+            .map(|(k, _)| *k)
+            .ok_or_else(|| {
+                let names: Vec<&str> = KINDS.iter().map(|(_, n)| *n).collect();
+                bad(format!(
+                    "unknown kind `{kind}` (one of {})",
+                    names.join(", ")
+                ))
+            })?;
+        let amount = match (kind, amount) {
+            (Kind::Dropout, None) => 0.0,
+            (Kind::Dropout, Some(_)) => return Err(bad("dropout takes no amount".into())),
+            (_, None) => return Err(bad(format!("`{}` needs an amount: `{}:X`", head, head))),
+            (_, Some(text)) => text
+                .parse::<f64>()
+                .ok()
+                .filter(|a| a.is_finite())
+                .ok_or_else(|| bad(format!("the amount `{text}` is not a number")))?,
+        };
+        let valid = match kind {
+            Kind::Missing | Kind::Category | Kind::Unseen => (0.0..=1.0).contains(&amount),
+            Kind::Round => amount.fract() == 0.0 && amount.abs() <= 15.0,
+            Kind::Gaussian | Kind::Multiply | Kind::Adversarial => amount > 0.0,
+            Kind::Dropout => true,
+        };
+        if !valid {
+            return Err(bad(match kind {
+                Kind::Round => "round takes a whole number of decimal places, -15 to 15".into(),
+                Kind::Missing | Kind::Category | Kind::Unseen => {
+                    "the amount is a rate, between 0 and 1".into()
+                }
+                _ => "the amount must be above 0".into(),
+            }));
+        }
+        Ok(Self {
+            name: spec.trim().to_string(),
+            kind,
+            amount,
+            columns,
+        })
+    }
+
+    /// The indices of the features it touches: the named ones, else every feature for noise,
+    /// rounding, missing values and the search, and the discrete ones (whole numbers, at
+    /// most [`Reference::DISCRETE`] values) for category swaps.
+    pub fn columns(
+        &self,
+        features: &[String],
+        reference: &Reference,
+    ) -> Result<Vec<usize>, RobustError> {
+        if self.columns.is_empty() {
+            return Ok(match self.kind {
+                Kind::Category | Kind::Unseen => (0..features.len())
+                    .filter(|j| reference.is_discrete(*j))
+                    .collect(),
+                _ => (0..features.len()).collect(),
+            });
+        }
+        self.columns
+            .iter()
+            .map(|c| {
+                features
+                    .iter()
+                    .position(|f| f == c)
+                    .ok_or_else(|| RobustError::Perturbation {
+                        spec: self.name.clone(),
+                        message: format!(
+                            "`{c}` is not a feature of the model ({})",
+                            features.join(", ")
+                        ),
+                    })
+            })
+            .collect()
+    }
+}
+
+/// The generator of one row under one perturbation: the same numbers whatever the batch or
+/// thread that handles the row.
+pub(crate) fn row_rng(seed: u64, perturbation: usize, row: usize) -> SplitMix64 {
+    let mut mix = SplitMix64::new(seed ^ (perturbation as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
+    let base = mix.next_u64();
+    SplitMix64::new(base ^ (row as u64).wrapping_mul(SplitMix64::INCREMENT))
+}
+
+/// A standard normal draw (Box–Muller, the cosine branch).
+fn normal(rng: &mut SplitMix64) -> f64 {
+    let u1 = 1.0 - rng.uniform(); // in (0, 1]: the logarithm is finite
+    let u2 = rng.uniform();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// The rows with `perturbation` applied to `columns` (not for [`Kind::Adversarial`], which
+/// searches instead). Row `i` draws from `row_rng(seed, index, i)`; a missing value (NaN)
+/// stays missing, except under category swaps, which treat it as any other value.
+pub fn apply(
+    perturbation: &Perturbation,
+    columns: &[usize],
+    rows: ArrayView2<f32>,
+    reference: &Reference,
+    seed: u64,
+    index: usize,
+) -> Array2<f32> {
+    let mut out = rows.to_owned();
+    let amount = perturbation.amount;
+    for (i, mut row) in out.rows_mut().into_iter().enumerate() {
+        let mut rng = row_rng(seed, index, i);
+        for &j in columns {
+            let x = f64::from(row[j]);
+            let value = match perturbation.kind {
+                Kind::Gaussian => x + amount * reference.sd(j) * normal(&mut rng),
+                Kind::Multiply => x * (1.0 + amount * (2.0 * rng.uniform() - 1.0)),
+                Kind::Round => {
+                    let scale = 10f64.powi(amount as i32);
+                    (x * scale).round() / scale
+                }
+                Kind::Missing => {
+                    if rng.uniform() < amount {
+                        f64::NAN
+                    } else {
+                        x
+                    }
+                }
+                Kind::Category => {
+                    let hit = rng.uniform() < amount;
+                    match reference.other_value(j, x, &mut rng) {
+                        Some(other) if hit => other,
+                        _ => x,
+                    }
+                }
+                Kind::Unseen => {
+                    if rng.uniform() < amount {
+                        reference.unseen(j)
+                    } else {
+                        x
+                    }
+                }
+                Kind::Dropout => reference.median(j),
+                Kind::Adversarial => x,
+            };
+            row[j] = value as f32;
+        }
+    }
+    out
+}

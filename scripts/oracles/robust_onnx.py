@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Oracle for `seismo robust`: the flip rates, prediction changes and metric drops,
+recomputed with onnxruntime, numpy and scikit-learn on the same perturbed rows.
+
+seismo writes the rows the model saw under each perturbation (`--dump-perturbed DIR`:
+original.parquet, then 00.parquet, 01.parquet, ... in the report's order). This script runs
+the command below, scores each file with onnxruntime, and recomputes every figure of the
+report from those predictions alone: the decision flips (probability >= threshold; a
+missing prediction counts as a flip), the mean and 99th percentile (numpy's linear
+interpolation) of the largest |change| over the class probabilities, the share of
+predictions that became missing, ROC AUC and accuracy before and after (scikit-learn, on
+rows with a label and a prediction both times), and the flip rate per slice. It prints the
+largest difference from seismo's JSON and writes the figures to
+crates/cli/tests/fixtures/robust/onnxruntime.json, which crates/cli/tests/cli/robust.rs
+compares with seismo on every test run.
+
+Run: python3 -m venv /tmp/onnx && /tmp/onnx/bin/pip install scikit-learn==1.9.1 \
+         onnxruntime==1.32.0 pandas pyarrow
+     cargo build --release && /tmp/onnx/bin/python scripts/oracles/robust_onnx.py
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnxruntime as ort
+import pandas as pd
+import pyarrow.parquet as pq
+from sklearn.metrics import accuracy_score, roc_auc_score
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+FIXTURE = os.path.join(ROOT, "crates", "cli", "tests", "fixtures", "robust", "onnxruntime.json")
+SEISMO = os.path.join(ROOT, "target", "release", "seismo")
+
+# The command, relative to the repository root; the test runs the same arguments.
+ARGS = [
+    "robust", "examples/current.parquet",
+    "--model", "examples/models/credit_gbm.onnx",
+    "--target", "label", "--by", "country", "--threshold", "0.3", "--seed", "7",
+    "--perturb", "gaussian:0.1",
+    "--perturb", "multiply:0.01",
+    "--perturb", "round:-3@income,balance",
+    "--perturb", "missing:0.05",
+    "--perturb", "category:0.2",
+    "--perturb", "unseen:0.1@num_products",
+    "--perturb", "dropout@credit_score",
+    "--perturb", "adversarial:0.05@income,credit_score,utilization",
+]
+THRESHOLD = 0.3
+
+
+def probabilities(session, path):
+    x = pq.read_table(path).to_pandas().to_numpy(np.float32)
+    label, proba = session.run(None, {"X": x})
+    return np.array([[p[0], p[1]] for p in proba], dtype=np.float64)
+
+
+def decisions(p):
+    d = (p[:, 1] >= THRESHOLD).astype(np.int64)
+    d[np.isnan(p).any(axis=1)] = -1
+    return d
+
+
+def main():
+    with tempfile.TemporaryDirectory() as dump:
+        run = subprocess.run(
+            [SEISMO, *ARGS, "--format", "json", "--dump-perturbed", dump],
+            cwd=ROOT, capture_output=True, text=True,
+        )
+        if run.returncode not in (0, 1):
+            sys.exit(run.stderr)
+        report = json.loads(run.stdout)
+        session = ort.InferenceSession(
+            os.path.join(ROOT, "examples", "models", "credit_gbm.onnx"),
+            providers=["CPUExecutionProvider"],
+        )
+        data = pd.read_parquet(os.path.join(ROOT, "examples", "current.parquet"))
+        truth = data["label"].to_numpy(np.float64)
+        country = data["country"].astype(str).to_numpy()
+        base = probabilities(session, os.path.join(dump, "original.parquet"))
+        d0 = decisions(base)
+        expected = []
+        for k, outcome in enumerate(report["perturbations"]):
+            after = probabilities(session, os.path.join(dump, f"{k:02d}.parquet"))
+            d1 = decisions(after)
+            flips = d1 != d0
+            delta = np.abs(after - base).max(axis=1)
+            delta = delta[~np.isnan(delta)]
+            adversarial = outcome["kind"] == "adversarial"
+            ok = ~np.isnan(truth) & ~np.isnan(base[:, 1]) & ~np.isnan(after[:, 1])
+            metrics = []
+            for name, metric in [("roc_auc", roc_auc_score), ("accuracy", None)]:
+                if metric is None:
+                    before = accuracy_score(truth[ok], base[ok, 1] >= THRESHOLD)
+                    perturbed = accuracy_score(truth[ok], after[ok, 1] >= THRESHOLD)
+                else:
+                    before = metric(truth[ok], base[ok, 1])
+                    perturbed = metric(truth[ok], after[ok, 1])
+                metrics.append({"metric": name, "original": before, "perturbed": perturbed})
+            slices = []
+            for value in sorted(set(country)):
+                rows = country == value
+                slices.append({
+                    "slice": f"country={value}",
+                    "rows": int(rows.sum()),
+                    "flip_rate": float(flips[rows].mean()),
+                })
+            expected.append({
+                "name": outcome["name"],
+                "flipped": int(flips.sum()),
+                "flip_rate": float(flips.mean()),
+                "invalid_rate": float((~np.isnan(base[:, 1]) & np.isnan(after[:, 1])).mean()),
+                "mean_abs_change": None if adversarial else float(delta.mean()),
+                "p99_abs_change": None if adversarial else float(np.percentile(delta, 99)),
+                "metrics": metrics,
+                "slices": slices,
+            })
+    worst = 0.0
+    for want, got in zip(expected, report["perturbations"]):
+        assert want["name"] == got["name"]
+        if want["flipped"] != got["flipped"]:
+            print(f"{want['name']}: {got['flipped']} flips, onnxruntime {want['flipped']}")
+        for key in ["flip_rate", "invalid_rate", "mean_abs_change", "p99_abs_change"]:
+            if want[key] is not None:
+                worst = max(worst, abs(want[key] - got[key]))
+        for w, g in zip(want["metrics"], got["metrics"]):
+            worst = max(worst, abs(w["original"] - g["original"]), abs(w["perturbed"] - g["perturbed"]))
+        for w, g in zip(want["slices"], got["slices"]):
+            assert w["slice"] == g["slice"] and w["rows"] == g["rows"]
+            worst = max(worst, abs(w["flip_rate"] - g["flip_rate"]))
+        print(f"{want['name']:<48} flip rate {want['flip_rate']:.4f}  seismo {got['flip_rate']:.4f}")
+    print(f"largest difference from seismo: {worst:.3g}")
+    os.makedirs(os.path.dirname(FIXTURE), exist_ok=True)
+    with open(FIXTURE, "w") as f:
+        json.dump({"args": ARGS, "threshold": THRESHOLD, "perturbations": expected}, f, indent=1)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
