@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use clap::Args;
+use seismo_core::Dataset;
 use seismo_io::Sink;
 use seismo_model::{Card, Model, Prediction};
 
@@ -32,41 +33,39 @@ pub struct ModelArgs {
 impl ModelArgs {
     /// The model and its card.
     pub fn load(&self) -> Result<(Model, Card)> {
-        let model =
-            Model::load(&self.model).with_context(|| format!("model {}", self.model.display()))?;
-        let card = self.card(&model)?;
-        Ok((model, card))
+        load_model(&self.model, self.card.as_deref(), &self.features)
     }
 
     /// The model's path, as given.
     pub fn path(&self) -> &Path {
         &self.model
     }
+}
 
-    /// The card: `--card`, else `--features`, else the `.toml` beside the model.
-    fn card(&self, model: &Model) -> Result<Card> {
-        let beside = self.model.with_extension("toml");
-        let card = match (&self.card, self.features.is_empty()) {
-            (Some(_), false) => bail!("give --card or --features, not both"),
-            (Some(path), true) => read_card(path)?,
-            (None, false) => Card::new(self.features.clone()),
-            (None, true) if beside.is_file() => read_card(&beside)?,
-            (None, true) => bail!(
-                "the model's input `{}` is a matrix of {} features: name its columns, in order, with --features or a model card (--card, or {})",
-                model.input(),
-                model.features(),
-                beside.display()
-            ),
-        };
-        if card.features.len() != model.features() {
-            bail!(
-                "the model takes {} features and the card names {}",
-                model.features(),
-                card.features.len()
-            );
-        }
-        Ok(card)
+/// A model and its card: `card`, else `features`, else the `.toml` beside the model.
+pub fn load_model(path: &Path, card: Option<&Path>, features: &[String]) -> Result<(Model, Card)> {
+    let model = Model::load(path).with_context(|| format!("model {}", path.display()))?;
+    let beside = path.with_extension("toml");
+    let card = match (card, features.is_empty()) {
+        (Some(_), false) => bail!("give --card or --features, not both"),
+        (Some(card), true) => read_card(card)?,
+        (None, false) => Card::new(features.to_vec()),
+        (None, true) if beside.is_file() => read_card(&beside)?,
+        (None, true) => bail!(
+            "the model's input `{}` is a matrix of {} features: name its columns, in order, with --features or a model card (--card, or {})",
+            model.input(),
+            model.features(),
+            beside.display()
+        ),
+    };
+    if card.features.len() != model.features() {
+        bail!(
+            "the model takes {} features and the card names {}",
+            model.features(),
+            card.features.len()
+        );
     }
+    Ok((model, card))
 }
 
 /// A binary classifier's positive class, by its column among the probabilities: the card's
@@ -181,36 +180,91 @@ impl Plan {
     }
 
     fn append(&self, batch: &RecordBatch, prediction: Prediction) -> Result<RecordBatch> {
-        let rows = batch.num_rows();
         let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
-        let widen = |v: Vec<f32>| -> ArrayRef {
-            Arc::new(Float64Array::from_iter(
-                v.into_iter().map(|x| (!x.is_nan()).then_some(x as f64)),
-            ))
-        };
-        match (&self.classes, &prediction.probabilities) {
-            (Some(classes), Some(p)) => {
-                if let Some(k) = self.positive {
-                    columns.push(widen(p.column(k).to_vec()));
-                } else {
-                    columns.push(Arc::new(Int64Array::from(
-                        prediction.labels.clone().unwrap_or_default(),
-                    )));
-                }
-                for k in 0..classes.len() {
-                    columns.push(widen(p.column(k).to_vec()));
-                }
-            }
-            _ => {
-                let values = prediction
-                    .values
-                    .context("the model returned no prediction for these rows")?;
-                columns.push(widen(values));
+        columns.push(prediction_column(&prediction, self.positive)?);
+        if let (Some(classes), Some(p)) = (&self.classes, &prediction.probabilities) {
+            for k in 0..classes.len() {
+                columns.push(widen(p.column(k).to_vec()));
             }
         }
-        if columns.iter().any(|c| c.len() != rows) {
+        if columns.iter().any(|c| c.len() != batch.num_rows()) {
             bail!("the model returned a prediction per row for some outputs only");
         }
         Ok(RecordBatch::try_new(self.schema.clone(), columns)?)
     }
+}
+
+/// float32 values as a Float64 column, NaN as null.
+fn widen(values: Vec<f32>) -> ArrayRef {
+    Arc::new(Float64Array::from_iter(
+        values
+            .into_iter()
+            .map(|x| (!x.is_nan()).then_some(x as f64)),
+    ))
+}
+
+/// The prediction column: a binary classifier's positive-class probability (`positive`), a
+/// multiclass classifier's label, a regressor's value.
+fn prediction_column(prediction: &Prediction, positive: Option<usize>) -> Result<ArrayRef> {
+    Ok(match (&prediction.probabilities, positive) {
+        (Some(p), Some(k)) => widen(p.column(k).to_vec()),
+        (Some(_), None) => Arc::new(Int64Array::from(
+            prediction.labels.clone().unwrap_or_default(),
+        )),
+        (None, _) => widen(
+            prediction
+                .values
+                .clone()
+                .context("the model returned no prediction for these rows")?,
+        ),
+    })
+}
+
+/// `data` with column `column` holding `model`'s predictions (replaced, or added last):
+/// how `seismo test --model` scores the rows on the fly.
+pub fn with_predictions(
+    data: &Dataset,
+    model: &Model,
+    card: &Card,
+    column: &str,
+    threads: usize,
+) -> Result<Dataset> {
+    let positive = positive_column(model, card)?;
+    seismo_model::matrix(
+        &RecordBatch::new_empty(data.arrow_schema().clone()),
+        &card.features,
+    )?;
+    let mut batches = Vec::with_capacity(data.batches().len());
+    let mut schema = None;
+    for batch in data.batches() {
+        let rows = seismo_model::matrix(batch, &card.features)?;
+        let prediction = model.predict_parallel(rows.view(), threads)?;
+        let predicted = prediction_column(&prediction, positive)?;
+        let mut fields: Vec<Field> = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone())
+            .collect();
+        let mut columns = batch.columns().to_vec();
+        let field = Field::new(column, predicted.data_type().clone(), true);
+        match batch.schema().index_of(column) {
+            Ok(at) => {
+                fields[at] = field;
+                columns[at] = predicted;
+            }
+            Err(_) => {
+                fields.push(field);
+                columns.push(predicted);
+            }
+        }
+        let batch_schema = Arc::new(Schema::new(fields));
+        batches.push(RecordBatch::try_new(batch_schema.clone(), columns)?);
+        schema = Some(batch_schema);
+    }
+    let schema = match schema {
+        Some(s) => s,
+        None => data.arrow_schema().clone(),
+    };
+    Ok(Dataset::from_batches(schema, batches)?)
 }

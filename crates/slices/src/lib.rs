@@ -56,7 +56,7 @@ pub use fairness::{
 pub use find::{FindOptions, FoundSlice, find_slices};
 pub use metrics::{Metric, Predictions, Rank, Task, Undefined};
 pub use run::{
-    FairnessDetails, GroupNumbers, ModelTestResult, Regression, RunOptions, TestOutcome,
+    Churn, FairnessDetails, GroupNumbers, ModelTestResult, Regression, RunOptions, TestOutcome,
     TestReport, run_suite,
 };
 pub use seismo_config::Location;

@@ -344,6 +344,37 @@ impl Predictions {
         }
     }
 
+    /// How `other`'s predictions of the same rows differ from these on `rows`: how many
+    /// decisions change (binary: which side of the threshold; multiclass: the class;
+    /// regressors make no decision) and the mean |Δ| of the prediction (binary: the
+    /// probability; regression: the value; multiclass: none).
+    pub fn churn(&self, other: &Predictions, rows: &[u32]) -> (Option<u64>, Option<f64>) {
+        let changed = match self.task {
+            Task::Binary => Some(
+                rows.iter()
+                    .filter(|r| (self.cell[**r as usize] ^ other.cell[**r as usize]) & 2 != 0)
+                    .count() as u64,
+            ),
+            Task::Multiclass => Some(
+                rows.iter()
+                    .filter(|r| self.predicted[**r as usize] != other.predicted[**r as usize])
+                    .count() as u64,
+            ),
+            Task::Regression => None,
+        };
+        let mean = match self.task {
+            Task::Multiclass => None,
+            _ if rows.is_empty() => None,
+            _ => Some(
+                rows.iter()
+                    .map(|r| (self.predicted[*r as usize] - other.predicted[*r as usize]).abs())
+                    .sum::<f64>()
+                    / rows.len() as f64,
+            ),
+        };
+        (changed, mean)
+    }
+
     /// Rows.
     pub fn len(&self) -> usize {
         self.truth.len()

@@ -143,6 +143,24 @@ pub struct Regression {
     pub overall_delta: Option<f64>,
 }
 
+/// How the baseline's decisions differ from the candidate's on one slice: the prediction
+/// churn ("the new model changes 8% of decisions for branch customers").
+#[derive(Debug, Clone, Serialize)]
+pub struct Churn {
+    /// The slice (`all`, then the suite's slices in order).
+    pub slice: String,
+    /// Rows in the slice.
+    pub rows: u64,
+    /// Decisions that differ (binary: the side of the decision threshold; multiclass: the
+    /// class); `None` for regression.
+    pub changed: Option<u64>,
+    /// Their share of the slice's rows.
+    pub change_rate: Option<f64>,
+    /// Mean |candidate − baseline| of the prediction (binary: the probability; regression:
+    /// the value); `None` for multiclass.
+    pub mean_abs_change: Option<f64>,
+}
+
 /// A suite's results.
 #[derive(Debug, Clone, Serialize)]
 pub struct TestReport {
@@ -158,6 +176,8 @@ pub struct TestReport {
     pub results: Vec<ModelTestResult>,
     /// With a baseline: slices and metrics of the suite where the candidate is worse.
     pub regressions: Vec<Regression>,
+    /// With a baseline: how many decisions change, overall and per slice.
+    pub churn: Vec<Churn>,
 }
 
 /// How to run a suite.
@@ -385,6 +405,10 @@ pub fn run_suite(
         Some(b) => regressions(suite, &slices, &candidate.predictions, &b.predictions),
         None => Vec::new(),
     };
+    let churn = match &base {
+        Some(b) => churn(suite, &slices, &candidate.predictions, &b.predictions),
+        None => Vec::new(),
+    };
     let rows = all.len() as u64;
     Ok(TestReport {
         passed: !results.iter().any(|r| r.outcome == TestOutcome::Fail),
@@ -393,7 +417,33 @@ pub fn run_suite(
         baseline: base.is_some(),
         results,
         regressions,
+        churn,
     })
+}
+
+/// The churn between the two models on every slice: `all`, then the suite's slices.
+fn churn(
+    suite: &Suite,
+    slices: &BTreeMap<String, Vec<u32>>,
+    candidate: &Predictions,
+    baseline: &Predictions,
+) -> Vec<Churn> {
+    let names = std::iter::once("all").chain(suite.file.slice.iter().map(|s| s.name.as_str()));
+    names
+        .filter_map(|name| {
+            let rows = slices.get(name)?;
+            let (changed, mean_abs_change) = candidate.churn(baseline, rows);
+            Some(Churn {
+                slice: name.to_owned(),
+                rows: rows.len() as u64,
+                changed,
+                change_rate: changed
+                    .filter(|_| !rows.is_empty())
+                    .map(|c| c as f64 / rows.len() as f64),
+                mean_abs_change,
+            })
+        })
+        .collect()
 }
 
 fn thresholds(test: &crate::suite::TestSpec) -> BTreeMap<&'static str, f64> {

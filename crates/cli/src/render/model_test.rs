@@ -122,6 +122,23 @@ pub fn text(report: &TestReport) -> String {
             ));
         }
     }
+    if !report.churn.is_empty() {
+        out.push_str("\nChurn (decisions that differ from the baseline's):\n");
+        for c in &report.churn {
+            let changed = match (c.changed, c.change_rate) {
+                (Some(n), Some(rate)) => format!("{:.1}% of decisions ({n} rows)", 100.0 * rate),
+                _ => "no decisions".to_owned(),
+            };
+            let mean = c
+                .mean_abs_change
+                .map(|m| format!(", mean |Δprediction| {}", format_number(m)))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  {} ({} rows): {changed}{mean}\n",
+                c.slice, c.rows
+            ));
+        }
+    }
     out
 }
 

@@ -31,6 +31,8 @@ history.txt        1 history examples/current.parquet --time timestamp --value s
 history.json       1 history examples/current.parquet --time timestamp --value score --markers examples/deployments.csv --format json
 history.html       1 history examples/current.parquet --time timestamp --value score --markers examples/deployments.csv --format html
 profile.txt        0 profile examples/current.parquet
+robust.txt         1 robust examples/current.parquet --model examples/models/credit_gbm_brittle.onnx --threshold 0.3 --by channel
+robust.json        1 robust examples/current.parquet --model examples/models/credit_gbm_brittle.onnx --threshold 0.3 --by channel --target label --perturb dropout --perturb multiply:0.05@income --format json
 profile.json       0 profile examples/current.csv --format json
 drift.json         1 drift --reference examples/reference.parquet --current examples/current.parquet --config examples/drift.toml --format json --threads 1
 drift.json         1 drift --reference examples/reference.parquet --current examples/current.parquet --config examples/drift.toml --format json --threads 3
@@ -38,6 +40,8 @@ validate.json      1 validate examples/current.parquet --rules examples/rules.to
 validate.json      1 validate examples/current.parquet --rules examples/rules.toml --reference examples/reference.parquet --format json --threads 3
 test.json          1 test --suite examples/suite.toml --data examples/candidate.parquet --baseline examples/reference.parquet --format json --threads 1
 test.json          1 test --suite examples/suite.toml --data examples/candidate.parquet --baseline examples/reference.parquet --format json --threads 3
+robust.json        1 robust examples/current.parquet --model examples/models/credit_gbm_brittle.onnx --threshold 0.3 --by channel --target label --perturb dropout --perturb multiply:0.05@income --format json --threads 1
+robust.json        1 robust examples/current.parquet --model examples/models/credit_gbm_brittle.onnx --threshold 0.3 --by channel --target label --perturb dropout --perturb multiply:0.05@income --format json --threads 3
 profile.json       0 profile examples/current.csv --format json --threads 1
 profile.json       0 profile examples/current.csv --format json --threads 3
 ";

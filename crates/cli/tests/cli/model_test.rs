@@ -254,3 +254,129 @@ fn slices_find_without_labelled_rows_says_so() {
         "no row has both a target (--target no_float) and a prediction",
     );
 }
+
+/// `seismo test` of the example suite on `data`, with `extra`.
+fn suite_on(data: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let suite = example("suite.toml");
+    let mut args = vec!["test", "--suite", path(&suite), "--data", path(data)];
+    args.extend_from_slice(extra);
+    seismo(&args)
+}
+
+/// The churn of a report against the oracle's (scripts/oracles/churn_onnx.py).
+fn assert_churn(report: &serde_json::Value, case: &str, tolerance: f64) {
+    let text = std::fs::read_to_string(fixture("churn/oracle.json")).unwrap();
+    let oracle: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let want = oracle[case].as_array().unwrap();
+    let got = report["churn"].as_array().unwrap();
+    assert_eq!(got.len(), want.len(), "{case}");
+    for (g, w) in got.iter().zip(want) {
+        assert_eq!(
+            (&g["slice"], &g["rows"], &g["changed"]),
+            (&w["slice"], &w["rows"], &w["changed"]),
+            "{case}"
+        );
+        for key in ["change_rate", "mean_abs_change"] {
+            let (g, w) = (g[key].as_f64().unwrap(), w[key].as_f64().unwrap());
+            assert!(
+                (g - w).abs() <= tolerance * w.abs().max(1.0),
+                "{case} {key}: {g} vs {w}"
+            );
+        }
+    }
+}
+
+#[test]
+fn churn_against_the_baseline_equals_the_oracles() {
+    let report = found_json(&example_suite(&["--format", "json"]));
+    assert_churn(&report, "files", 1e-12);
+    let text = String::from_utf8(example_suite(&[]).stdout).unwrap();
+    assert!(
+        text.contains("branch (753 rows): 8.2% of decisions (62 rows)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn models_score_the_rows_on_the_fly_as_seismo_score_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let (suite, data) = (example("suite.toml"), example("current.parquet"));
+    let (model, brittle) = (
+        example("models/credit_gbm.onnx"),
+        example("models/credit_gbm_brittle.onnx"),
+    );
+    let on_the_fly = suite_on(
+        &data,
+        &[
+            "--model",
+            path(&model),
+            "--baseline-model",
+            path(&brittle),
+            "--format",
+            "json",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&on_the_fly.stdout).unwrap();
+    assert_churn(&report, "models", 1e-6);
+    // The same suite on rows scored in a separate step, into the suite's `score` column.
+    let scored = dir.path().join("scored.parquet");
+    let step = seismo(&[
+        "score",
+        path(&example("current.csv")),
+        "--model",
+        path(&model),
+        "--output-column",
+        "model_score",
+        "-o",
+        path(&scored),
+    ]);
+    assert!(
+        step.status.success(),
+        "{}",
+        String::from_utf8_lossy(&step.stderr)
+    );
+    let suite_text = std::fs::read_to_string(&suite)
+        .unwrap()
+        .replace("prediction = \"score\"", "prediction = \"model_score\"");
+    let renamed = dir.path().join("suite.toml");
+    std::fs::write(&renamed, suite_text).unwrap();
+    let separate = seismo(&[
+        "test",
+        "--suite",
+        path(&renamed),
+        "--data",
+        path(&scored),
+        "--format",
+        "json",
+    ]);
+    let separate: serde_json::Value = serde_json::from_slice(&separate.stdout).unwrap();
+    let values = |r: &serde_json::Value| -> Vec<(String, Option<f64>)> {
+        r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["test"].as_str().unwrap().to_owned(), t["value"].as_f64()))
+            .collect()
+    };
+    assert_eq!(values(&report), values(&separate));
+}
+
+#[test]
+fn model_options_that_do_not_fit_are_one_clear_error() {
+    let (suite, data) = (example("suite.toml"), example("current.parquet"));
+    let model = example("models/credit_gbm.onnx");
+    let out = suite_on(
+        &data,
+        &["--baseline", path(&data), "--baseline-model", path(&model)],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
+    assert_bad_input(
+        &suite_on(&data, &["--model", path(&suite)]),
+        "not an ONNX model",
+    );
+    assert_bad_input(
+        &suite_on(&example("deployments.csv"), &["--model", path(&model)]),
+        "column `age` is not in the data",
+    );
+}
