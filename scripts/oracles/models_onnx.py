@@ -16,7 +16,8 @@ crates/model/tests/fixtures/onnxruntime.json: per model, the input rows and onnx
 outputs (labels and class probabilities for classifiers, the value for regressors).
 
 Run: python3 -m venv /tmp/onnx && /tmp/onnx/bin/pip install scikit-learn==1.9.1 \
-         skl2onnx==1.20.0 onnxruntime==1.32.0 onnx==1.23.2 pandas
+         skl2onnx==1.20.0 onnxruntime==1.32.0 onnx==1.23.2 pandas \
+         lightgbm==4.7.0 xgboost==3.2.0 onnxmltools==1.16.0
      /tmp/onnx/bin/python scripts/oracles/models_onnx.py
 """
 import json
@@ -42,6 +43,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+import lightgbm
+import onnxmltools
+import xgboost
+from onnxmltools.convert.common.data_types import FloatTensorType
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 FIXTURES = os.path.join(ROOT, "crates", "model", "tests", "fixtures")
@@ -63,7 +68,22 @@ def models():
         ),
         "gbm_regressor": GradientBoostingRegressor(n_estimators=30, max_depth=3, random_state=0),
         "forest_regressor": RandomForestRegressor(n_estimators=20, max_depth=5, random_state=0),
+        # Gradient boosting libraries, exported by onnxmltools.
+        "lightgbm": lightgbm.LGBMClassifier(n_estimators=40, num_leaves=15, n_jobs=1, random_state=0, verbose=-1),
+        "xgboost": xgboost.XGBClassifier(n_estimators=40, max_depth=4, n_jobs=1, random_state=0),
+        "lightgbm_regressor": lightgbm.LGBMRegressor(n_estimators=30, num_leaves=15, n_jobs=1, random_state=0, verbose=-1),
     }
+
+
+def export(model, x_train):
+    """The model as ONNX: skl2onnx for scikit-learn, onnxmltools for LightGBM and XGBoost,
+    with one float matrix input named X."""
+    initial = [("X", FloatTensorType([None, x_train.shape[1]]))]
+    if isinstance(model, (lightgbm.LGBMClassifier, lightgbm.LGBMRegressor)):
+        return onnxmltools.convert_lightgbm(model, initial_types=initial, target_opset=15)
+    if isinstance(model, xgboost.XGBClassifier):
+        return onnxmltools.convert_xgboost(model, initial_types=initial, target_opset=15)
+    return to_onnx(model, x_train[:1], target_opset=17)
 
 
 def rows():
@@ -92,7 +112,7 @@ def main():
         regressor = name.endswith("regressor")
         target = reference["credit_score"] if regressor else reference["label"]
         model.fit(x_train, target.to_numpy(np.float32 if regressor else np.int64))
-        proto = to_onnx(model, x_train[:1], target_opset=17)
+        proto = export(model, x_train)
         # skl2onnx lists the opsets in set order, which changes from run to run: sorted, the
         # file is the same bytes on every run.
         imports = sorted(proto.opset_import, key=lambda o: o.domain)

@@ -3,7 +3,7 @@
 //!
 //! Models users have: scikit-learn pipelines exported by skl2onnx (scaling, logistic
 //! regression, random forests, gradient boosting, MLPs; classifiers and tree regressors),
-//! with their default ZipMap outputs.
+//! with their default ZipMap outputs, and LightGBM and XGBoost exports from onnxmltools.
 //! The ONNX-ML operators those exports use and tract lacks are rewritten into standard
 //! operators when the model is read (`rewrite`); an operator still missing is an error
 //! naming it and its node. Predictions equal onnxruntime's (the crate's tests compare them on

@@ -367,7 +367,15 @@ mod tests {
 
     #[test]
     fn the_flat_trees_give_tracts_bits() {
-        for name in ["gbm", "forest", "gbm_regressor", "forest_regressor"] {
+        for name in [
+            "gbm",
+            "forest",
+            "gbm_regressor",
+            "forest_regressor",
+            "lightgbm",
+            "xgboost",
+            "lightgbm_regressor",
+        ] {
             let input = rows(500);
             let slow = typed(name, false).run(tvec!(input.clone().into())).unwrap();
             let fast = typed(name, true).run(tvec!(input.into())).unwrap();

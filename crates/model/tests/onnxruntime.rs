@@ -122,6 +122,20 @@ fn random_forest_regressor_equals_onnxruntime() {
 }
 
 #[test]
+fn lightgbm_and_xgboost_equal_onnxruntime() {
+    // onnxmltools' exports: LightGBM with ZipMap, XGBoost (BRANCH_LT) with a probability
+    // tensor, and a LightGBM regressor.
+    check_classifier("lightgbm");
+    check_classifier("xgboost");
+    check_regressor("lightgbm_regressor");
+}
+
+#[test]
+fn the_brittle_example_model_equals_onnxruntime() {
+    check_classifier("gbm_brittle");
+}
+
+#[test]
 fn an_operator_seismo_cannot_run_is_named() {
     // The logistic model with its ZipMap renamed to an ONNX-ML operator nobody runs.
     let mut bytes = std::fs::read(fixtures().join("models/logistic.onnx")).unwrap();
