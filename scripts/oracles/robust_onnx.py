@@ -6,7 +6,9 @@ seismo writes the rows the model saw under each perturbation (`--dump-perturbed 
 original.parquet, then 00.parquet, 01.parquet, ... in the report's order). This script runs
 the command below, scores each file with onnxruntime, and recomputes every figure of the
 report from those predictions alone: the decision flips (probability >= threshold; a
-missing prediction counts as a flip), the mean and 99th percentile (numpy's linear
+missing prediction counts as a flip; for `decreases`/`increases`, the rows whose probability
+moved the wrong way by more than the tolerance; for `invariance`, the dump holds each row's
+chosen counterfactual), the mean and 99th percentile (numpy's linear
 interpolation) of the largest |change| over the class probabilities, the share of
 predictions that became missing, ROC AUC and accuracy before and after (scikit-learn, on
 rows with a label and a prediction both times), and the flip rate per slice. It prints the
@@ -48,8 +50,12 @@ ARGS = [
     "--perturb", "unseen:0.1@num_products",
     "--perturb", "dropout@credit_score",
     "--perturb", "adversarial:0.05@income,credit_score,utilization",
+    "--perturb", "invariance@num_products",
+    "--perturb", "decreases:0.1@income",
+    "--perturb", "increases:0.2@utilization",
 ]
 THRESHOLD = 0.3
+TOLERANCE = 0.01  # seismo's default --tolerance
 
 
 def probabilities(session, path):
@@ -87,6 +93,13 @@ def main():
             after = probabilities(session, os.path.join(dump, f"{k:02d}.parquet"))
             d1 = decisions(after)
             flips = d1 != d0
+            # A directional expectation: the rows whose prediction moved the wrong way.
+            rise = after[:, 1] - base[:, 1]
+            invalid = np.isnan(after[:, 1]) & ~np.isnan(base[:, 1])
+            if outcome["kind"] == "decreases":
+                flips = invalid | (rise > TOLERANCE)
+            elif outcome["kind"] == "increases":
+                flips = invalid | (rise < -TOLERANCE)
             delta = np.abs(after - base).max(axis=1)
             delta = delta[~np.isnan(delta)]
             adversarial = outcome["kind"] == "adversarial"

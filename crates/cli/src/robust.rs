@@ -12,12 +12,13 @@ use arrow_schema::{DataType, Field, Schema};
 use clap::{Args, ValueEnum};
 use ndarray::{Array2, ArrayView2, Axis};
 use seismo_io::Sink;
-use seismo_robust::{Groups, Options, Perturbation, Reference, Report};
+use seismo_robust::{Groups, Options, Perturbation, Reference};
 use seismo_slices::Metric;
 
 use crate::Exit;
 use crate::input::InputArgs;
 use crate::output::{emit, json_bytes};
+use crate::render;
 use crate::score::{ModelArgs, positive_column};
 
 /// The perturbations run when none is given: a scan of small, plausible changes. The
@@ -39,7 +40,8 @@ pub struct RobustArgs {
     model: ModelArgs,
     /// A perturbation, `kind:amount[@column,...]` (repeatable): gaussian:0.1, multiply:0.01,
     /// round:0, missing:0.05, category:0.1, unseen:0.1, dropout[@column],
-    /// adversarial:0.1 [default: gaussian:0.1, multiply:0.01, missing:0.05, category:0.1]
+    /// adversarial:0.1, invariance@column, decreases:0.1@column, increases:0.1@column
+    /// [default: gaussian:0.1, multiply:0.01, missing:0.05, category:0.1]
     #[arg(long = "perturb", value_name = "SPEC")]
     perturb: Vec<String>,
     /// The rows whose spreads, medians and values scale the perturbations [default: DATA]
@@ -67,6 +69,9 @@ pub struct RobustArgs {
     /// Also fail when the mean |Δprediction| is larger (the criterion for regressors)
     #[arg(long, value_name = "X")]
     max_mean_change: Option<f64>,
+    /// How far a prediction may move the wrong way under decreases/increases
+    #[arg(long, default_value_t = 0.01)]
+    tolerance: f64,
     /// Slices with fewer rows are reported but not judged
     #[arg(long, default_value_t = 100)]
     min_rows: usize,
@@ -88,6 +93,8 @@ pub struct RobustArgs {
 enum RobustFormat {
     Text,
     Json,
+    Junit,
+    Html,
 }
 
 /// Runs `seismo robust`; `Found` (exit 1) when a perturbation failed.
@@ -115,6 +122,9 @@ pub fn run(args: RobustArgs) -> Result<Exit> {
     if !(0.0..=1.0).contains(&args.threshold) {
         bail!("--threshold is a probability, between 0 and 1");
     }
+    if !(args.tolerance >= 0.0 && args.tolerance.is_finite()) {
+        bail!("--tolerance is a change of the prediction, 0 or more");
+    }
     if !(0.0..=1.0).contains(&args.max_flip_rate) {
         bail!("--max-flip-rate is a share, between 0 and 1");
     }
@@ -129,6 +139,7 @@ pub fn run(args: RobustArgs) -> Result<Exit> {
         positive: positive_column(&model, &card)?,
         max_flip_rate: args.max_flip_rate,
         max_mean_change: args.max_mean_change,
+        tolerance: args.tolerance,
         min_rows: args.min_rows,
         metrics: (!metrics.is_empty()).then_some(metrics),
         threads: args.input.threads()?,
@@ -166,9 +177,12 @@ pub fn run(args: RobustArgs) -> Result<Exit> {
         &options,
         dump,
     )?;
+    let model_name = args.model.path().display().to_string();
     let rendered = match args.format {
         RobustFormat::Json => json_bytes(&report)?,
-        RobustFormat::Text => text(&report, &args.model.path().display().to_string()).into_bytes(),
+        RobustFormat::Text => render::robust::text(&report, &model_name).into_bytes(),
+        RobustFormat::Junit => render::robust::junit(&model_name, &report).into_bytes(),
+        RobustFormat::Html => render::robust::html(&model_name, &args.data, &report).into_bytes(),
     };
     emit(args.output.as_deref(), &rendered)?;
     Ok(if report.passed {
@@ -281,95 +295,4 @@ fn write_rows(path: &Path, features: &[String], rows: ArrayView2<f32>) -> Result
     sink.write(&RecordBatch::try_new(schema, columns)?)?;
     sink.commit()?;
     Ok(())
-}
-
-fn percent(x: Option<f64>) -> String {
-    x.map_or("-".into(), |v| format!("{:.1}%", 100.0 * v))
-}
-
-fn number(x: Option<f64>) -> String {
-    x.map_or("-".into(), |v| format!("{v:.4}"))
-}
-
-/// The report for people: a line per perturbation, then the failing slices.
-fn text(report: &Report, model: &str) -> String {
-    let mut out = format!(
-        "robustness of {model} on {} rows ({}, seed {}, fail above {} flips)\n",
-        report.rows,
-        match report.threshold {
-            Some(t) => format!("decision: probability >= {t}"),
-            None => report.task.to_string(),
-        },
-        report.seed,
-        percent(Some(report.max_flip_rate)),
-    );
-    for o in &report.perturbations {
-        let verdict = if o.passed { "pass" } else { "FAIL" };
-        let mut line = format!("  {verdict} {:<24}", o.name);
-        if let Some(rate) = o.flip_rate {
-            line += &format!(
-                " flip rate {:>6} ({} rows)",
-                percent(Some(rate)),
-                o.flipped.unwrap_or(0)
-            );
-        }
-        if let Some(r) = &o.radius {
-            line += &format!(
-                "  radius p10 {} p50 {} p90 {} sd (budget {})",
-                number(r.p10),
-                number(r.p50),
-                number(r.p90),
-                r.budget
-            );
-        } else {
-            line += &format!(
-                "  mean |Δ| {}  p99 |Δ| {}",
-                number(o.mean_abs_change),
-                number(o.p99_abs_change)
-            );
-        }
-        if o.invalid_rate > 0.0 {
-            line += &format!("  invalid {}", percent(Some(o.invalid_rate)));
-        }
-        for m in &o.metrics {
-            if let Some(d) = m.drop {
-                line += &format!("  {} drop {d:.4}", m.metric);
-            }
-        }
-        out += line.trim_end();
-        out.push('\n');
-        // The slice that flips most, among those judged.
-        let judged = o.slices.iter().filter(|s| s.rows >= report.min_rows);
-        if let Some(worst) = judged.max_by(|a, b| {
-            a.flip_rate
-                .unwrap_or(0.0)
-                .total_cmp(&b.flip_rate.unwrap_or(0.0))
-        }) {
-            let failing = o.slices.iter().filter(|s| !s.passed).count();
-            if failing > 0 {
-                out += &format!(
-                    "       worst slice {}: flip rate {} of {} rows ({failing} of {} slices fail)\n",
-                    worst.slice,
-                    percent(worst.flip_rate),
-                    worst.rows,
-                    o.slices.len()
-                );
-            }
-        }
-    }
-    let failed = report.perturbations.iter().filter(|o| !o.passed).count();
-    out += &if failed == 0 {
-        format!("{}, all passed\n", count(report.perturbations.len()))
-    } else {
-        format!("{}, {failed} failed\n", count(report.perturbations.len()))
-    };
-    out
-}
-
-fn count(n: usize) -> String {
-    if n == 1 {
-        "1 perturbation".into()
-    } else {
-        format!("{n} perturbations")
-    }
 }

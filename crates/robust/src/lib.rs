@@ -81,6 +81,8 @@ pub struct Options {
     pub max_flip_rate: f64,
     /// Also fail when the mean |Δprediction| exceeds this (the criterion for regressors).
     pub max_mean_change: Option<f64>,
+    /// How far a prediction may move the wrong way under a directional expectation.
+    pub tolerance: f64,
     /// Slices with fewer rows are reported but not judged.
     pub min_rows: usize,
     /// The metrics whose drop is reported when labels are given (default: ROC AUC and
@@ -100,6 +102,7 @@ impl Default for Options {
             positive: None,
             max_flip_rate: 0.05,
             max_mean_change: None,
+            tolerance: 0.01,
             min_rows: 100,
             metrics: None,
             threads: 1,
@@ -380,14 +383,39 @@ pub fn run(
             )?;
             let radius = radius_summary(&found.radius, perturbation.amount);
             (found.points, Some(radius))
+        } else if perturbation.kind == Kind::Invariance {
+            (
+                counterfactuals(&scorer, &base, rows, &columns, reference, features)?,
+                None,
+            )
         } else {
             let perturbed = apply(perturbation, &columns, rows, reference, options.seed, index);
             (perturbed, None)
         };
         dump(perturbation, perturbed.view())?;
         let after = scorer.score(perturbed.view())?;
+        // A directional expectation fails a row when its prediction moves the wrong way.
+        let violations: Option<Vec<bool>> = match perturbation.kind {
+            Kind::Decreases | Kind::Increases => Some(
+                base.score
+                    .iter()
+                    .zip(&after.score)
+                    .map(|(b, a)| {
+                        let rise = a - b;
+                        (a.is_nan() && !b.is_nan())
+                            || if perturbation.kind == Kind::Decreases {
+                                rise > options.tolerance
+                            } else {
+                                rise < -options.tolerance
+                            }
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let changes = |rows: &[usize]| changes(&base, &after, rows, violations.as_deref());
         let all: Vec<usize> = (0..rows.nrows()).collect();
-        let (flip_rate, flipped, mean_abs_change, p99) = changes(&base, &after, &all);
+        let (flip_rate, flipped, mean_abs_change, p99) = changes(&all);
         let adversarial = radius.is_some();
         let invalid = (0..rows.nrows())
             .filter(|r| !base.score[*r].is_nan() && after.score[*r].is_nan())
@@ -412,7 +440,7 @@ pub fn run(
                     .map(|k| {
                         let members: Vec<usize> =
                             (0..rows.nrows()).filter(|r| g.of_row[*r] == k).collect();
-                        let (flip, _, mean, _) = changes(&base, &after, &members);
+                        let (flip, _, mean, _) = changes(&members);
                         let mean = mean.filter(|_| !adversarial);
                         SliceOutcome {
                             slice: format!("{}={}", g.column, g.values[k]),
@@ -480,15 +508,21 @@ fn ratio(part: usize, whole: usize) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 
-/// Over `rows`: the flip rate and count (classifiers), the mean and 99th percentile of the
+/// Over `rows`: the flip rate and count (classifiers; with `violations`, the rows that
+/// break a directional expectation, for any model), the mean and 99th percentile of the
 /// largest |Δoutput| over rows with outputs before and after.
 fn changes(
     base: &Scores,
     after: &Scores,
     rows: &[usize],
+    violations: Option<&[bool]>,
 ) -> (Option<f64>, Option<usize>, Option<f64>, Option<f64>) {
-    let (flip_rate, flipped) = match (&base.decision, &after.decision) {
-        (Some(b), Some(a)) => {
+    let (flip_rate, flipped) = match (violations, &base.decision, &after.decision) {
+        (Some(v), _, _) => {
+            let n = rows.iter().filter(|r| v[**r]).count();
+            (ratio(n, rows.len()), Some(n))
+        }
+        (None, Some(b), Some(a)) => {
             let n = rows.iter().filter(|r| a[**r] != b[**r]).count();
             (ratio(n, rows.len()), Some(n))
         }
@@ -497,25 +531,75 @@ fn changes(
     let mut deltas: Vec<f64> = rows
         .iter()
         .filter_map(|r| {
-            let d = base
-                .outputs
-                .row(*r)
-                .iter()
-                .zip(after.outputs.row(*r))
-                .map(|(b, a)| (a - b).abs())
-                .fold(0.0f64, |m, d| {
-                    if d.is_nan() || m.is_nan() {
-                        f64::NAN
-                    } else {
-                        m.max(d)
-                    }
-                });
+            let d = largest_change(base, after, *r);
             (!d.is_nan()).then_some(d)
         })
         .collect();
     let mean = (!deltas.is_empty()).then(|| deltas.iter().sum::<f64>() / deltas.len() as f64);
     deltas.sort_by(f64::total_cmp);
     (flip_rate, flipped, mean, percentile(&deltas, 0.99))
+}
+
+/// Row `r`'s largest |Δ| over the outputs (NaN when either side is missing).
+fn largest_change(base: &Scores, after: &Scores, r: usize) -> f64 {
+    base.outputs
+        .row(r)
+        .iter()
+        .zip(after.outputs.row(r))
+        .map(|(b, a)| (a - b).abs())
+        .fold(0.0f64, |m, d| {
+            if d.is_nan() || m.is_nan() {
+                f64::NAN
+            } else {
+                m.max(d)
+            }
+        })
+}
+
+/// The invariance test's rows: per row, the counterfactual (another observed value of a
+/// tested feature) that first changes its decision, else the one that moves its prediction
+/// most, else the row itself.
+fn counterfactuals(
+    scorer: &Scorer,
+    base: &Scores,
+    rows: ArrayView2<f32>,
+    columns: &[usize],
+    reference: &Reference,
+    features: &[String],
+) -> Result<Array2<f32>, RobustError> {
+    let mut chosen = rows.to_owned();
+    let mut flipped = vec![false; rows.nrows()];
+    let mut moved = vec![0.0f64; rows.nrows()];
+    for &j in columns {
+        if !reference.is_discrete(j) {
+            return Err(RobustError::Options(format!(
+                "invariance swaps the values of a discrete feature (whole numbers, at most {}); `{}` is not one",
+                Reference::DISCRETE,
+                features[j]
+            )));
+        }
+        for &value in reference.values(j) {
+            let mut counterfactual = rows.to_owned();
+            counterfactual.column_mut(j).fill(value as f32);
+            let after = scorer.score(counterfactual.view())?;
+            for r in 0..rows.nrows() {
+                if flipped[r] || f64::from(rows[[r, j]]) == value {
+                    continue;
+                }
+                let flips = match (&base.decision, &after.decision) {
+                    (Some(b), Some(a)) => a[r] != b[r],
+                    _ => false,
+                };
+                let change = largest_change(base, &after, r);
+                if flips || change > moved[r] {
+                    flipped[r] = flips;
+                    moved[r] = change;
+                    chosen.row_mut(r).assign(&counterfactual.row(r));
+                }
+            }
+        }
+    }
+    Ok(chosen)
 }
 
 /// The `q` quantile of sorted values, interpolated linearly between ranks (numpy's default).

@@ -29,9 +29,17 @@ pub enum Kind {
     /// Per row, the smallest move (in reference standard deviations, the largest over the
     /// features moved) that flips the decision, searched up to `amount` (see [`crate::search`]).
     Adversarial,
+    /// CheckList's invariance test: every other observed value of the (discrete) feature, in
+    /// turn; a row fails when any of them changes its decision (counterfactual fairness).
+    Invariance,
+    /// CheckList's directional expectation: the feature raised by `amount` (relative; negative
+    /// lowers it) must not raise the prediction by more than the tolerance.
+    Decreases,
+    /// The same, for a feature whose rise must not lower the prediction.
+    Increases,
 }
 
-const KINDS: [(Kind, &str); 8] = [
+const KINDS: [(Kind, &str); 11] = [
     (Kind::Gaussian, "gaussian"),
     (Kind::Multiply, "multiply"),
     (Kind::Round, "round"),
@@ -40,7 +48,20 @@ const KINDS: [(Kind, &str); 8] = [
     (Kind::Unseen, "unseen"),
     (Kind::Dropout, "dropout"),
     (Kind::Adversarial, "adversarial"),
+    (Kind::Invariance, "invariance"),
+    (Kind::Decreases, "decreases"),
+    (Kind::Increases, "increases"),
 ];
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = KINDS
+            .iter()
+            .find(|(k, _)| k == self)
+            .map_or("?", |(_, n)| n);
+        f.write_str(name)
+    }
+}
 
 /// One perturbation: a kind, its amount and the features it touches.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,8 +119,10 @@ impl Perturbation {
                 ))
             })?;
         let amount = match (kind, amount) {
-            (Kind::Dropout, None) => 0.0,
-            (Kind::Dropout, Some(_)) => return Err(bad("dropout takes no amount".into())),
+            (Kind::Dropout | Kind::Invariance, None) => 0.0,
+            (Kind::Dropout | Kind::Invariance, Some(_)) => {
+                return Err(bad(format!("{kind} takes no amount")));
+            }
             (_, None) => return Err(bad(format!("`{}` needs an amount: `{}:X`", head, head))),
             (_, Some(text)) => text
                 .parse::<f64>()
@@ -111,7 +134,8 @@ impl Perturbation {
             Kind::Missing | Kind::Category | Kind::Unseen => (0.0..=1.0).contains(&amount),
             Kind::Round => amount.fract() == 0.0 && amount.abs() <= 15.0,
             Kind::Gaussian | Kind::Multiply | Kind::Adversarial => amount > 0.0,
-            Kind::Dropout => true,
+            Kind::Decreases | Kind::Increases => amount != 0.0 && amount > -1.0,
+            Kind::Dropout | Kind::Invariance => true,
         };
         if !valid {
             return Err(bad(match kind {
@@ -119,8 +143,18 @@ impl Perturbation {
                 Kind::Missing | Kind::Category | Kind::Unseen => {
                     "the amount is a rate, between 0 and 1".into()
                 }
+                Kind::Decreases | Kind::Increases => {
+                    "the amount is a relative change, above -1 and not 0".into()
+                }
                 _ => "the amount must be above 0".into(),
             }));
+        }
+        if matches!(kind, Kind::Invariance | Kind::Decreases | Kind::Increases)
+            && columns.is_empty()
+        {
+            return Err(bad(format!(
+                "{kind} needs the features it tests: `{head}@column`"
+            )));
         }
         Ok(Self {
             name: spec.trim().to_string(),
@@ -180,7 +214,7 @@ fn normal(rng: &mut SplitMix64) -> f64 {
 }
 
 /// The rows with `perturbation` applied to `columns` (not for [`Kind::Adversarial`], which
-/// searches instead). Row `i` draws from `row_rng(seed, index, i)`; a missing value (NaN)
+/// searches, nor [`Kind::Invariance`], which tries every value: see [`crate::run`]). Row `i` draws from `row_rng(seed, index, i)`; a missing value (NaN)
 /// stays missing, except under category swaps, which treat it as any other value.
 pub fn apply(
     perturbation: &Perturbation,
@@ -225,7 +259,8 @@ pub fn apply(
                     }
                 }
                 Kind::Dropout => reference.median(j),
-                Kind::Adversarial => x,
+                Kind::Decreases | Kind::Increases => x * (1.0 + amount),
+                Kind::Adversarial | Kind::Invariance => x,
             };
             row[j] = value as f32;
         }

@@ -56,6 +56,11 @@ impl Reference {
         self.median[j]
     }
 
+    /// Feature `j`'s distinct values, ascending.
+    pub fn values(&self, j: usize) -> &[f64] {
+        &self.values[j]
+    }
+
     /// Whether feature `j` takes few whole-number values.
     pub fn is_discrete(&self, j: usize) -> bool {
         let values = &self.values[j];

@@ -1,6 +1,6 @@
 //! Rendering, in one place: the page skeleton and stylesheet every HTML report shares, the
 //! chart helper, text tables, JUnit XML, and the reports of `drift`, `history`, `validate`
-//! and `test` (text, JUnit and HTML).
+//! `test` and `robust` (text, JUnit and HTML).
 //!
 //! Renderers draw what the domain crates computed (distributions, windows, checks); they
 //! compute no statistics. Every page is self-contained: no network, no external assets.
@@ -10,6 +10,7 @@ pub mod drift;
 pub mod history;
 pub mod junit;
 pub mod model_test;
+pub mod robust;
 pub mod validate;
 
 /// The stylesheet of every HTML report: base typography and tables, row colours by outcome,

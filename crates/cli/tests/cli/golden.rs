@@ -32,6 +32,8 @@ history.json       1 history examples/current.parquet --time timestamp --value s
 history.html       1 history examples/current.parquet --time timestamp --value score --markers examples/deployments.csv --format html
 profile.txt        0 profile examples/current.parquet
 robust.txt         1 robust examples/current.parquet --model examples/models/credit_gbm_brittle.onnx --threshold 0.3 --by channel
+robust.xml         1 robust examples/current.parquet --model examples/models/credit_gbm_brittle.onnx --threshold 0.3 --by channel --format junit
+robust.html        1 robust examples/current.parquet --model examples/models/credit_gbm_brittle.onnx --threshold 0.3 --by channel --perturb invariance@num_products --perturb decreases:0.1@income --perturb gaussian:0.1 --format html
 robust.json        1 robust examples/current.parquet --model examples/models/credit_gbm_brittle.onnx --threshold 0.3 --by channel --target label --perturb dropout --perturb multiply:0.05@income --format json
 profile.json       0 profile examples/current.csv --format json
 drift.json         1 drift --reference examples/reference.parquet --current examples/current.parquet --config examples/drift.toml --format json --threads 1

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::common::{assert_bad_input, example, fixture, found_json, path, stdout_json};
+use crate::common::{assert_bad_input, example, fixture, found_json, path, seismo, stdout_json};
 
 /// Runs seismo from the repository root, where the oracle's arguments are relative.
 fn seismo_at_root(args: &[&str]) -> Output {
@@ -14,6 +14,23 @@ fn seismo_at_root(args: &[&str]) -> Output {
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
         .output()
         .expect("seismo runs")
+}
+
+/// `seismo robust` on the example month with a bundled model (`credit_gbm`, ...), decision
+/// threshold 0.3, and `extra`.
+fn on_example(model: &str, extra: &[&str]) -> Output {
+    let data = example("current.parquet");
+    let model = example(&format!("models/{model}.onnx"));
+    let mut args = vec![
+        "robust",
+        path(&data),
+        "--model",
+        path(&model),
+        "--threshold",
+        "0.3",
+    ];
+    args.extend_from_slice(extra);
+    seismo(&args)
 }
 
 fn close(got: &serde_json::Value, want: &serde_json::Value, what: &str) {
@@ -88,24 +105,7 @@ fn flip_rates_changes_and_metric_drops_equal_onnxruntimes_on_the_same_rows() {
 
 #[test]
 fn the_brittle_model_fails_the_scan_and_the_sturdy_one_passes() {
-    let data = example("current.parquet");
-    let run = |model: &str| {
-        let model = example(&format!("models/{model}.onnx"));
-        let args = [
-            "robust",
-            path(&data),
-            "--model",
-            path(&model),
-            "--threshold",
-            "0.3",
-            "--format",
-            "json",
-        ];
-        Command::new(env!("CARGO_BIN_EXE_seismo"))
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |model: &str| on_example(model, &["--format", "json"]);
     let sturdy = stdout_json(&run("credit_gbm"));
     assert_eq!(sturdy["passed"], true);
     let brittle = found_json(&run("credit_gbm_brittle"));
@@ -217,7 +217,7 @@ fn bad_perturbations_options_and_columns_are_one_clear_error() {
             .output()
             .unwrap()
     };
-    let cases: [(&[&str], &str); 13] = [
+    let cases: [(&[&str], &str); 17] = [
         (&["--perturb", "gausian:0.1"], "unknown kind `gausian`"),
         (&["--perturb", "gaussian"], "needs an amount"),
         (&["--perturb", "gaussian:abc"], "`abc` is not a number"),
@@ -237,6 +237,10 @@ fn bad_perturbations_options_and_columns_are_one_clear_error() {
         (&["--metric", "auc"], "--metric auc"),
         (&["--threshold", "30"], "--threshold"),
         (&["--reference", "Cargo.toml"], "Cargo.toml"),
+        (&["--perturb", "invariance@income"], "`income` is not one"),
+        (&["--perturb", "invariance"], "needs the features it tests"),
+        (&["--perturb", "decreases:-2@income"], "above -1"),
+        (&["--tolerance=-1"], "--tolerance"),
     ];
     for (args, needle) in cases {
         assert_bad_input(&run(args), needle);
@@ -335,4 +339,70 @@ fn dumped_rows_are_what_the_model_saw() {
             .iter()
             .all(|v| v % 1000.0 == 0.0)
     );
+}
+
+#[test]
+fn invariance_and_directional_expectations_judge_each_row() {
+    let run = |model: &str| {
+        let extra = [
+            "--perturb",
+            "invariance@num_products",
+            "--perturb",
+            "decreases:0.1@income",
+            "--tolerance",
+            "1",
+            "--format",
+            "json",
+        ];
+        serde_json::from_slice::<serde_json::Value>(&on_example(model, &extra).stdout).unwrap()
+    };
+    let sturdy = run("credit_gbm");
+    let brittle = run("credit_gbm_brittle");
+    let rate =
+        |r: &serde_json::Value, k: usize| r["perturbations"][k]["flip_rate"].as_f64().unwrap();
+    // num_products swapped for each of its other values: the brittle model changes more
+    // decisions (the oracle test checks the counts against onnxruntime).
+    assert!(rate(&brittle, 0) > 5.0 * rate(&sturdy, 0), "{brittle}");
+    // A tolerance of 1 on a probability: no row can violate it.
+    assert_eq!(rate(&sturdy, 1), 0.0);
+    assert_eq!(brittle["perturbations"][1]["kind"], "decreases");
+}
+
+#[test]
+fn junit_and_html_reports_render_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--by", "channel"];
+        args.extend_from_slice(extra);
+        on_example("credit_gbm_brittle", &args)
+    };
+    let xml = String::from_utf8(run(&["--format", "junit"]).stdout).unwrap();
+    assert!(xml.contains("tests=\"4\" failures=\"3\""), "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), 4);
+    let page = dir.path().join("robust.html");
+    let html = run(&["--format", "html", "-o", path(&page)]);
+    assert_eq!(
+        html.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&html.stderr)
+    );
+    let text = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        text.match_indices("http")
+            .all(|(i, _)| text[i..].starts_with("http://www.w3.org/2000/svg")),
+        "nothing is fetched"
+    );
+    let Some(chromium) = crate::common::chromium() else {
+        return;
+    };
+    let dom = crate::common::dump_dom(
+        &chromium,
+        &format!("file://{}", page.display()),
+        &dir.path().join("profile"),
+    );
+    // One chart of every perturbation, one per perturbation of its slices.
+    assert_eq!(dom.matches("<svg").count(), 1 + 4);
+    assert_eq!(dom.matches("class=\"bar fail\"").count(), 3 + 3 * 3);
+    assert!(dom.contains("3 failed."));
 }
