@@ -5,7 +5,7 @@
 #
 #   python3 benches/scripts/make_history_log.py   # once: benches/data/history.parquet
 #   cargo build --release
-#   benches/scripts/compare_history.sh [RUNS]
+#   PANDAS_PYTHON=/path/to/venv/python benches/scripts/compare_history.sh [RUNS]   # pandas, ruptures
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${1:-1}
@@ -15,4 +15,4 @@ summary() { grep -m1 -E '^│ 20|change points at' | tr -s ' ' | head -c 110; }
 echo "file: $LOG ($(du -h "$LOG" | cut -f1)), $(nproc) cores"
 measure seismo ./target/release/seismo history "$LOG" --time request_time --value score --by model_version --window 1h
 measure seismo-auto ./target/release/seismo history "$LOG" --time request_time --value score --by model_version
-measure pandas python3 benches/scripts/pandas_history.py "$LOG" request_time score 1h
+measure pandas "${PANDAS_PYTHON:-python3}" benches/scripts/pandas_history.py "$LOG" request_time score 1h
