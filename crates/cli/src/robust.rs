@@ -12,7 +12,7 @@ use arrow_schema::{DataType, Field, Schema};
 use clap::{Args, ValueEnum};
 use ndarray::{Array2, ArrayView2, Axis};
 use seismo_io::Sink;
-use seismo_robust::{Groups, Options, Perturbation, Reference};
+use seismo_robust::{Groups, Options, Perturbation, Reference, SuiteFile};
 use seismo_slices::Metric;
 
 use crate::Exit;
@@ -44,6 +44,10 @@ pub struct RobustArgs {
     /// [default: gaussian:0.1, multiply:0.01, missing:0.05, category:0.1]
     #[arg(long = "perturb", value_name = "SPEC")]
     perturb: Vec<String>,
+    /// A suite file of perturbations with their own limits, and the run's settings (which
+    /// take precedence over the options here; see docs/robustness.md)
+    #[arg(long, value_name = "FILE", conflicts_with = "perturb")]
+    suite: Option<PathBuf>,
     /// The rows whose spreads, medians and values scale the perturbations [default: DATA]
     #[arg(long, value_name = "DATA")]
     reference: Option<String>,
@@ -89,6 +93,23 @@ pub struct RobustArgs {
     input: InputArgs,
 }
 
+impl RobustArgs {
+    /// A suite's settings, over the command line's.
+    fn apply(&mut self, suite: SuiteFile) {
+        self.threshold = suite.threshold.unwrap_or(self.threshold);
+        self.seed = suite.seed.unwrap_or(self.seed);
+        self.max_flip_rate = suite.max_flip_rate.unwrap_or(self.max_flip_rate);
+        self.max_mean_change = suite.max_mean_change.or(self.max_mean_change);
+        self.min_rows = suite.min_rows.unwrap_or(self.min_rows);
+        self.tolerance = suite.tolerance.unwrap_or(self.tolerance);
+        self.target = suite.target.or(self.target.take());
+        self.by = suite.by.or(self.by.take());
+        if let Some(metrics) = suite.metrics {
+            self.metrics = metrics;
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum RobustFormat {
     Text,
@@ -98,18 +119,26 @@ enum RobustFormat {
 }
 
 /// Runs `seismo robust`; `Found` (exit 1) when a perturbation failed.
-pub fn run(args: RobustArgs) -> Result<Exit> {
+pub fn run(mut args: RobustArgs) -> Result<Exit> {
     let (model, card) = args.model.load()?;
-    let perturbations: Vec<Perturbation> = if args.perturb.is_empty() {
-        DEFAULT_PERTURBATIONS
+    let perturbations: Vec<Perturbation> = match &args.suite {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("{}: cannot read the suite", path.display()))?;
+            let file = seismo_config::ConfigFile::new(&path.display().to_string(), &text);
+            let (suite, perturbations) = SuiteFile::read(&file, &card.features)?;
+            args.apply(suite);
+            perturbations
+        }
+        None if args.perturb.is_empty() => DEFAULT_PERTURBATIONS
             .iter()
             .map(|p| Perturbation::parse(p))
-            .collect::<Result<_, _>>()?
-    } else {
-        args.perturb
+            .collect::<Result<_, _>>()?,
+        None => args
+            .perturb
             .iter()
             .map(|p| Perturbation::parse(p))
-            .collect::<Result<_, _>>()?
+            .collect::<Result<_, _>>()?,
     };
     let metrics = args
         .metrics

@@ -34,9 +34,11 @@
 mod perturbation;
 mod reference;
 pub mod search;
+mod suite;
 
-pub use perturbation::{Kind, Perturbation, apply};
+pub use perturbation::{Kind, Limits, Perturbation, apply};
 pub use reference::Reference;
+pub use suite::{PerturbationEntry, SuiteFile};
 
 use ndarray::{Array2, ArrayView2};
 use seismo_model::{Model, ModelError};
@@ -60,6 +62,14 @@ pub enum RobustError {
     /// Options that do not fit the model or the data.
     #[error("{0}")]
     Options(String),
+    /// A suite file that does not read.
+    #[error("{location}: {message}")]
+    Suite {
+        /// Where: file, line and column.
+        location: seismo_config::Location,
+        /// What is wrong.
+        message: String,
+    },
     /// Writing the perturbed rows failed.
     #[error("writing the perturbed rows: {0}")]
     Dump(String),
@@ -173,6 +183,8 @@ pub struct Outcome {
     pub radius: Option<Radius>,
     /// Per slice.
     pub slices: Vec<SliceOutcome>,
+    /// The flip rate above which it fails (its own limit, else the run's).
+    pub max_flip_rate: f64,
     /// Whether it passed.
     pub passed: bool,
 }
@@ -427,13 +439,23 @@ pub fn run(
                 .collect(),
             None => Vec::new(),
         };
+        let max_flip_rate = perturbation
+            .limits
+            .max_flip_rate
+            .unwrap_or(options.max_flip_rate);
+        let max_mean_change = perturbation
+            .limits
+            .max_mean_change
+            .or(options.max_mean_change);
         let judge = |flip: Option<f64>, mean: Option<f64>| {
-            flip.is_none_or(|f| f <= options.max_flip_rate)
-                && (adversarial
-                    || options
-                        .max_mean_change
-                        .is_none_or(|m| mean.is_none_or(|v| v <= m)))
+            flip.is_none_or(|f| f <= max_flip_rate)
+                && (adversarial || max_mean_change.is_none_or(|m| mean.is_none_or(|v| v <= m)))
         };
+        let metrics_hold = perturbation.limits.max_metric_drop.is_none_or(|limit| {
+            metric_drops
+                .iter()
+                .all(|m: &MetricDrop| m.drop.is_none_or(|d| d <= limit))
+        });
         let slices: Vec<SliceOutcome> = groups
             .map(|g| {
                 (0..g.values.len())
@@ -454,7 +476,8 @@ pub fn run(
             })
             .unwrap_or_default();
         let mean_abs_change = mean_abs_change.filter(|_| !adversarial);
-        let passed = judge(flip_rate, mean_abs_change) && slices.iter().all(|s| s.passed);
+        let passed =
+            judge(flip_rate, mean_abs_change) && metrics_hold && slices.iter().all(|s| s.passed);
         outcomes.push(Outcome {
             name: perturbation.name.clone(),
             kind: perturbation.kind,
@@ -468,6 +491,7 @@ pub fn run(
             metrics: metric_drops,
             radius,
             slices,
+            max_flip_rate,
             passed,
         });
     }

@@ -74,6 +74,19 @@ pub struct Perturbation {
     pub amount: f64,
     /// The features it touches, by name; empty: the kind's default (see [`Perturbation::columns`]).
     pub columns: Vec<String>,
+    /// Its own pass/fail limits (a suite file's); unset ones come from [`crate::Options`].
+    pub limits: Limits,
+}
+
+/// A perturbation's pass/fail limits.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Limits {
+    /// Fail above this flip (or violation) rate, overall or in a judged slice.
+    pub max_flip_rate: Option<f64>,
+    /// Fail above this mean |Δprediction|.
+    pub max_mean_change: Option<f64>,
+    /// Fail when a metric drops by more than this.
+    pub max_metric_drop: Option<f64>,
 }
 
 impl Perturbation {
@@ -161,6 +174,7 @@ impl Perturbation {
             kind,
             amount,
             columns,
+            limits: Limits::default(),
         })
     }
 

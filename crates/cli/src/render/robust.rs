@@ -18,7 +18,7 @@ fn number(x: Option<f64>) -> String {
 /// The report for people: a line per perturbation, then the failing slices.
 pub fn text(report: &Report, model: &str) -> String {
     let mut out = format!(
-        "robustness of {model} on {} rows ({}, seed {}, fail above {} flips)\n",
+        "robustness of {model} on {} rows ({}, seed {}, fail above {} flips unless a limit says otherwise)\n",
         report.rows,
         match report.threshold {
             Some(t) => format!("decision: probability >= {t}"),
@@ -52,6 +52,9 @@ pub fn text(report: &Report, model: &str) -> String {
                 number(o.mean_abs_change),
                 number(o.p99_abs_change)
             );
+        }
+        if o.max_flip_rate != report.max_flip_rate {
+            line += &format!("  (limit {})", percent(Some(o.max_flip_rate)));
         }
         if o.invalid_rate > 0.0 {
             line += &format!("  invalid {}", percent(Some(o.invalid_rate)));

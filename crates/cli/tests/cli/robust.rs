@@ -406,3 +406,56 @@ fn junit_and_html_reports_render_offline() {
     assert_eq!(dom.matches("class=\"bar fail\"").count(), 3 + 3 * 3);
     assert!(dom.contains("3 failed."));
 }
+
+#[test]
+fn a_suite_sets_each_perturbations_limit_and_names_its_mistakes() {
+    let suite = example("robust.toml");
+    let run = |model: &str| on_example(model, &["--suite", path(&suite), "--format", "json"]);
+    let sturdy = stdout_json(&run("credit_gbm"));
+    let brittle = found_json(&run("credit_gbm_brittle"));
+    let outcomes = brittle["perturbations"].as_array().unwrap();
+    assert_eq!(outcomes.len(), 6);
+    assert!(outcomes.iter().all(|o| o["passed"] == false));
+    assert_eq!(sturdy["seed"], 7);
+    assert_eq!(sturdy["perturbations"][0]["max_flip_rate"], 0.03);
+    assert_eq!(sturdy["perturbations"][3]["max_flip_rate"], 0.05);
+    assert_eq!(sturdy["perturbations"][4]["name"], "num_products-blind");
+    // The suite's `by` and `target`: slices and metric drops.
+    assert_eq!(
+        sturdy["perturbations"][0]["slices"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        sturdy["perturbations"][0]["metrics"][0]["metric"],
+        "roc_auc"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "seed = 1\n\n[[perturbation]]\nspec = \"gaussian:0.1@wage\"\n",
+    )
+    .unwrap();
+    assert_bad_input(
+        &on_example("credit_gbm", &["--suite", path(&bad)]),
+        "bad.toml:4:9: perturbation `gaussian:0.1@wage`",
+    );
+    std::fs::write(
+        &bad,
+        "[[perturbation]]\nspec = \"missing:0.1\"\nmax_flips = 1\n",
+    )
+    .unwrap();
+    assert_bad_input(
+        &on_example("credit_gbm", &["--suite", path(&bad)]),
+        "bad.toml:3",
+    );
+    let clash = on_example(
+        "credit_gbm",
+        &["--suite", path(&suite), "--perturb", "missing:0.1"],
+    );
+    assert_eq!(clash.status.code(), Some(2));
+}
