@@ -116,9 +116,8 @@ pub fn search<E>(
                 .map(|(i, lo, hi)| (*i, (lo + hi) / 2.0))
                 .collect();
             let flipped = flips(&active)?;
-            for ((i, lo, hi), f) in brackets.iter_mut().zip(flipped) {
+            for ((_, lo, hi), f) in brackets.iter_mut().zip(flipped) {
                 let mid = (*lo + *hi) / 2.0;
-                debug_assert!(*i < n);
                 if f {
                     *hi = mid;
                 } else {
