@@ -226,5 +226,21 @@ pub fn html(suite: &str, data: &str, baseline: Option<&str>, report: &TestReport
         }
         page.push_str("</tbody></table>\n");
     }
+    if !report.churn.is_empty() {
+        page.push_str("<h2>Churn: decisions that differ from the baseline's</h2>\n<table id=\"churn\"><thead><tr><th>slice</th><th>rows</th><th>decisions changed</th><th>share</th><th>mean |Δprediction|</th></tr></thead><tbody>\n");
+        for c in &report.churn {
+            page.push_str(&format!(
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+                escape(&c.slice),
+                c.rows,
+                c.changed.map(|n| n.to_string()).unwrap_or_default(),
+                c.change_rate
+                    .map(|r| format!("{:.1}%", 100.0 * r))
+                    .unwrap_or_default(),
+                number(c.mean_abs_change)
+            ));
+        }
+        page.push_str("</tbody></table>\n");
+    }
     super::page("seismo model tests", &page)
 }
