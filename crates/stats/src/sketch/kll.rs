@@ -171,6 +171,14 @@ impl Kll {
         }
     }
 
+    /// Gives back the room its levels grew into beyond what they hold. The items and the
+    /// coin stay: the sketch answers and serializes the same.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        for level in &mut self.levels {
+            level.shrink_to_fit();
+        }
+    }
+
     /// Every retained item with its weight, sorted by value, with cumulative weights.
     pub(crate) fn sorted(&self) -> Vec<(f64, u64)> {
         let mut items: Vec<(f64, u64)> = self
