@@ -209,11 +209,6 @@ impl SeriesBuilder {
             if run.as_ref().is_none_or(|(at, _, _)| *at != index) {
                 if let Some((at, buffer, missing)) = run.take() {
                     self.add_run(at, length, &buffer, missing);
-                    // The log moved on to another window: this one's sketch has mostly
-                    // stopped growing, and a long log keeps thousands of them.
-                    if let Some(window) = self.windows.get_mut(&at) {
-                        window.quantiles.shrink_to_fit();
-                    }
                 }
                 run = Some((index, Vec::new(), 0));
             }

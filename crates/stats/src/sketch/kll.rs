@@ -49,8 +49,13 @@ fn capacity(k: u16, depth: usize) -> usize {
 }
 
 /// Merges the sorted run `src` into the sorted `dst`, in place from the back.
+///
+/// `dst` grows by exactly what it takes, not by doubling: the merge moves every item of `dst`
+/// anyway, so a reallocation adds no more than a constant to it, and a sketch kept per window
+/// of a long log (thousands at once) does not carry up to twice its items in spare room.
 fn merge_into(dst: &mut Vec<f64>, src: &[f64]) {
     let (mut i, mut j) = (dst.len(), src.len());
+    dst.reserve_exact(j);
     dst.resize(i + j, 0.0);
     while j > 0 {
         let k = i + j - 1;
@@ -168,14 +173,6 @@ impl Kll {
             merge_into(&mut upper[0], &level[start..start + promoted]);
             level.truncate(start);
             self.retained -= promoted;
-        }
-    }
-
-    /// Gives back the room its levels grew into beyond what they hold. The items and the
-    /// coin stay: the sketch answers and serializes the same.
-    pub(crate) fn shrink_to_fit(&mut self) {
-        for level in &mut self.levels {
-            level.shrink_to_fit();
         }
     }
 

@@ -58,13 +58,6 @@ impl QuantileSketch {
         self.0.update(value);
     }
 
-    /// Gives back the memory the sketch reserved while it grew: for sketches kept by the
-    /// thousand (one per window of a long log) once they stop growing. The sketch answers and
-    /// serializes the same; a later update grows it again.
-    pub fn shrink_to_fit(&mut self) {
-        self.0.shrink_to_fit();
-    }
-
     /// Adds every value of a slice.
     pub fn extend(&mut self, values: &[f64]) {
         values.iter().for_each(|&v| self.update(v));
