@@ -108,12 +108,8 @@ pub fn run(args: ScoreArgs) -> Result<Exit> {
     let threads = args.input.threads()?;
     let source = args.input.open(&args.data)?;
     let plan = Plan::new(&model, &card, source.arrow_schema(), &args.output_column)?;
-    // Every column is checked before a row is scored.
-    seismo_model::matrix(
-        &RecordBatch::new_empty(source.arrow_schema().clone()),
-        &card.features,
-    )
-    .with_context(|| args.data.clone())?;
+    seismo_model::check(source.arrow_schema(), &card.features)
+        .with_context(|| args.data.clone())?;
     let mut sink = Sink::create(&args.output, None, &plan.schema)?;
     for partition in source.into_partitions(1) {
         for batch in partition {
@@ -152,11 +148,7 @@ impl Plan {
         let classes = model.classes().map(<[i64]>::to_vec);
         let positive = positive_column(model, card)?;
         let mut fields: Vec<Field> = input.fields().iter().map(|f| f.as_ref().clone()).collect();
-        let prediction_type = match (&classes, positive) {
-            (Some(_), None) => DataType::Int64,
-            _ => DataType::Float64,
-        };
-        fields.push(Field::new(column, prediction_type, true));
+        fields.push(Field::new(column, prediction_type(model, positive), true));
         for label in classes.iter().flatten() {
             fields.push(Field::new(
                 format!("probability_{label}"),
@@ -220,6 +212,14 @@ fn prediction_column(prediction: &Prediction, positive: Option<usize>) -> Result
     })
 }
 
+/// The type of the prediction column: a multiclass classifier's label, else a number.
+fn prediction_type(model: &Model, positive: Option<usize>) -> DataType {
+    match (model.classes(), positive) {
+        (Some(_), None) => DataType::Int64,
+        _ => DataType::Float64,
+    }
+}
+
 /// `data` with column `column` holding `model`'s predictions (replaced, or added last):
 /// how `seismo test --model` scores the rows on the fly.
 pub fn with_predictions(
@@ -230,41 +230,36 @@ pub fn with_predictions(
     threads: usize,
 ) -> Result<Dataset> {
     let positive = positive_column(model, card)?;
-    seismo_model::matrix(
-        &RecordBatch::new_empty(data.arrow_schema().clone()),
-        &card.features,
-    )?;
+    seismo_model::check(data.arrow_schema(), &card.features)?;
+    let mut fields: Vec<Field> = data
+        .arrow_schema()
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone())
+        .collect();
+    let field = Field::new(column, prediction_type(model, positive), true);
+    let at = match data.arrow_schema().index_of(column) {
+        Ok(at) => {
+            fields[at] = field;
+            Some(at)
+        }
+        Err(_) => {
+            fields.push(field);
+            None
+        }
+    };
+    let schema = Arc::new(Schema::new(fields));
     let mut batches = Vec::with_capacity(data.batches().len());
-    let mut schema = None;
     for batch in data.batches() {
         let rows = seismo_model::matrix(batch, &card.features)?;
         let prediction = model.predict_parallel(rows.view(), threads)?;
         let predicted = prediction_column(&prediction, positive)?;
-        let mut fields: Vec<Field> = batch
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.as_ref().clone())
-            .collect();
         let mut columns = batch.columns().to_vec();
-        let field = Field::new(column, predicted.data_type().clone(), true);
-        match batch.schema().index_of(column) {
-            Ok(at) => {
-                fields[at] = field;
-                columns[at] = predicted;
-            }
-            Err(_) => {
-                fields.push(field);
-                columns.push(predicted);
-            }
+        match at {
+            Some(at) => columns[at] = predicted,
+            None => columns.push(predicted),
         }
-        let batch_schema = Arc::new(Schema::new(fields));
-        batches.push(RecordBatch::try_new(batch_schema.clone(), columns)?);
-        schema = Some(batch_schema);
+        batches.push(RecordBatch::try_new(schema.clone(), columns)?);
     }
-    let schema = match schema {
-        Some(s) => s,
-        None => data.arrow_schema().clone(),
-    };
     Ok(Dataset::from_batches(schema, batches)?)
 }

@@ -5,7 +5,7 @@
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float32Type;
 use arrow_array::{Array, RecordBatch};
-use arrow_schema::DataType;
+use arrow_schema::{DataType, SchemaRef};
 use ndarray::Array2;
 
 use crate::ModelError;
@@ -37,6 +37,12 @@ impl Card {
             positive_class: None,
         }
     }
+}
+
+/// Checks, before any row is read, that every column of `features` is in `schema` and can
+/// feed the model (the errors [`matrix`] would give on the first batch).
+pub fn check(schema: &SchemaRef, features: &[String]) -> Result<(), ModelError> {
+    matrix(&RecordBatch::new_empty(schema.clone()), features).map(|_| ())
 }
 
 /// The rows of `batch` as the float matrix of `features`.

@@ -30,7 +30,7 @@ mod input;
 mod rewrite;
 mod trees;
 
-pub use input::{Card, matrix};
+pub use input::{Card, check, matrix};
 
 use std::path::Path;
 use std::sync::Arc;
