@@ -1,6 +1,6 @@
 //! `seismo robust`: does a model's decision hold under small changes of its input?
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -231,9 +231,7 @@ struct Data {
 fn read(args: &RobustArgs, path: &str, features: &[String], with_labels: bool) -> Result<Data> {
     let source = args.input.open(path)?;
     let schema = source.arrow_schema().clone();
-    // Every column is checked before a row is read.
-    seismo_model::matrix(&RecordBatch::new_empty(schema.clone()), features)
-        .with_context(|| path.to_string())?;
+    seismo_model::check(&schema, features).with_context(|| path.to_string())?;
     let target = args.target.as_deref().filter(|_| with_labels);
     let by = args.by.as_deref().filter(|_| with_labels);
     for column in target.iter().chain(by.iter()) {
@@ -243,8 +241,9 @@ fn read(args: &RobustArgs, path: &str, features: &[String], with_labels: bool) -
     }
     let mut parts = Vec::new();
     let mut truth = target.map(|_| Vec::new());
-    let mut values: BTreeMap<String, usize> = BTreeMap::new();
-    let mut of_row_text: Vec<String> = Vec::new();
+    // Each row's slice, by the value's number in order of first sight.
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut of_row: Vec<usize> = Vec::new();
     for partition in source.into_partitions(1) {
         for batch in partition {
             let batch = batch.with_context(|| path.to_string())?;
@@ -269,8 +268,15 @@ fn read(args: &RobustArgs, path: &str, features: &[String], with_labels: bool) -
                     } else {
                         text.value(i)
                     };
-                    values.entry(value.to_string()).or_insert(0);
-                    of_row_text.push(value.to_string());
+                    let id = match seen.get(value) {
+                        Some(id) => *id,
+                        None => {
+                            let id = seen.len();
+                            seen.insert(value.to_owned(), id);
+                            id
+                        }
+                    };
+                    of_row.push(id);
                 }
             }
         }
@@ -285,13 +291,16 @@ fn read(args: &RobustArgs, path: &str, features: &[String], with_labels: bool) -
         bail!("{path}: no rows");
     }
     // Slices in the order of their values, so the report does not depend on the file's order.
-    for (k, index) in values.values_mut().enumerate() {
-        *index = k;
+    let mut values: Vec<(String, usize)> = seen.into_iter().collect();
+    values.sort_unstable();
+    let mut rank = vec![0; values.len()];
+    for (k, (_, id)) in values.iter().enumerate() {
+        rank[*id] = k;
     }
     let groups = by.map(|column| Groups {
         column: column.to_string(),
-        values: values.keys().cloned().collect(),
-        of_row: of_row_text.iter().map(|v| values[v]).collect(),
+        values: values.into_iter().map(|(value, _)| value).collect(),
+        of_row: of_row.iter().map(|id| rank[*id]).collect(),
     });
     Ok(Data {
         rows,

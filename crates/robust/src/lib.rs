@@ -370,6 +370,17 @@ pub fn run(
         threads: options.threads,
     };
     let base = scorer.score(rows)?;
+    // Each slice's rows, the same for every perturbation.
+    let members: Vec<(String, Vec<usize>)> = groups
+        .map(|g| {
+            (0..g.values.len())
+                .map(|k| {
+                    let rows = (0..rows.nrows()).filter(|r| g.of_row[*r] == k).collect();
+                    (format!("{}={}", g.column, g.values[k]), rows)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let mut outcomes = Vec::new();
     for (index, perturbation) in expand(perturbations, features).iter().enumerate() {
         let columns = perturbation.columns(features, reference)?;
@@ -456,25 +467,20 @@ pub fn run(
                 .iter()
                 .all(|m: &MetricDrop| m.drop.is_none_or(|d| d <= limit))
         });
-        let slices: Vec<SliceOutcome> = groups
-            .map(|g| {
-                (0..g.values.len())
-                    .map(|k| {
-                        let members: Vec<usize> =
-                            (0..rows.nrows()).filter(|r| g.of_row[*r] == k).collect();
-                        let (flip, _, mean, _) = changes(&members);
-                        let mean = mean.filter(|_| !adversarial);
-                        SliceOutcome {
-                            slice: format!("{}={}", g.column, g.values[k]),
-                            rows: members.len(),
-                            flip_rate: flip,
-                            mean_abs_change: mean,
-                            passed: members.len() < options.min_rows || judge(flip, mean),
-                        }
-                    })
-                    .collect()
+        let slices: Vec<SliceOutcome> = members
+            .iter()
+            .map(|(slice, members)| {
+                let (flip, _, mean, _) = changes(members);
+                let mean = mean.filter(|_| !adversarial);
+                SliceOutcome {
+                    slice: slice.clone(),
+                    rows: members.len(),
+                    flip_rate: flip,
+                    mean_abs_change: mean,
+                    passed: members.len() < options.min_rows || judge(flip, mean),
+                }
             })
-            .unwrap_or_default();
+            .collect();
         let mean_abs_change = mean_abs_change.filter(|_| !adversarial);
         let passed =
             judge(flip_rate, mean_abs_change) && metrics_hold && slices.iter().all(|s| s.passed);

@@ -7,7 +7,7 @@ use seismo_robust::{Kind, Outcome, Report};
 use super::junit::{Case, CaseOutcome};
 use super::{escape, page};
 
-pub fn percent(x: Option<f64>) -> String {
+fn percent(x: Option<f64>) -> String {
     x.map_or("-".into(), |v| format!("{:.1}%", 100.0 * v))
 }
 
