@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
-use arrow_array::{Array, ArrayRef, Float32Array, RecordBatch};
+use arrow_array::{Array, ArrayRef, Float32Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use clap::{Args, ValueEnum};
 use ndarray::{Array2, ArrayView2, Axis};
@@ -19,7 +19,8 @@ use crate::Exit;
 use crate::input::InputArgs;
 use crate::output::{emit, json_bytes};
 use crate::render;
-use crate::score::{ModelArgs, positive_column};
+use crate::score::{DataArg, ModelArgs, positive_column};
+use seismo_model::Model;
 
 /// The perturbations run when none is given: a scan of small, plausible changes. The
 /// adversarial search runs when asked (`--perturb adversarial:0.1`).
@@ -33,9 +34,8 @@ const DEFAULT_PERTURBATIONS: [&str; 4] = [
 /// Arguments of `seismo robust`.
 #[derive(Debug, Args)]
 pub struct RobustArgs {
-    /// The rows to test the model on
-    #[arg(value_name = "DATA")]
-    data: String,
+    #[command(flatten)]
+    data: DataArg,
     #[command(flatten)]
     model: ModelArgs,
     /// A perturbation, `kind:amount[@column,...]` (repeatable): gaussian:0.1, multiply:0.01,
@@ -157,10 +157,15 @@ pub fn run(mut args: RobustArgs) -> Result<Exit> {
     if !(0.0..=1.0).contains(&args.max_flip_rate) {
         bail!("--max-flip-rate is a share, between 0 and 1");
     }
-    let data = read(&args, &args.data, &card.features, true)?;
+    let data = read(&args, &model, args.data.path(), &card.features, true)?;
     let reference = match &args.reference {
-        Some(path) => Reference::new(read(&args, path, &card.features, false)?.rows.view()),
-        None => Reference::new(data.rows.view()),
+        Some(path) => Reference::for_model(
+            read(&args, &model, path, &card.features, false)?
+                .rows
+                .view(),
+            &model,
+        ),
+        None => Reference::for_model(data.rows.view(), &model),
     };
     let options = Options {
         seed: args.seed,
@@ -180,6 +185,7 @@ pub fn run(mut args: RobustArgs) -> Result<Exit> {
             .with_context(|| format!("{}: cannot create", dir.display()))?;
         write_rows(
             &dir.join("original.parquet"),
+            &model,
             &card.features,
             data.rows.view(),
         )?;
@@ -189,7 +195,7 @@ pub fn run(mut args: RobustArgs) -> Result<Exit> {
         |_: &Perturbation, rows: ArrayView2<f32>| -> Result<(), seismo_robust::RobustError> {
             if let Some(dir) = dump_dir {
                 let path = dir.join(format!("{written:02}.parquet"));
-                write_rows(&path, &card.features, rows)
+                write_rows(&path, &model, &card.features, rows)
                     .map_err(|e| seismo_robust::RobustError::Dump(format!("{e:#}")))?;
             }
             written += 1;
@@ -211,7 +217,9 @@ pub fn run(mut args: RobustArgs) -> Result<Exit> {
         RobustFormat::Json => json_bytes(&report)?,
         RobustFormat::Text => render::robust::text(&report, &model_name).into_bytes(),
         RobustFormat::Junit => render::robust::junit(&model_name, &report).into_bytes(),
-        RobustFormat::Html => render::robust::html(&model_name, &args.data, &report).into_bytes(),
+        RobustFormat::Html => {
+            render::robust::html(&model_name, args.data.path(), &report).into_bytes()
+        }
     };
     emit(args.output.as_deref(), &rendered)?;
     Ok(if report.passed {
@@ -228,10 +236,18 @@ struct Data {
     groups: Option<Groups>,
 }
 
-fn read(args: &RobustArgs, path: &str, features: &[String], with_labels: bool) -> Result<Data> {
+fn read(
+    args: &RobustArgs,
+    model: &Model,
+    path: &str,
+    features: &[String],
+    with_labels: bool,
+) -> Result<Data> {
     let source = args.input.open(path)?;
     let schema = source.arrow_schema().clone();
-    seismo_model::check(&schema, features).with_context(|| path.to_string())?;
+    model
+        .check(&schema, features)
+        .with_context(|| path.to_string())?;
     let target = args.target.as_deref().filter(|_| with_labels);
     let by = args.by.as_deref().filter(|_| with_labels);
     for column in target.iter().chain(by.iter()) {
@@ -247,7 +263,7 @@ fn read(args: &RobustArgs, path: &str, features: &[String], with_labels: bool) -
     for partition in source.into_partitions(1) {
         for batch in partition {
             let batch = batch.with_context(|| path.to_string())?;
-            parts.push(seismo_model::matrix(&batch, features)?);
+            parts.push(model.rows(&batch, features)?);
             if let (Some(column), Some(truth)) = (target, truth.as_mut()) {
                 let labels = cast(&batch, column, &DataType::Float64)?;
                 let labels = labels.as_primitive::<Float64Type>();
@@ -316,21 +332,45 @@ fn cast(batch: &RecordBatch, column: &str, to: &DataType) -> Result<ArrayRef> {
     arrow_cast::cast(array, to).with_context(|| format!("column `{column}` cannot be read as {to}"))
 }
 
-/// Writes rows as float32 columns named after the features, whole or not at all.
-fn write_rows(path: &Path, features: &[String], rows: ArrayView2<f32>) -> Result<()> {
-    let schema = Arc::new(Schema::new(
-        features
-            .iter()
-            .map(|f| Field::new(f, DataType::Float32, false))
-            .collect::<Vec<_>>(),
-    ));
-    let columns: Vec<ArrayRef> = rows
-        .columns()
-        .into_iter()
-        .map(|c| Arc::new(Float32Array::from(c.to_vec())) as ArrayRef)
-        .collect();
+/// Writes rows as columns named after the features, whole or not at all: numbers as
+/// float32, a string feature's codes as its strings (a missing value as null, an unknown
+/// category as `<unseen>`).
+fn write_rows(
+    path: &Path,
+    model: &Model,
+    features: &[String],
+    rows: ArrayView2<f32>,
+) -> Result<()> {
+    let mut fields = Vec::with_capacity(features.len());
+    let mut columns: Vec<ArrayRef> = Vec::with_capacity(features.len());
+    for (j, (feature, column)) in features.iter().zip(rows.columns()).enumerate() {
+        match model.categories(j) {
+            Some(vocabulary) => {
+                let words = vocabulary.words();
+                fields.push(Field::new(feature, DataType::Utf8, true));
+                columns.push(Arc::new(StringArray::from_iter(column.iter().map(
+                    |code| {
+                        (!code.is_nan()).then(|| {
+                            words
+                                .get(code.trunc() as usize)
+                                .filter(|_| *code >= 0.0)
+                                .map_or(UNSEEN, String::as_str)
+                        })
+                    },
+                ))));
+            }
+            None => {
+                fields.push(Field::new(feature, DataType::Float32, false));
+                columns.push(Arc::new(Float32Array::from(column.to_vec())));
+            }
+        }
+    }
+    let schema = Arc::new(Schema::new(fields));
     let mut sink = Sink::create(path, None, &schema)?;
     sink.write(&RecordBatch::try_new(schema, columns)?)?;
     sink.commit()?;
     Ok(())
 }
+
+/// How a dump writes a category the model does not know.
+const UNSEEN: &str = "<unseen>";

@@ -21,8 +21,9 @@ pub struct ModelArgs {
     /// The ONNX model (scikit-learn exports from skl2onnx, tree ensembles, MLPs)
     #[arg(long, value_name = "FILE")]
     model: PathBuf,
-    /// The model card: a TOML file with `features` (the input columns, in the model's order)
-    /// and optionally `positive_class` [default: MODEL with the extension .toml, if present]
+    /// The model card: a TOML file with `features` (the input columns, in the model's order;
+    /// for a model with one input per column, its inputs' names by default) and optionally
+    /// `positive_class` [default: MODEL with the extension .toml, if present]
     #[arg(long, value_name = "FILE")]
     card: Option<PathBuf>,
     /// The input columns in the model's order, instead of a card (comma-separated)
@@ -42,22 +43,29 @@ impl ModelArgs {
     }
 }
 
-/// A model and its card: `card`, else `features`, else the `.toml` beside the model.
+/// A model and its card: `card`, else `features`, else the `.toml` beside the model, else
+/// (for a model with one input per column) the columns named after its inputs.
 pub fn load_model(path: &Path, card: Option<&Path>, features: &[String]) -> Result<(Model, Card)> {
     let model = Model::load(path).with_context(|| format!("model {}", path.display()))?;
     let beside = path.with_extension("toml");
-    let card = match (card, features.is_empty()) {
+    let mut card = match (card, features.is_empty()) {
         (Some(_), false) => bail!("give --card or --features, not both"),
         (Some(card), true) => read_card(card)?,
         (None, false) => Card::new(features.to_vec()),
         (None, true) if beside.is_file() => read_card(&beside)?,
-        (None, true) => bail!(
-            "the model's input `{}` is a matrix of {} features: name its columns, in order, with --features or a model card (--card, or {})",
-            model.input(),
-            model.features(),
-            beside.display()
-        ),
+        (None, true) => Card::new(Vec::new()),
     };
+    if card.features.is_empty() {
+        match model.columns() {
+            Some(columns) => card.features = columns.to_vec(),
+            None => bail!(
+                "the model's input `{}` is a matrix of {} features: name its columns, in order, with --features or a model card (--card, or {})",
+                model.input(),
+                model.features(),
+                beside.display()
+            ),
+        }
+    }
     if card.features.len() != model.features() {
         bail!(
             "the model takes {} features and the card names {}",
@@ -84,12 +92,32 @@ pub fn positive_column(model: &Model, card: &Card) -> Result<Option<usize>> {
     })
 }
 
+/// The rows a model runs on: `DATA`, or `--data DATA` as the model options read.
+#[derive(Debug, Args)]
+pub struct DataArg {
+    /// The rows (`-` for stdin; or `--data DATA`)
+    #[arg(value_name = "DATA", required_unless_present = "data_option")]
+    data: Option<String>,
+    /// The rows, as an option
+    #[arg(long = "data", value_name = "DATA", conflicts_with = "data")]
+    data_option: Option<String>,
+}
+
+impl DataArg {
+    /// The path given, either way.
+    pub fn path(&self) -> &str {
+        self.data
+            .as_deref()
+            .or(self.data_option.as_deref())
+            .unwrap_or("-")
+    }
+}
+
 /// Arguments of `seismo score`.
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
-    /// The rows to score (`-` for stdin)
-    #[arg(value_name = "DATA")]
-    data: String,
+    #[command(flatten)]
+    data: DataArg,
     #[command(flatten)]
     model: ModelArgs,
     /// The name of the prediction column: a binary classifier's positive-class probability,
@@ -106,15 +134,16 @@ pub struct ScoreArgs {
 pub fn run(args: ScoreArgs) -> Result<Exit> {
     let (model, card) = args.model.load()?;
     let threads = args.input.threads()?;
-    let source = args.input.open(&args.data)?;
+    let source = args.input.open(args.data.path())?;
     let plan = Plan::new(&model, &card, source.arrow_schema(), &args.output_column)?;
-    seismo_model::check(source.arrow_schema(), &card.features)
-        .with_context(|| args.data.clone())?;
+    model
+        .check(source.arrow_schema(), &card.features)
+        .with_context(|| args.data.path().to_string())?;
     let mut sink = Sink::create(&args.output, None, &plan.schema)?;
     for partition in source.into_partitions(1) {
         for batch in partition {
             let batch = batch?;
-            let rows = seismo_model::matrix(&batch, &card.features)?;
+            let rows = model.rows(&batch, &card.features)?;
             let prediction = model.predict_parallel(rows.view(), threads)?;
             sink.write(&plan.append(&batch, prediction)?)?;
         }
@@ -230,7 +259,7 @@ pub fn with_predictions(
     threads: usize,
 ) -> Result<Dataset> {
     let positive = positive_column(model, card)?;
-    seismo_model::check(data.arrow_schema(), &card.features)?;
+    model.check(data.arrow_schema(), &card.features)?;
     let mut fields: Vec<Field> = data
         .arrow_schema()
         .fields()
@@ -251,7 +280,7 @@ pub fn with_predictions(
     let schema = Arc::new(Schema::new(fields));
     let mut batches = Vec::with_capacity(data.batches().len());
     for batch in data.batches() {
-        let rows = seismo_model::matrix(batch, &card.features)?;
+        let rows = model.rows(batch, &card.features)?;
         let prediction = model.predict_parallel(rows.view(), threads)?;
         let predicted = prediction_column(&prediction, positive)?;
         let mut columns = batch.columns().to_vec();

@@ -1,6 +1,8 @@
-//! Arrow columns to a model's input: the model card names the columns that make the float
-//! matrix, in the model's order; each is cast to float32 (numbers and booleans; a null is
-//! NaN, which tree models route as their missing value and linear models propagate).
+//! Arrow columns to a model's input matrix: the model card names the column of each feature,
+//! in the model's order (by default, for a model with one input per column, the inputs'
+//! names). Numbers and booleans are cast to float32 (a null is NaN, which tree models route
+//! as their missing value and linear models propagate); strings become their codes in the
+//! model's vocabulary.
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float32Type;
@@ -8,7 +10,7 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, SchemaRef};
 use ndarray::Array2;
 
-use crate::ModelError;
+use crate::{Model, ModelError};
 
 /// What the model needs to know about the data: a small TOML file beside the model.
 ///
@@ -22,7 +24,9 @@ use crate::ModelError;
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Card {
-    /// The data columns that make the model's input matrix, in its order.
+    /// The data columns that feed the model's inputs, in its order. Empty (the default) for
+    /// a model with one input per column: the columns named after its inputs.
+    #[serde(default)]
     pub features: Vec<String>,
     /// For a binary classifier: the class whose probability is the prediction.
     #[serde(default)]
@@ -39,47 +43,96 @@ impl Card {
     }
 }
 
-/// Checks, before any row is read, that every column of `features` is in `schema` and can
-/// feed the model (the errors [`matrix`] would give on the first batch).
-pub fn check(schema: &SchemaRef, features: &[String]) -> Result<(), ModelError> {
-    matrix(&RecordBatch::new_empty(schema.clone()), features).map(|_| ())
-}
+impl Model {
+    /// Checks, before any row is read, that every column of `columns` is in `schema` and can
+    /// feed the model (the errors [`Model::rows`] would give on the first batch).
+    pub fn check(&self, schema: &SchemaRef, columns: &[String]) -> Result<(), ModelError> {
+        self.rows(&RecordBatch::new_empty(schema.clone()), columns)
+            .map(|_| ())
+    }
 
-/// The rows of `batch` as the float matrix of `features`.
-pub fn matrix(batch: &RecordBatch, features: &[String]) -> Result<Array2<f32>, ModelError> {
-    let rows = batch.num_rows();
-    let mut out = Array2::<f32>::zeros((rows, features.len()));
-    for (j, name) in features.iter().enumerate() {
-        let column = batch
-            .column_by_name(name)
-            .ok_or_else(|| ModelError::Column {
-                column: name.clone(),
-                message: "is not in the data".into(),
-            })?;
-        let numeric = column.data_type().is_numeric()
-            || matches!(column.data_type(), DataType::Boolean | DataType::Null);
-        if !numeric {
-            return Err(ModelError::Column {
-                column: name.clone(),
+    /// The rows of `batch` as the model's input matrix: `columns` names the data column of
+    /// each feature, in the model's order. Numbers and booleans are cast to float32, a null
+    /// is NaN; a string feature holds each value's code (see [`Model::categories`]), a null
+    /// is NaN, which the model reads as the empty string.
+    pub fn rows(&self, batch: &RecordBatch, columns: &[String]) -> Result<Array2<f32>, ModelError> {
+        if columns.len() != self.features() {
+            return Err(ModelError::Input {
+                input: self.input().to_string(),
                 message: format!(
-                    "is {}; the model takes numbers (encode it first, or export the encoder with the model)",
-                    column.data_type()
+                    "the model takes {} features, {} columns were named",
+                    self.features(),
+                    columns.len()
                 ),
             });
         }
-        let floats =
-            arrow_cast::cast(column, &DataType::Float32).map_err(|e| ModelError::Column {
+        let rows = batch.num_rows();
+        let mut out = Array2::<f32>::zeros((rows, columns.len()));
+        for (j, name) in columns.iter().enumerate() {
+            let column = batch
+                .column_by_name(name)
+                .ok_or_else(|| ModelError::Column {
+                    column: name.clone(),
+                    message: "is not in the data".into(),
+                })?;
+            let bad = |message: String| ModelError::Column {
                 column: name.clone(),
-                message: e.to_string(),
-            })?;
-        let floats = floats.as_primitive::<Float32Type>();
-        for i in 0..rows {
-            out[[i, j]] = if floats.is_null(i) {
-                f32::NAN
-            } else {
-                floats.value(i)
+                message,
             };
+            let input = self
+                .columns()
+                .map_or_else(|| format!("column {j}"), |c| format!("`{}`", c[j]));
+            let text = is_text(column.data_type());
+            let numeric = column.data_type().is_numeric()
+                || matches!(column.data_type(), DataType::Boolean | DataType::Null);
+            match self.categories(j) {
+                Some(vocabulary) if text || column.data_type() == &DataType::Null => {
+                    let strings = arrow_cast::cast(column, &DataType::Utf8)
+                        .map_err(|e| bad(e.to_string()))?;
+                    let strings = strings.as_string::<i32>();
+                    for i in 0..rows {
+                        out[[i, j]] = if strings.is_null(i) {
+                            f32::NAN
+                        } else {
+                            vocabulary.code(strings.value(i)) as f32
+                        };
+                    }
+                    continue;
+                }
+                Some(_) => {
+                    return Err(bad(format!(
+                        "is {}; the model's input {input} takes strings",
+                        column.data_type()
+                    )));
+                }
+                None if !numeric => {
+                    return Err(bad(format!(
+                        "is {}; the model's input {input} takes numbers (encode it first, or export the encoder with the model)",
+                        column.data_type()
+                    )));
+                }
+                None => {}
+            }
+            let floats =
+                arrow_cast::cast(column, &DataType::Float32).map_err(|e| bad(e.to_string()))?;
+            let floats = floats.as_primitive::<Float32Type>();
+            for i in 0..rows {
+                out[[i, j]] = if floats.is_null(i) {
+                    f32::NAN
+                } else {
+                    floats.value(i)
+                };
+            }
         }
+        Ok(out)
     }
-    Ok(out)
+}
+
+/// Whether Arrow stores strings in a column of this type.
+fn is_text(data_type: &DataType) -> bool {
+    match data_type {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
+        DataType::Dictionary(_, values) => is_text(values),
+        _ => false,
+    }
 }

@@ -26,11 +26,15 @@
 //! assert!((p[[0, 0]] + p[[0, 1]] - 1.0).abs() < 1e-6);
 //! ```
 
+mod front;
 mod input;
+mod proto;
 mod rewrite;
+mod strings;
 mod trees;
 
-pub use input::{Card, check, matrix};
+pub use input::Card;
+pub use strings::Vocabulary;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -121,7 +125,7 @@ impl Prediction {
     }
 }
 
-/// A loaded, optimized ONNX model with one float-matrix input.
+/// A loaded, optimized ONNX model, run on a float matrix of rows (see [`Model::rows`]).
 #[derive(Debug, Clone)]
 pub struct Model {
     plan: Arc<TypedRunnableModel>,
@@ -129,6 +133,11 @@ pub struct Model {
     features: usize,
     outputs: Vec<String>,
     classes: Option<Vec<i64>>,
+    /// The names of its inputs when it takes one input per column.
+    columns: Option<Vec<String>>,
+    /// Per feature: whether it takes strings (its matrix column holds codes).
+    text: Vec<bool>,
+    vocabulary: Vocabulary,
 }
 
 impl Model {
@@ -146,8 +155,29 @@ impl Model {
         let mut proto = onnx
             .proto_model_for_read(&mut &bytes[..])
             .map_err(|e| ModelError::Read(format!("not an ONNX model ({e})")))?;
+        let opset = proto
+            .opset_import
+            .iter()
+            .find(|o| o.domain.is_empty() || o.domain == "ai.onnx")
+            .map_or(13, |o| o.version);
+        let graph = proto
+            .graph
+            .as_mut()
+            .ok_or_else(|| ModelError::Read("the file holds no graph".into()))?;
+        let columns = front::per_column(graph)?;
+        let text_inputs: Vec<String> = columns
+            .iter()
+            .flatten()
+            .filter(|c| c.text)
+            .map(|c| c.name.clone())
+            .collect();
+        let vocabulary = strings::encode(graph, &text_inputs, opset)?;
         let classes = rewrite::standardize(&mut proto)?;
         let (input, features) = matrix_input(&proto)?;
+        let text = match &columns {
+            Some(columns) => columns.iter().map(|c| c.text).collect(),
+            None => vec![false; features],
+        };
         let outputs = proto
             .graph
             .as_ref()
@@ -171,7 +201,27 @@ impl Model {
             features,
             outputs,
             classes,
+            columns: columns.map(|c| c.into_iter().map(|c| c.name).collect()),
+            text,
+            vocabulary,
         })
+    }
+
+    /// The names of the model's inputs when it takes one input per column (a pipeline
+    /// exported from a DataFrame): the data columns it reads by default, in order. `None`
+    /// when its input is one float matrix, whose columns a [`Card`] names.
+    pub fn columns(&self) -> Option<&[String]> {
+        self.columns.as_deref()
+    }
+
+    /// The strings feature `j` can take, when it takes strings: its matrix column holds
+    /// codes, the position in this list; [`Vocabulary::unknown`] is any other string.
+    pub fn categories(&self, j: usize) -> Option<&Vocabulary> {
+        self.text
+            .get(j)
+            .copied()
+            .unwrap_or(false)
+            .then_some(&self.vocabulary)
     }
 
     /// The name of the model's input.
@@ -232,6 +282,26 @@ impl Model {
         Ok(Prediction::concat(parts?, rows.nrows()))
     }
 
+    /// Makes every value of a string feature a valid code: a missing value (NaN) is the
+    /// missing code, a value outside the codes is unknown, others are truncated to whole.
+    fn to_codes(&self, rows: &mut Array2<f32>) {
+        let (missing, unknown) = (self.vocabulary.missing(), self.vocabulary.unknown());
+        for (j, mut column) in rows.columns_mut().into_iter().enumerate() {
+            if !self.text[j] {
+                continue;
+            }
+            column.mapv_inplace(|v| {
+                if v.is_nan() {
+                    missing as f32
+                } else if v < 0.0 || v >= unknown as f32 {
+                    unknown as f32
+                } else {
+                    v.trunc()
+                }
+            });
+        }
+    }
+
     /// Runs the model on `rows` (`[rows, features]`).
     pub fn predict(&self, rows: ArrayView2<f32>) -> Result<Prediction, ModelError> {
         if rows.ncols() != self.features {
@@ -244,7 +314,9 @@ impl Model {
                 ),
             });
         }
-        let tensor: Tensor = rows.to_owned().into();
+        let mut rows = rows.to_owned();
+        self.to_codes(&mut rows);
+        let tensor: Tensor = rows.into();
         let outputs = self
             .plan
             .run(tvec!(tensor.into()))

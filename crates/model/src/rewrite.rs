@@ -7,6 +7,9 @@
 //!   attributes as constants (one value for all columns, or one per column);
 //! - `ArrayFeatureExtractor(X, indices)` picks columns of the last axis: a `Gather` on the
 //!   last axis;
+//! - `Imputer(X; imputed, replaced)` is `Where(IsNaN(X), imputed, X)` when the replaced
+//!   value is NaN, `Where(Equal(X, replaced), imputed, X)` otherwise (one imputed value for
+//!   all columns, or one per column);
 //! - `ZipMap` turns a probability matrix into a list of maps, class label → probability.
 //!   seismo reads the matrix: the node becomes an `Identity`, and the graph output it fed is
 //!   declared a float tensor.
@@ -23,6 +26,7 @@ use tract_onnx::pb::{
 };
 
 use crate::ModelError;
+use crate::proto::{float_constant, int_constant};
 
 /// ONNX-ML operators (domain `ai.onnx.ml`) that tract 0.23 runs.
 const TRACT_ML: [&str; 5] = [
@@ -62,6 +66,12 @@ pub(crate) fn standardize(model: &mut ModelProto) -> Result<Option<Vec<i64>>, Mo
                     let (rewritten, constant) = tree_regressor(&node, index)?;
                     nodes.extend(rewritten);
                     graph.initializer.push(constant);
+                    continue;
+                }
+                "Imputer" => {
+                    let (mut rewritten, constants) = imputer(&node, index)?;
+                    nodes.append(&mut rewritten);
+                    graph.initializer.extend(constants);
                     continue;
                 }
                 "ArrayFeatureExtractor" => array_feature_extractor(&mut node),
@@ -142,9 +152,18 @@ fn scaler(
         mul,
         float_constant(
             offset_name,
-            if offset.is_empty() { vec![0.0] } else { offset },
+            if offset.is_empty() {
+                &[0.0][..]
+            } else {
+                &offset
+            },
+            false,
         ),
-        float_constant(scale_name, if scale.is_empty() { vec![1.0] } else { scale }),
+        float_constant(
+            scale_name,
+            if scale.is_empty() { &[1.0][..] } else { &scale },
+            false,
+        ),
     ))
 }
 
@@ -238,13 +257,7 @@ fn tree_regressor(
             ..Default::default()
         }
     };
-    let second = TensorProto {
-        dims: vec![1],
-        data_type: tensor_proto::DataType::Int64 as i32,
-        int64_data: vec![1],
-        name: column,
-        ..Default::default()
-    };
+    let second = int_constant(column, &[1], false);
     Ok((vec![ensemble, pick], second))
 }
 
@@ -285,12 +298,71 @@ fn declare_tensor_outputs(graph: &mut GraphProto) {
     }
 }
 
-fn float_constant(name: String, values: Vec<f32>) -> TensorProto {
-    TensorProto {
-        dims: vec![values.len() as i64],
-        data_type: tensor_proto::DataType::Float as i32,
-        float_data: values,
-        name,
+/// `Imputer` as `Where(missing, imputed, X)`, `missing` being `IsNaN(X)` for a NaN replaced
+/// value and `Equal(X, replaced)` otherwise.
+fn imputer(
+    node: &NodeProto,
+    index: usize,
+) -> Result<(Vec<NodeProto>, Vec<TensorProto>), ModelError> {
+    let attribute = |name: &str| node.attribute.iter().find(|a| a.name == name);
+    let (Some(input), Some(output)) = (node.input.first(), node.output.first()) else {
+        return Err(ModelError::Read(format!(
+            "Imputer node `{}` must have an input and an output",
+            node.name
+        )));
+    };
+    let name = |what: &str| format!("seismo_imputer_{index}_{what}");
+    let mut constants = Vec::with_capacity(2);
+    let mut nodes = Vec::with_capacity(2);
+    match attribute("imputed_value_int64s").filter(|a| !a.ints.is_empty()) {
+        Some(imputed) => {
+            let replaced = attribute("replaced_value_int64").map_or(0, |a| a.i);
+            constants.push(int_constant(name("imputed"), &imputed.ints, false));
+            constants.push(int_constant(name("replaced"), &[replaced], true));
+            nodes.push(binary("Equal", input, &name("replaced"), &name("missing")));
+        }
+        None => {
+            let imputed = attribute("imputed_value_floats")
+                .map(|a| a.floats.clone())
+                .unwrap_or_default();
+            if imputed.is_empty() {
+                return Err(ModelError::Read(format!(
+                    "Imputer node `{}` has no imputed values",
+                    node.name
+                )));
+            }
+            constants.push(float_constant(name("imputed"), &imputed, false));
+            let replaced = attribute("replaced_value_float").map_or(0.0, |a| a.f);
+            if replaced.is_nan() {
+                nodes.push(NodeProto {
+                    input: vec![input.clone()],
+                    output: vec![name("missing")],
+                    name: name("isnan"),
+                    op_type: "IsNaN".into(),
+                    ..Default::default()
+                });
+            } else {
+                constants.push(float_constant(name("replaced"), &[replaced], true));
+                nodes.push(binary("Equal", input, &name("replaced"), &name("missing")));
+            }
+        }
+    }
+    nodes.push(NodeProto {
+        input: vec![name("missing"), name("imputed"), input.clone()],
+        output: vec![output.clone()],
+        name: node.name.clone(),
+        op_type: "Where".into(),
+        ..Default::default()
+    });
+    Ok((nodes, constants))
+}
+
+fn binary(op: &str, a: &str, b: &str, output: &str) -> NodeProto {
+    NodeProto {
+        input: vec![a.into(), b.into()],
+        output: vec![output.into()],
+        name: output.into(),
+        op_type: op.into(),
         ..Default::default()
     }
 }

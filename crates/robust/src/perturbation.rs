@@ -24,7 +24,8 @@ pub enum Kind {
     /// With probability `amount`, replaces a value with one never observed in the reference
     /// (one above the largest).
     Unseen,
-    /// Replaces the feature with its reference median: how much the model leans on it.
+    /// Replaces the feature with its reference median (mode, for a categorical feature): how
+    /// much the model leans on it.
     Dropout,
     /// Per row, the smallest move (in reference standard deviations, the largest over the
     /// features moved) that flips the decision, searched up to `amount` (see [`crate::search`]).
@@ -178,35 +179,51 @@ impl Perturbation {
         })
     }
 
-    /// The indices of the features it touches: the named ones, else every feature for noise,
-    /// rounding, missing values and the search, and the discrete ones (whole numbers, at
-    /// most [`Reference::DISCRETE`] values) for category swaps.
+    /// The indices of the features it touches: the named ones, else every feature for
+    /// missing values and dropout, the numeric ones for noise, rounding, the search and
+    /// directional expectations, and the discrete ones (categorical, or whole numbers with at
+    /// most [`Reference::DISCRETE`] values) for category swaps. Naming a categorical feature
+    /// for a kind that needs numbers is an error.
     pub fn columns(
         &self,
         features: &[String],
         reference: &Reference,
     ) -> Result<Vec<usize>, RobustError> {
+        let numeric = !matches!(
+            self.kind,
+            Kind::Missing | Kind::Dropout | Kind::Category | Kind::Unseen | Kind::Invariance
+        );
         if self.columns.is_empty() {
             return Ok(match self.kind {
                 Kind::Category | Kind::Unseen => (0..features.len())
                     .filter(|j| reference.is_discrete(*j))
                     .collect(),
+                _ if numeric => (0..features.len())
+                    .filter(|j| !reference.is_categorical(*j))
+                    .collect(),
                 _ => (0..features.len()).collect(),
             });
         }
+        let bad = |message: String| RobustError::Perturbation {
+            spec: self.name.clone(),
+            message,
+        };
         self.columns
             .iter()
             .map(|c| {
-                features
-                    .iter()
-                    .position(|f| f == c)
-                    .ok_or_else(|| RobustError::Perturbation {
-                        spec: self.name.clone(),
-                        message: format!(
-                            "`{c}` is not a feature of the model ({})",
-                            features.join(", ")
-                        ),
-                    })
+                let j = features.iter().position(|f| f == c).ok_or_else(|| {
+                    bad(format!(
+                        "`{c}` is not a feature of the model ({})",
+                        features.join(", ")
+                    ))
+                })?;
+                if numeric && reference.is_categorical(j) {
+                    return Err(bad(format!(
+                        "`{c}` takes strings; {} changes numbers (category, unseen, missing, dropout and invariance change categories)",
+                        self.kind
+                    )));
+                }
+                Ok(j)
             })
             .collect()
     }
@@ -272,7 +289,7 @@ pub fn apply(
                         x
                     }
                 }
-                Kind::Dropout => reference.median(j),
+                Kind::Dropout => reference.fill(j),
                 Kind::Decreases | Kind::Increases => x * (1.0 + amount),
                 Kind::Adversarial | Kind::Invariance => x,
             };

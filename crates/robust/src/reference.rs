@@ -1,7 +1,10 @@
 //! What the perturbations scale by: each feature's spread, median and observed values in
-//! the reference rows.
+//! the reference rows. A feature that takes strings (its column holds codes, see
+//! [`seismo_model::Model::categories`]) is categorical: noise does not touch it, category
+//! swaps do, its unseen value is the model's unknown code and dropout puts in its mode.
 
 use ndarray::ArrayView2;
+use seismo_model::Model;
 use seismo_stats::random::SplitMix64;
 
 /// Per feature: the sample standard deviation (n − 1), the median and the distinct values,
@@ -12,6 +15,10 @@ pub struct Reference {
     median: Vec<f64>,
     /// The distinct values, ascending (`-0.0` and `0.0` are one value).
     values: Vec<Vec<f64>>,
+    /// Per feature: the code of an unknown string, for a categorical feature.
+    unknown: Vec<Option<f64>>,
+    /// Per feature: the most frequent value (the smallest on a tie; NaN when none).
+    mode: Vec<f64>,
 }
 
 impl Reference {
@@ -24,6 +31,7 @@ impl Reference {
         let mut sd = Vec::new();
         let mut median = Vec::new();
         let mut values = Vec::new();
+        let mut mode = Vec::new();
         for column in rows.columns() {
             let mut x: Vec<f64> = column
                 .iter()
@@ -40,10 +48,42 @@ impl Reference {
                 _ if n % 2 == 1 => x[n / 2],
                 _ => (x[n / 2 - 1] + x[n / 2]) / 2.0,
             });
+            mode.push(most_frequent(&x));
             x.dedup_by(|a, b| a == b);
             values.push(x);
         }
-        Self { sd, median, values }
+        let unknown = vec![None; values.len()];
+        Self {
+            sd,
+            median,
+            values,
+            unknown,
+            mode,
+        }
+    }
+
+    /// The statistics of `rows`, the model's input matrix, knowing which of its features are
+    /// categorical.
+    pub fn for_model(rows: ArrayView2<f32>, model: &Model) -> Self {
+        let mut reference = Self::new(rows);
+        for (j, unknown) in reference.unknown.iter_mut().enumerate() {
+            *unknown = model.categories(j).map(|v| v.unknown() as f64);
+        }
+        reference
+    }
+
+    /// Whether feature `j` takes strings (categories, as codes).
+    pub fn is_categorical(&self, j: usize) -> bool {
+        self.unknown[j].is_some()
+    }
+
+    /// What dropout puts in feature `j`: its median, or its mode when categorical.
+    pub fn fill(&self, j: usize) -> f64 {
+        if self.is_categorical(j) {
+            self.mode[j]
+        } else {
+            self.median[j]
+        }
     }
 
     /// Feature `j`'s standard deviation (0 when it has fewer than two values).
@@ -61,8 +101,11 @@ impl Reference {
         &self.values[j]
     }
 
-    /// Whether feature `j` takes few whole-number values.
+    /// Whether feature `j` is categorical or takes few whole-number values.
     pub fn is_discrete(&self, j: usize) -> bool {
+        if self.is_categorical(j) {
+            return true;
+        }
         let values = &self.values[j];
         values.len() <= Self::DISCRETE && values.iter().all(|v| v.fract() == 0.0)
     }
@@ -83,10 +126,25 @@ impl Reference {
         })
     }
 
-    /// A value feature `j` never takes: one above the largest observed (0 if none).
+    /// A value feature `j` never takes: a categorical feature's unknown code, else one above
+    /// the largest observed (0 if none).
     pub(crate) fn unseen(&self, j: usize) -> f64 {
+        if let Some(unknown) = self.unknown[j] {
+            return unknown;
+        }
         self.values[j].last().map_or(0.0, |v| v.floor() + 1.0)
     }
+}
+
+/// The most frequent of sorted values, the smallest on a tie (NaN when there are none).
+fn most_frequent(sorted: &[f64]) -> f64 {
+    let mut best = (f64::NAN, 0);
+    for run in sorted.chunk_by(|a, b| a == b) {
+        if run.len() > best.1 {
+            best = (run[0], run.len());
+        }
+    }
+    best.0
 }
 
 #[cfg(test)]
@@ -105,6 +163,12 @@ mod tests {
         assert_eq!(r.values[1], [-0.0, 5.0]);
         assert!(r.is_discrete(1));
         assert_eq!(r.unseen(1), 6.0);
+        // 0 (and -0) twice, 5 twice: the mode is the smaller; no category here, so dropout
+        // puts in the median.
+        assert_eq!(r.mode[1], 0.0);
+        assert_eq!(r.mode[0], 1.0);
+        assert_eq!(r.fill(1), 2.5);
+        assert!(!r.is_categorical(1));
         let mut rng = SplitMix64::new(1);
         for _ in 0..20 {
             assert_eq!(r.other_value(1, 5.0, &mut rng), Some(-0.0));

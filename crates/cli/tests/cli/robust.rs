@@ -1,6 +1,6 @@
 //! `seismo robust` on the bundled credit-risk models: its figures against onnxruntime's on
-//! the same perturbed rows (crates/cli/tests/fixtures/robust/onnxruntime.json, from
-//! scripts/oracles/robust_onnx.py), determinism, exit codes and bad input.
+//! the same perturbed rows (crates/cli/tests/fixtures/robust/onnxruntime.json and
+//! pipeline.json, from scripts/oracles/robust_onnx.py), determinism, exit codes and bad input.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -40,7 +40,19 @@ fn close(got: &serde_json::Value, want: &serde_json::Value, what: &str) {
 
 #[test]
 fn flip_rates_changes_and_metric_drops_equal_onnxruntimes_on_the_same_rows() {
-    let text = std::fs::read_to_string(fixture("robust/onnxruntime.json")).unwrap();
+    equals_onnxruntime("robust/onnxruntime.json");
+}
+
+#[test]
+fn category_perturbations_of_a_pipeline_with_string_inputs_equal_onnxruntime() {
+    // credit_pipeline.onnx takes country and channel as strings: category swaps, unseen and
+    // missing categories, dropout to the mode and invariance change them; noise does not.
+    equals_onnxruntime("robust/pipeline.json");
+}
+
+/// Runs the oracle's command and compares every figure with the oracle's.
+fn equals_onnxruntime(oracle: &str) {
+    let text = std::fs::read_to_string(fixture(oracle)).unwrap();
     let oracle: serde_json::Value = serde_json::from_str(&text).unwrap();
     let mut args: Vec<&str> = oracle["args"]
         .as_array()
@@ -458,4 +470,48 @@ fn a_suite_sets_each_perturbations_limit_and_names_its_mistakes() {
         &["--suite", path(&suite), "--perturb", "missing:0.1"],
     );
     assert_eq!(clash.status.code(), Some(2));
+}
+
+#[test]
+fn noise_named_on_a_string_input_is_refused_and_the_default_scan_leaves_strings_to_swaps() {
+    let refused = on_example("credit_pipeline", &["--perturb", "gaussian:0.1@country"]);
+    assert_bad_input(
+        &refused,
+        "`country` takes strings; gaussian changes numbers",
+    );
+    let output = on_example(
+        "credit_pipeline",
+        &[
+            "--perturb",
+            "gaussian:0.1",
+            "--perturb",
+            "category:0.1",
+            "--format",
+            "json",
+        ],
+    );
+    let report = stdout_json(&output);
+    let columns = |k: usize| -> Vec<String> {
+        report["perturbations"][k]["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        !columns(0).contains(&"country".to_string()),
+        "{:?}",
+        columns(0)
+    );
+    assert!(
+        columns(1).contains(&"country".to_string()),
+        "{:?}",
+        columns(1)
+    );
+    assert!(
+        columns(1).contains(&"channel".to_string()),
+        "{:?}",
+        columns(1)
+    );
 }

@@ -173,3 +173,45 @@ fn bad_models_cards_and_columns_are_one_clear_error_and_no_file() {
     );
     assert!(!out.exists(), "nothing is written on an error");
 }
+
+#[test]
+fn a_pipeline_with_string_inputs_reads_its_columns_by_name_and_equals_onnxruntime() {
+    // pipeline_gbm takes one input per column, country and channel as strings: no card.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("scored.csv");
+    let bytes = score(&example("current.csv"), &model("pipeline_gbm"), &out, &[]);
+    let csv = String::from_utf8(bytes).unwrap();
+    let got = column(&csv, "prediction");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/tests/fixtures/pipelines.json"),
+    )
+    .unwrap();
+    let oracle: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let want = oracle["models"]["pipeline_gbm"]["probabilities"]
+        .as_array()
+        .unwrap();
+    for (i, (g, w)) in got.iter().zip(want).take(300).enumerate() {
+        let (g, w): (f64, f64) = (g.parse().unwrap(), w[1].as_f64().unwrap());
+        assert!(
+            (g - w).abs() <= 1e-6_f64.max(1e-5 * w.abs()),
+            "row {i}: seismo {g} onnxruntime {w}"
+        );
+    }
+    // Numbers where it takes strings, named by column and input.
+    let swapped =
+        "age,income,credit_score,tenure_months,num_products,balance,utilization,age,channel";
+    let output = seismo(&[
+        "score",
+        path(&example("current.csv")),
+        "--model",
+        path(&model("pipeline_gbm")),
+        "--features",
+        swapped,
+        "-o",
+        path(&out),
+    ]);
+    assert_bad_input(
+        &output,
+        "column `age` is Int64; the model's input `country` takes strings",
+    );
+}
