@@ -29,11 +29,7 @@ pub(crate) fn cast(input: &str, output: &str, to: DataType, name: &str) -> NodeP
 /// An int64 constant, a scalar when `scalar`.
 pub(crate) fn int_constant(name: String, values: &[i64], scalar: bool) -> TensorProto {
     TensorProto {
-        dims: if scalar {
-            vec![]
-        } else {
-            vec![values.len() as i64]
-        },
+        dims: dims(values.len(), scalar),
         data_type: DataType::Int64 as i32,
         int64_data: values.to_vec(),
         name,
@@ -44,14 +40,15 @@ pub(crate) fn int_constant(name: String, values: &[i64], scalar: bool) -> Tensor
 /// A float constant, a scalar when `scalar`.
 pub(crate) fn float_constant(name: String, values: &[f32], scalar: bool) -> TensorProto {
     TensorProto {
-        dims: if scalar {
-            vec![]
-        } else {
-            vec![values.len() as i64]
-        },
+        dims: dims(values.len(), scalar),
         data_type: DataType::Float as i32,
         float_data: values.to_vec(),
         name,
         ..Default::default()
     }
+}
+
+/// The dimensions of a constant of `len` values: none for a scalar, else one.
+fn dims(len: usize, scalar: bool) -> Vec<i64> {
+    if scalar { vec![] } else { vec![len as i64] }
 }

@@ -116,22 +116,16 @@ pub(crate) fn encode(
                 graph.initializer.extend(constants);
                 continue;
             }
-            ("ai.onnx.ml", "LabelEncoder") => {
-                let lookup = label_encoder(&node, &vocabulary, takes_strings).map_err(refuse)?;
-                gives_strings = lookup.gives_strings;
+            ("ai.onnx.ml", op @ ("LabelEncoder" | "CategoryMapper")) => {
+                let lookup = if op == "LabelEncoder" {
+                    label_encoder(&node, &vocabulary, takes_strings).map_err(refuse)?
+                } else {
+                    category_mapper(&node, &vocabulary, takes_strings)
+                };
                 let (mut rewritten, constants) = lookup.wire(&node, index, &refuse)?;
                 nodes.append(&mut rewritten);
                 graph.initializer.extend(constants);
-                mark(&mut strings, &node, gives_strings);
-                continue;
-            }
-            ("ai.onnx.ml", "CategoryMapper") => {
-                let lookup = category_mapper(&node, &vocabulary, takes_strings);
-                gives_strings = lookup.gives_strings;
-                let (mut rewritten, constants) = lookup.wire(&node, index, &refuse)?;
-                nodes.append(&mut rewritten);
-                graph.initializer.extend(constants);
-                mark(&mut strings, &node, gives_strings);
+                mark(&mut strings, &node, lookup.gives_strings);
                 continue;
             }
             ("", "Constant") => {
