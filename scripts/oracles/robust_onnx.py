@@ -11,7 +11,7 @@ moved the wrong way by more than the tolerance; for `invariance`, the dump holds
 chosen counterfactual), the mean and 99th percentile (numpy's linear
 interpolation) of the largest |change| over the class probabilities, the share of
 predictions that became missing, ROC AUC and accuracy before and after (scikit-learn, on
-rows with a label and a prediction both times), and the flip rate per slice. It prints the
+rows with a label and a prediction both times), and the flip rate and metrics per slice. It prints the
 largest difference from seismo's JSON and writes the figures to
 crates/cli/tests/fixtures/robust/onnxruntime.json, which crates/cli/tests/cli/robust.rs
 compares with seismo on every test run.
@@ -136,16 +136,20 @@ def check(args, fixture):
             delta = np.abs(after - base).max(axis=1)
             delta = delta[~np.isnan(delta)]
             adversarial = outcome["kind"] == "adversarial"
-            ok = ~np.isnan(truth) & ~np.isnan(base[:, 1]) & ~np.isnan(after[:, 1])
-            metrics = []
-            for name, metric in [("roc_auc", roc_auc_score), ("accuracy", None)]:
-                if metric is None:
-                    before = accuracy_score(truth[ok], base[ok, 1] >= THRESHOLD)
-                    perturbed = accuracy_score(truth[ok], after[ok, 1] >= THRESHOLD)
-                else:
-                    before = metric(truth[ok], base[ok, 1])
-                    perturbed = metric(truth[ok], after[ok, 1])
-                metrics.append({"metric": name, "original": before, "perturbed": perturbed})
+            def metrics_on(rows):
+                ok = rows & ~np.isnan(truth) & ~np.isnan(base[:, 1]) & ~np.isnan(after[:, 1])
+                out = []
+                for name in ["roc_auc", "accuracy"]:
+                    if name == "accuracy":
+                        before = accuracy_score(truth[ok], base[ok, 1] >= THRESHOLD)
+                        perturbed = accuracy_score(truth[ok], after[ok, 1] >= THRESHOLD)
+                    else:
+                        before = roc_auc_score(truth[ok], base[ok, 1])
+                        perturbed = roc_auc_score(truth[ok], after[ok, 1])
+                    out.append({"metric": name, "original": before, "perturbed": perturbed})
+                return out
+
+            metrics = metrics_on(np.ones(len(truth), dtype=bool))
             slices = []
             for value in sorted(set(country)):
                 rows = country == value
@@ -153,6 +157,7 @@ def check(args, fixture):
                     "slice": f"country={value}",
                     "rows": int(rows.sum()),
                     "flip_rate": float(flips[rows].mean()),
+                    "metrics": metrics_on(rows),
                 })
             expected.append({
                 "name": outcome["name"],
@@ -177,6 +182,8 @@ def check(args, fixture):
         for w, g in zip(want["slices"], got["slices"]):
             assert w["slice"] == g["slice"] and w["rows"] == g["rows"]
             worst = max(worst, abs(w["flip_rate"] - g["flip_rate"]))
+            for wm, gm in zip(w["metrics"], g["metrics"]):
+                worst = max(worst, abs(wm["original"] - gm["original"]), abs(wm["perturbed"] - gm["perturbed"]))
         print(f"{want['name']:<48} flip rate {want['flip_rate']:.4f}  seismo {got['flip_rate']:.4f}")
     print(f"largest difference from seismo: {worst:.3g}")
     os.makedirs(os.path.dirname(fixture), exist_ok=True)

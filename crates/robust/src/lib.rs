@@ -185,6 +185,11 @@ pub struct Outcome {
     pub slices: Vec<SliceOutcome>,
     /// The flip rate above which it fails (its own limit, else the run's).
     pub max_flip_rate: f64,
+    /// The metric drop above which it fails over all rows (a suite's limit).
+    pub max_metric_drop: Option<f64>,
+    /// The metric drop above which a judged slice fails (a suite's limit, else
+    /// `max_metric_drop`).
+    pub max_slice_metric_drop: Option<f64>,
     /// Whether it passed.
     pub passed: bool,
 }
@@ -229,6 +234,9 @@ pub struct SliceOutcome {
     pub flip_rate: Option<f64>,
     /// Its mean |Δprediction|.
     pub mean_abs_change: Option<f64>,
+    /// The metrics on its rows, when labels are given: a suite's `max_metric_drop` holds
+    /// for each judged slice as for all rows.
+    pub metrics: Vec<MetricDrop>,
     /// Whether it passed (slices under `min_rows` rows always pass).
     pub passed: bool,
 }
@@ -443,13 +451,24 @@ pub fn run(
         let invalid = (0..rows.nrows())
             .filter(|r| !base.score[*r].is_nan() && after.score[*r].is_nan())
             .count();
-        let metric_drops = match truth {
-            Some(truth) => metrics
-                .iter()
-                .map(|m| metric_drop(*m, task, truth, &base, &after, options.threshold))
-                .collect(),
-            None => Vec::new(),
+        let drops = |members: &[usize]| -> Vec<MetricDrop> {
+            match truth {
+                Some(truth) => metrics
+                    .iter()
+                    .map(|m| {
+                        let on = Rows {
+                            truth,
+                            base: &base,
+                            after: &after,
+                            members,
+                        };
+                        metric_drop(*m, task, &on, options.threshold)
+                    })
+                    .collect(),
+                None => Vec::new(),
+            }
         };
+        let metric_drops = drops(&all);
         let max_flip_rate = perturbation
             .limits
             .max_flip_rate
@@ -462,28 +481,35 @@ pub fn run(
             flip.is_none_or(|f| f <= max_flip_rate)
                 && (adversarial || max_mean_change.is_none_or(|m| mean.is_none_or(|v| v <= m)))
         };
-        let metrics_hold = perturbation.limits.max_metric_drop.is_none_or(|limit| {
-            metric_drops
-                .iter()
-                .all(|m: &MetricDrop| m.drop.is_none_or(|d| d <= limit))
-        });
+        let max_metric_drop = perturbation.limits.max_metric_drop;
+        let max_slice_metric_drop = perturbation
+            .limits
+            .max_slice_metric_drop
+            .or(max_metric_drop);
+        let metrics_hold = |drops: &[MetricDrop], limit: Option<f64>| {
+            limit.is_none_or(|limit| drops.iter().all(|m| m.drop.is_none_or(|d| d <= limit)))
+        };
         let slices: Vec<SliceOutcome> = members
             .iter()
             .map(|(slice, members)| {
                 let (flip, _, mean, _) = changes(members);
                 let mean = mean.filter(|_| !adversarial);
+                let metrics = drops(members);
                 SliceOutcome {
                     slice: slice.clone(),
                     rows: members.len(),
                     flip_rate: flip,
                     mean_abs_change: mean,
-                    passed: members.len() < options.min_rows || judge(flip, mean),
+                    passed: members.len() < options.min_rows
+                        || (judge(flip, mean) && metrics_hold(&metrics, max_slice_metric_drop)),
+                    metrics,
                 }
             })
             .collect();
         let mean_abs_change = mean_abs_change.filter(|_| !adversarial);
-        let passed =
-            judge(flip_rate, mean_abs_change) && metrics_hold && slices.iter().all(|s| s.passed);
+        let passed = judge(flip_rate, mean_abs_change)
+            && metrics_hold(&metric_drops, max_metric_drop)
+            && slices.iter().all(|s| s.passed);
         outcomes.push(Outcome {
             name: perturbation.name.clone(),
             kind: perturbation.kind,
@@ -498,6 +524,8 @@ pub fn run(
             radius,
             slices,
             max_flip_rate,
+            max_metric_drop,
+            max_slice_metric_drop,
             passed,
         });
     }
@@ -657,16 +685,22 @@ fn radius_summary(radius: &[Option<f64>], budget: f64) -> Radius {
     }
 }
 
-/// A metric on the rows with a label and a prediction both before and after.
-fn metric_drop(
-    metric: Metric,
-    task: &str,
-    truth: &[f64],
-    base: &Scores,
-    after: &Scores,
-    threshold: f64,
-) -> MetricDrop {
-    let rows: Vec<usize> = (0..truth.len())
+/// Rows to compute a metric on: their labels and predictions before and after.
+struct Rows<'a> {
+    truth: &'a [f64],
+    base: &'a Scores,
+    after: &'a Scores,
+    /// Which rows (all, or a slice's).
+    members: &'a [usize],
+}
+
+/// A metric on the `members` with a label and a prediction both before and after.
+fn metric_drop(metric: Metric, task: &str, on: &Rows, threshold: f64) -> MetricDrop {
+    let (truth, base, after) = (on.truth, on.base, on.after);
+    let rows: Vec<usize> = on
+        .members
+        .iter()
+        .copied()
         .filter(|r| !truth[*r].is_nan() && !base.score[*r].is_nan() && !after.score[*r].is_nan())
         .collect();
     let of = |scores: &Scores| -> Option<f64> {

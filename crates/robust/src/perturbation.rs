@@ -88,6 +88,8 @@ pub struct Limits {
     pub max_mean_change: Option<f64>,
     /// Fail when a metric drops by more than this.
     pub max_metric_drop: Option<f64>,
+    /// Fail when a metric drops by more than this in a judged slice (unset: `max_metric_drop`).
+    pub max_slice_metric_drop: Option<f64>,
 }
 
 impl Perturbation {

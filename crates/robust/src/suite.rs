@@ -11,7 +11,8 @@
 //! [[perturbation]]
 //! spec = "gaussian:0.1"
 //! max_flip_rate = 0.03
-//! max_metric_drop = 0.01     # no metric may drop by more
+//! max_metric_drop = 0.01     # no metric may drop by more, over all rows
+//! max_slice_metric_drop = 0.05  # nor in any judged slice (default: max_metric_drop)
 //!
 //! [[perturbation]]
 //! name = "country-blind"     # the name in reports (default: the spec)
@@ -64,6 +65,8 @@ pub struct PerturbationEntry {
     pub max_mean_change: Option<f64>,
     /// Its metric-drop limit.
     pub max_metric_drop: Option<f64>,
+    /// Its metric-drop limit in each judged slice (default: `max_metric_drop`).
+    pub max_slice_metric_drop: Option<f64>,
 }
 
 impl SuiteFile {
@@ -138,6 +141,7 @@ impl SuiteFile {
             for (field, value) in [
                 ("max_mean_change", entry.max_mean_change),
                 ("max_metric_drop", entry.max_metric_drop),
+                ("max_slice_metric_drop", entry.max_slice_metric_drop),
             ] {
                 if !at_least_zero(value) {
                     return Err(at(field, format!("`{field}` is 0 or more")));
@@ -150,6 +154,7 @@ impl SuiteFile {
                 max_flip_rate: entry.max_flip_rate,
                 max_mean_change: entry.max_mean_change,
                 max_metric_drop: entry.max_metric_drop,
+                max_slice_metric_drop: entry.max_slice_metric_drop,
             };
             perturbations.push(p);
         }

@@ -85,6 +85,9 @@ pub fn text(report: &Report, model: &str) -> String {
                 );
             }
         }
+        for (slice, drops) in metric_failures(o) {
+            out += &format!("       slice {slice}: {drops}\n");
+        }
     }
     let failed = report.perturbations.iter().filter(|o| !o.passed).count();
     out += &if failed == 0 {
@@ -101,6 +104,27 @@ fn count(n: usize) -> String {
     } else {
         format!("{n} perturbations")
     }
+}
+
+/// The judged slices whose metrics dropped beyond the limit, each with those drops
+/// (`roc_auc drop 0.0812 > 0.05`).
+fn metric_failures(o: &Outcome) -> Vec<(&str, String)> {
+    let Some(limit) = o.max_slice_metric_drop else {
+        return Vec::new();
+    };
+    o.slices
+        .iter()
+        .filter(|s| !s.passed)
+        .filter_map(|s| {
+            let drops: Vec<String> = s
+                .metrics
+                .iter()
+                .filter_map(|m| m.drop.filter(|d| *d > limit).map(|d| (m, d)))
+                .map(|(m, d)| format!("{} drop {d:.4} > {limit}", m.metric))
+                .collect();
+            (!drops.is_empty()).then(|| (s.slice.as_str(), drops.join(", ")))
+        })
+        .collect()
 }
 
 /// What the flip rate measures for a perturbation.
@@ -122,6 +146,11 @@ pub fn junit(model: &str, report: &Report) -> String {
                 .iter()
                 .filter(|s| !s.passed)
                 .map(|s| format!("{}: {} of {} rows", s.slice, percent(s.flip_rate), s.rows))
+                .chain(
+                    metric_failures(o)
+                        .into_iter()
+                        .map(|(slice, drops)| format!("{slice}: {drops}")),
+                )
                 .collect();
             Case {
                 classname: format!("robust.{}", o.kind),
@@ -137,7 +166,7 @@ pub fn junit(model: &str, report: &Report) -> String {
                     percent(o.flip_rate),
                     o.flipped.unwrap_or(0),
                     number(o.mean_abs_change),
-                    percent(Some(report.max_flip_rate))
+                    percent(Some(o.max_flip_rate))
                 ),
                 body: failing.join("\n"),
                 kind: o.kind.to_string(),
