@@ -55,6 +55,12 @@ pub fn load_model(path: &Path, card: Option<&Path>, features: &[String]) -> Resu
         (None, true) if beside.is_file() => read_card(&beside)?,
         (None, true) => Card::new(Vec::new()),
     };
+    let model = match card.classes.clone() {
+        Some(classes) => model
+            .with_classes(classes)
+            .with_context(|| format!("model {}", path.display()))?,
+        None => model,
+    };
     if card.features.is_empty() {
         match model.columns() {
             Some(columns) => card.features = columns.to_vec(),

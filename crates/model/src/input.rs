@@ -19,6 +19,8 @@ use crate::{Model, ModelError};
 /// features = ["age", "income", "credit_score"]
 /// # a binary classifier's prediction is this class's probability (default: the last class)
 /// positive_class = 1
+/// # the classes of the probability columns, when the graph does not name them (PyTorch)
+/// classes = [0, 1]
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +33,10 @@ pub struct Card {
     /// For a binary classifier: the class whose probability is the prediction.
     #[serde(default)]
     pub positive_class: Option<i64>,
+    /// The class of each probability column, for a classifier whose graph records none (a
+    /// PyTorch export ending in a softmax): it makes the model a classifier.
+    #[serde(default)]
+    pub classes: Option<Vec<i64>>,
 }
 
 impl Card {
@@ -39,6 +45,7 @@ impl Card {
         Self {
             features,
             positive_class: None,
+            classes: None,
         }
     }
 }

@@ -207,6 +207,26 @@ impl Model {
         })
     }
 
+    /// The model with `classes` as the labels of its probability columns, for a classifier
+    /// whose graph names none (a PyTorch export). A model whose graph names other classes is
+    /// an error.
+    pub fn with_classes(mut self, classes: Vec<i64>) -> Result<Self, ModelError> {
+        match &self.classes {
+            Some(own) if *own != classes => Err(ModelError::Input {
+                input: self.input.clone(),
+                message: format!("the model's classes are {own:?}, the card says {classes:?}"),
+            }),
+            _ if classes.len() < 2 => Err(ModelError::Input {
+                input: self.input.clone(),
+                message: "a classifier has at least two classes".into(),
+            }),
+            _ => {
+                self.classes = Some(classes);
+                Ok(self)
+            }
+        }
+    }
+
     /// The names of the model's inputs when it takes one input per column (a pipeline
     /// exported from a DataFrame): the data columns it reads by default, in order. `None`
     /// when its input is one float matrix, whose columns a [`Card`] names.
@@ -340,6 +360,15 @@ impl Model {
                 _ if values.is_none() => values = Some(view.iter().copied().collect()),
                 _ => {}
             }
+        }
+        if let (Some(classes), Some(p)) = (&self.classes, &probabilities)
+            && classes.len() != p.ncols()
+        {
+            return Err(ModelError::Run(format!(
+                "the model returned {} probability columns for {} classes",
+                p.ncols(),
+                classes.len()
+            )));
         }
         let labels = match (&self.classes, &probabilities) {
             (Some(classes), Some(p)) if classes.len() == p.ncols() => Some(

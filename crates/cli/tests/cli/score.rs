@@ -215,3 +215,36 @@ fn a_pipeline_with_string_inputs_reads_its_columns_by_name_and_equals_onnxruntim
         "column `age` is Int64; the model's input `country` takes strings",
     );
 }
+
+#[test]
+fn a_pytorch_export_is_a_classifier_by_its_cards_classes() {
+    // torch_mlp.toml beside the model names the features and `classes = [0, 1]`.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("scored.csv");
+    let csv = String::from_utf8(score(
+        &example("current.csv"),
+        &model("torch_mlp"),
+        &out,
+        &[],
+    ))
+    .unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../model/tests/fixtures/torch.json"),
+    )
+    .unwrap();
+    let oracle: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let want = oracle["models"]["torch_mlp"]["probabilities"]
+        .as_array()
+        .unwrap();
+    let got = column(&csv, "prediction");
+    let second = column(&csv, "probability_1");
+    for (i, w) in want.iter().take(300).enumerate() {
+        let w = w[1].as_f64().unwrap();
+        let g: f64 = got[i].parse().unwrap();
+        assert!(
+            (g - w).abs() <= 1e-6_f64.max(1e-5 * w),
+            "row {i}: seismo {g} onnxruntime {w}"
+        );
+        assert_eq!(got[i], second[i]);
+    }
+}
