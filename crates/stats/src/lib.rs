@@ -27,6 +27,7 @@ pub mod changepoint;
 pub mod correction;
 pub mod distance;
 pub mod error;
+pub mod multivariate;
 pub mod online;
 pub mod parallel;
 pub mod profile;

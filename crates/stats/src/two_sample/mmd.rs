@@ -76,7 +76,10 @@ pub fn mmd_test(
     if x.len() + y.len() > options.max_quadratic {
         rng.shuffle(&mut x);
         rng.shuffle(&mut y);
-        return Ok(linear_estimate(&x, &y, kernel));
+        return Ok(linear_estimate(x.len().min(y.len()) / 2, |i| {
+            let (x1, x2, y1, y2) = (x[2 * i], x[2 * i + 1], y[2 * i], y[2 * i + 1]);
+            kernel(x1, x2) + kernel(y1, y2) - kernel(x1, y2) - kernel(x2, y1)
+        }));
     }
     let pooled: Vec<f64> = x.iter().chain(&y).copied().collect();
     let n = pooled.len();
@@ -148,15 +151,11 @@ fn unbiased(matrix: &[f64], labels: &[bool], m: usize) -> f64 {
     xx / (m * (m - 1.0)) + yy / (k * (k - 1.0)) - xy / (m * k)
 }
 
-/// The linear-time estimate over disjoint pairs and its one-sided normal p-value.
-fn linear_estimate(x: &[f64], y: &[f64], kernel: impl Fn(f64, f64) -> f64) -> TestResult {
-    let pairs = x.len().min(y.len()) / 2;
-    let h: Vec<f64> = (0..pairs)
-        .map(|i| {
-            let (x1, x2, y1, y2) = (x[2 * i], x[2 * i + 1], y[2 * i], y[2 * i + 1]);
-            kernel(x1, x2) + kernel(y1, y2) - kernel(x1, y2) - kernel(x2, y1)
-        })
-        .collect();
+/// The linear-time estimate over `pairs` disjoint pairs of pairs, `h(i)` being pair `i`'s
+/// `k(x₁, x₂) + k(y₁, y₂) − k(x₁, y₂) − k(x₂, y₁)`, and its one-sided normal p-value. Shared
+/// by the one-dimensional test and the test on rows (`crate::multivariate`).
+pub(crate) fn linear_estimate(pairs: usize, h: impl Fn(usize) -> f64) -> TestResult {
+    let h: Vec<f64> = (0..pairs).map(h).collect();
     let moments = crate::sketch::Moments::from_slice(&h);
     let statistic = moments.mean().unwrap_or(0.0);
     let spread = moments.variance(1).unwrap_or(0.0).sqrt() / (pairs as f64).sqrt();

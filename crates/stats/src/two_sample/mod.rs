@@ -23,6 +23,7 @@ pub use ks::{KsMethod, ks_2samp, ks_2samp_sorted, ks_statistic_sorted};
 pub use location::{
     MANN_WHITNEY_EXACT_MAX_LARGE, MANN_WHITNEY_EXACT_MAX_SMALL, mann_whitney_u, welch_t_test,
 };
+pub(crate) use mmd::linear_estimate;
 pub use mmd::{MmdOptions, mmd_test};
 
 use serde::{Deserialize, Serialize};

@@ -2,6 +2,7 @@
 //! the crate and its dependencies (Arrow, Parquet, tonic), so one binary instead of
 //! 4 saves that link time in every CI run.
 
+mod alibi;
 mod common;
 mod online;
 mod robustness;

@@ -1,0 +1,11 @@
+//! Drift in the joint distribution of many features: kernels over `ndarray` matrices, a row
+//! per record and a column per (already encoded) feature.
+//!
+//! Every feature's marginal can hold steady while their relationship moves (income and age
+//! decouple after an upstream join bug); per-column tests cannot see it. These can.
+//! Encoding the columns (standardising numbers, one-hot categories) is the caller's: see
+//! `seismo-drift`'s multivariate module.
+
+pub mod mmd;
+
+pub use mmd::{MmdEstimate, MmdMatrixOptions, MmdOutcome, median_bandwidth, mmd_matrix};
