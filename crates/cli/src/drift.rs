@@ -61,6 +61,14 @@ pub struct DriftArgs {
     /// none] [default: dataset,prediction]
     #[arg(long, value_name = "WHAT", value_delimiter = ',')]
     fail_on: Vec<seismo_drift::FailOn>,
+    /// Also test the joint distribution of the tested columns: `mmd` (maximum mean
+    /// discrepancy, as Alibi Detect's MMDDrift; see docs/multivariate.md). Needs the reference
+    /// data, not a saved profile
+    #[arg(long, value_name = "METHOD")]
+    multivariate: Option<Multivariate>,
+    /// Permutations of the multivariate test's p-value [default: 100]
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    permutations: usize,
     /// A TOML file with these settings and per-column tests and thresholds (see docs/drift.md);
     /// flags given on the command line win
     #[arg(long, value_name = "FILE")]
@@ -82,6 +90,13 @@ fn read_config(path: &std::path::Path) -> Result<DriftSettings> {
                 .join(" ")
         )
     })
+}
+
+/// A test of the joint distribution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Multivariate {
+    /// Maximum mean discrepancy with a Gaussian kernel
+    Mmd,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -155,9 +170,18 @@ pub fn run(args: DriftArgs) -> Result<Exit> {
         )
         .collect();
 
+    if args.permutations == 0 {
+        bail!("--permutations must be at least 1");
+    }
     let (report, plots) = if let Some(reference) =
         crate::profile::load_saved(std::path::Path::new(&args.reference))?
     {
+        if args.multivariate.is_some() {
+            bail!(
+                "--multivariate compares rows, so it needs the reference data; {} is a saved profile, which keeps each column's summary only",
+                args.reference
+            );
+        }
         // A saved profile as the reference: profile the current data the same way.
         let (current, mut current_schema) =
             crate::profile::profile_input(&args.current, &args.input, threads)?;
@@ -207,7 +231,17 @@ pub fn run(args: DriftArgs) -> Result<Exit> {
             &named,
             &args,
         )?;
-        let report = detect(&reference, &current, &drift_options);
+        let report = match args.multivariate {
+            Some(Multivariate::Mmd) => {
+                let mut options = seismo_drift::MultivariateOptions::default();
+                options.permutations = args.permutations;
+                options.seed = drift_options.seed;
+                options.threads = threads;
+                seismo_drift::detect_multivariate(&reference, &current, &drift_options, &options)
+                    .map_err(|e| anyhow::anyhow!("--multivariate mmd: {e}"))?
+            }
+            None => detect(&reference, &current, &drift_options),
+        };
         let plots = (args.format == DriftFormat::Html)
             .then(|| seismo_drift::distributions(&report, &reference, &current));
         (report, plots)
@@ -288,6 +322,9 @@ fn render_text(report: &DriftReport) -> String {
             ));
         }
     }
+    if let Some(m) = &report.multivariate {
+        out.push_str(&format!("{}\n", multivariate_summary(m)));
+    }
     let mut rows: Vec<_> = report.columns.iter().collect();
     // How far past (or short of) its threshold each column is, on one scale.
     let severity = |c: &seismo_drift::ColumnDrift| match c.adjusted_p_value.or(c.p_value) {
@@ -362,4 +399,21 @@ pub(crate) fn value_counts(values: &[seismo_drift::ValueCount]) -> String {
         .map(|v| format!("{} ({})", v.value, v.count))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The joint test in one line, as the text and HTML reports show it.
+pub fn multivariate_summary(m: &seismo_drift::MultivariateDrift) -> String {
+    format!(
+        "Multivariate drift ({} of {} columns together): {} — MMD² {}, p-value {} ({} permutations, threshold {}), {} + {} rows, bandwidth {}",
+        m.method,
+        m.columns.len(),
+        if m.drifted { "YES" } else { "no" },
+        format_number(m.statistic),
+        format_number(m.p_value),
+        m.permutations,
+        m.alpha,
+        m.reference_rows,
+        m.current_rows,
+        format_number(m.bandwidth)
+    )
 }

@@ -43,6 +43,7 @@
 //! ```
 
 mod distribution;
+mod multivariate;
 mod run;
 mod sketched;
 mod test_name;
@@ -58,6 +59,7 @@ use serde::{Deserialize, Serialize};
 pub use distribution::{
     BINS, Bins, Distribution, TOP_CATEGORIES, distributions, distributions_from_profiles,
 };
+pub use multivariate::{CATEGORY_INDICATORS, MultivariateDrift, MultivariateOptions, multivariate};
 pub use run::Measured;
 pub use test_name::{ALL_TESTS, TestName};
 pub use values::{CHANGED_VALUES_SHOWN, ValueCount, Values, category_changes, gather};
@@ -339,6 +341,9 @@ pub struct DriftReport {
     pub skipped: Vec<Skipped>,
     /// Schema differences.
     pub schema: Vec<SchemaFinding>,
+    /// The joint drift of the tested columns, when asked for (`--multivariate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multivariate: Option<MultivariateDrift>,
 }
 
 impl DriftReport {
@@ -361,10 +366,15 @@ impl DriftReport {
     /// ```
     pub fn fails(&self, fail_on: &[FailOn]) -> bool {
         fail_on.iter().any(|on| match on {
-            FailOn::Dataset => self.dataset_drift,
+            FailOn::Dataset => {
+                self.dataset_drift || self.multivariate.as_ref().is_some_and(|m| m.drifted)
+            }
             FailOn::Prediction => self.prediction_drift == Some(true),
             FailOn::Target => self.target_drift == Some(true),
-            FailOn::Any => self.columns.iter().any(|c| c.drifted),
+            FailOn::Any => {
+                self.columns.iter().any(|c| c.drifted)
+                    || self.multivariate.as_ref().is_some_and(|m| m.drifted)
+            }
             FailOn::None => false,
         })
     }
@@ -390,6 +400,36 @@ pub fn detect(reference: &Dataset, current: &Dataset, options: &DriftOptions) ->
     detect_with(reference.schema(), current.schema(), options, |column| {
         test_column(reference, current, column, options)
     })
+}
+
+/// [`detect`], and the joint drift of every tested column (numeric, categorical and
+/// boolean; features, predictions and targets) with [`multivariate`]. An error when the joint
+/// test cannot run (too few rows).
+pub fn detect_multivariate(
+    reference: &Dataset,
+    current: &Dataset,
+    options: &DriftOptions,
+    multivariate_options: &MultivariateOptions,
+) -> Result<DriftReport, String> {
+    let mut report = detect(reference, current, options);
+    let columns: Vec<(String, ColumnKind)> = report
+        .columns
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.kind,
+                ColumnKind::Numeric | ColumnKind::Categorical | ColumnKind::Boolean
+            )
+        })
+        .map(|c| (c.column.clone(), c.kind))
+        .collect();
+    report.multivariate = Some(multivariate(
+        reference,
+        current,
+        &columns,
+        multivariate_options,
+    )?);
+    Ok(report)
 }
 
 /// Drift between two saved profiles, columns matched by name; `reference` and `current` give
@@ -637,5 +677,6 @@ fn summarize(
         columns,
         skipped,
         schema,
+        multivariate: None,
     }
 }

@@ -114,6 +114,23 @@ fn summary(page: &mut String, report: &DriftReport, reference: &str, current: &s
             );
         }
     }
+    if let Some(m) = &report.multivariate {
+        let _ = write!(
+            page,
+            "</p>\n<p id=\"multivariate\">{}: <span class=\"{}\">{}</span>",
+            escape(&format!("Multivariate drift ({})", m.method)),
+            if m.drifted { "badge" } else { "" },
+            yes(m.drifted)
+        );
+        let line = crate::drift::multivariate_summary(m);
+        let detail = line.split_once(" — ").map_or(line.as_str(), |(_, d)| d);
+        let _ = write!(
+            page,
+            " — {}. Columns tested together: {}.",
+            escape(detail),
+            escape(&m.columns.join(", "))
+        );
+    }
 }
 
 /// One row per tested column, sortable by any header.

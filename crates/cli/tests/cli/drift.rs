@@ -602,3 +602,124 @@ fn a_few_valued_numeric_column_is_judged_on_both_samples_values() {
     assert_eq!(report["columns"][0]["test"], "ks", "{report}");
     assert!(report["columns"][0].get("new_values").is_none());
 }
+
+#[test]
+fn multivariate_mmd_finds_the_joint_drift_that_every_column_misses() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = example("reference.parquet");
+    let joint = example("joint.parquet");
+    let args = |extra: &[&str]| -> Vec<String> {
+        let mut args: Vec<&str> = vec![
+            "drift",
+            "--reference",
+            path(&reference),
+            "--current",
+            path(&joint),
+            "--prediction",
+            "score",
+            "--target",
+            "label",
+            "--ignore",
+            "id,timestamp,model_version",
+        ];
+        args.extend_from_slice(extra);
+        args.into_iter().map(String::from).collect()
+    };
+    let seismo = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        seismo(&args)
+    };
+    // Per column: nothing, exit 0.
+    let plain = seismo(args(&[]));
+    assert_eq!(plain.status.code(), Some(0));
+    // Together: drifted, exit 1, in text, JSON and HTML.
+    let text = seismo(args(&["--multivariate", "mmd"]));
+    assert_eq!(text.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        out.contains("Multivariate drift (mmd of 12 columns together): YES"),
+        "{out}"
+    );
+    let report = found_json(&seismo(args(&[
+        "--multivariate",
+        "mmd",
+        "--format",
+        "json",
+    ])));
+    let m = &report["multivariate"];
+    assert_eq!(m["method"], "mmd");
+    assert_eq!(m["drifted"], true);
+    assert!(m["p_value"].as_f64().unwrap() < 0.05);
+    assert!(m["statistic"].as_f64().unwrap() > m["threshold"].as_f64().unwrap());
+    assert_eq!(
+        report["dataset_drift"], false,
+        "no column drifted on its own"
+    );
+    let html = dir.path().join("drift.html");
+    let output = seismo(args(&[
+        "--multivariate",
+        "mmd",
+        "--format",
+        "html",
+        "-o",
+        path(&html),
+    ]));
+    assert_eq!(output.status.code(), Some(1));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("id=\"multivariate\""),
+        "the HTML report shows it"
+    );
+    // Without --multivariate the JSON has no such section.
+    assert!(found_json_or_clean(&seismo(args(&["--format", "json"])))["multivariate"].is_null());
+}
+
+fn found_json_or_clean(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn multivariate_needs_the_reference_rows_not_a_saved_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("reference.profile.json");
+    let output = seismo(&[
+        "profile",
+        path(&example("reference.parquet")),
+        "--save",
+        path(&saved),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let refused = seismo(&[
+        "drift",
+        "--reference",
+        path(&saved),
+        "--current",
+        path(&example("joint.parquet")),
+        "--multivariate",
+        "mmd",
+    ]);
+    assert_bad_input(
+        &refused,
+        "--multivariate compares rows, so it needs the reference data",
+    );
+    let bad = seismo(&[
+        "drift",
+        "--reference",
+        path(&example("reference.parquet")),
+        "--current",
+        path(&example("joint.parquet")),
+        "--multivariate",
+        "pca",
+    ]);
+    // A usage error from the argument parser: exit 2, naming the value and the choices.
+    assert_eq!(bad.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        message.contains("'pca'") && message.contains("mmd"),
+        "{message}"
+    );
+}

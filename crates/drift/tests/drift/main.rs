@@ -107,3 +107,80 @@ fn every_column_lands_in_one_place_and_threads_change_nothing() {
         serde_json::to_string(&four).unwrap()
     );
 }
+
+#[test]
+fn a_joint_drift_is_missed_per_column_and_found_together() {
+    // examples/joint.parquet: a month like the reference whose credit scores were attached
+    // to the wrong customers (scripts/make_joint_drift.py).
+    let (reference, joint) = (read("reference.parquet"), read("joint.parquet"));
+    let mut options = options(None);
+    options.threads = 2;
+    let per_column = detect(&reference, &joint, &options);
+    assert!(per_column.columns.iter().all(|c| !c.drifted));
+    let mut together = seismo_drift::MultivariateOptions::default();
+    together.threads = 2;
+    let report =
+        seismo_drift::detect_multivariate(&reference, &joint, &options, &together).unwrap();
+    let m = report.multivariate.as_ref().unwrap();
+    assert!(m.drifted && m.p_value < 0.05, "{m:?}");
+    assert_eq!(m.columns.len(), per_column.columns.len());
+    // 7 numbers, label and score as numbers, country 5 + 1, channel 3 + 1, is_active 2 + 1.
+    assert_eq!(m.encoded_features, 9 + 6 + 4 + 3);
+    assert!(report.fails(&seismo_drift::FailOn::DEFAULT));
+    // The same bits on one thread.
+    together.threads = 1;
+    options.threads = 1;
+    let again = seismo_drift::detect_multivariate(&reference, &joint, &options, &together).unwrap();
+    assert_eq!(again.multivariate, report.multivariate);
+}
+
+#[test]
+fn the_encoding_standardises_numbers_and_one_hot_encodes_categories() {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+    use seismo_core::ColumnKind;
+    use seismo_stats::multivariate::{MmdMatrixOptions, mmd_matrix};
+
+    let data = |x: Vec<Option<f64>>, c: Vec<Option<&str>>| {
+        let batch = RecordBatch::try_from_iter([
+            ("x", Arc::new(Float64Array::from(x)) as ArrayRef),
+            ("c", Arc::new(StringArray::from(c)) as ArrayRef),
+        ])
+        .unwrap();
+        Dataset::from_batches(batch.schema(), vec![batch]).unwrap()
+    };
+    let reference = data(
+        vec![Some(1.0), Some(3.0), None, Some(f64::NAN), Some(5.0)],
+        vec![Some("a"), Some("b"), Some("a"), None, Some("b")],
+    );
+    let current = data(
+        vec![Some(2.0), Some(9.0), Some(f64::INFINITY)],
+        vec![Some("b"), Some("z"), None],
+    );
+    let columns = [
+        ("x".to_string(), ColumnKind::Numeric),
+        ("c".to_string(), ColumnKind::Categorical),
+    ];
+    let options = seismo_drift::MultivariateOptions::default();
+    let got = seismo_drift::multivariate(&reference, &current, &columns, &options).unwrap();
+    // x: mean 3, sample sd 2 over 1, 3, 5; missing and infinite are 0. c: indicators for
+    // a (2), b (2), (null) (1), by count then name, and one for every other value.
+    let x = ndarray::arr2(&[
+        [-1.0, 1.0, 0.0, 0.0, 0.0],
+        [0.0, 0.0, 1.0, 0.0, 0.0],
+        [0.0, 1.0, 0.0, 0.0, 0.0],
+        [0.0, 0.0, 0.0, 1.0, 0.0],
+        [1.0, 0.0, 1.0, 0.0, 0.0],
+    ]);
+    let y = ndarray::arr2(&[
+        [-0.5, 0.0, 1.0, 0.0, 0.0],
+        [3.0, 0.0, 0.0, 0.0, 1.0],
+        [0.0, 0.0, 0.0, 1.0, 0.0],
+    ]);
+    let want = mmd_matrix(x.view(), y.view(), &MmdMatrixOptions::default()).unwrap();
+    assert_eq!(got.encoded_features, 5);
+    assert_eq!(got.statistic, want.statistic);
+    assert_eq!(got.p_value, want.p_value);
+    assert_eq!(got.bandwidth, want.bandwidth);
+}
