@@ -62,13 +62,16 @@ pub struct DriftArgs {
     #[arg(long, value_name = "WHAT", value_delimiter = ',')]
     fail_on: Vec<seismo_drift::FailOn>,
     /// Also test the joint distribution of the tested columns: `mmd` (maximum mean
-    /// discrepancy, as Alibi Detect's MMDDrift; see docs/multivariate.md). Needs the reference
-    /// data, not a saved profile
+    /// discrepancy, as Alibi Detect's MMDDrift) or `reconstruction` (PCA reconstruction error,
+    /// as NannyML's); see docs/multivariate.md. Needs the reference data, not a saved profile
     #[arg(long, value_name = "METHOD")]
     multivariate: Option<Multivariate>,
-    /// Permutations of the multivariate test's p-value [default: 100]
+    /// Permutations of the MMD p-value [default: 100]
     #[arg(long, value_name = "N", default_value_t = 100)]
     permutations: usize,
+    /// Rows per chunk of the reconstruction error [default: a tenth of the reference]
+    #[arg(long, value_name = "ROWS")]
+    chunk_size: Option<usize>,
     /// A TOML file with these settings and per-column tests and thresholds (see docs/drift.md);
     /// flags given on the command line win
     #[arg(long, value_name = "FILE")]
@@ -97,6 +100,8 @@ fn read_config(path: &std::path::Path) -> Result<DriftSettings> {
 enum Multivariate {
     /// Maximum mean discrepancy with a Gaussian kernel
     Mmd,
+    /// PCA reconstruction error in chunks
+    Reconstruction,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -231,14 +236,23 @@ pub fn run(args: DriftArgs) -> Result<Exit> {
             &named,
             &args,
         )?;
-        let report = match args.multivariate {
+        let method = match args.multivariate {
             Some(Multivariate::Mmd) => {
                 let mut options = seismo_drift::MultivariateOptions::default();
                 options.permutations = args.permutations;
                 options.seed = drift_options.seed;
                 options.threads = threads;
-                seismo_drift::detect_multivariate(&reference, &current, &drift_options, &options)
-                    .map_err(|e| anyhow::anyhow!("--multivariate mmd: {e}"))?
+                Some(seismo_drift::Multivariate::Mmd(options))
+            }
+            Some(Multivariate::Reconstruction) => {
+                Some(seismo_drift::Multivariate::Reconstruction(args.chunk_size))
+            }
+            None => None,
+        };
+        let report = match &method {
+            Some(method) => {
+                seismo_drift::detect_multivariate(&reference, &current, &drift_options, method)
+                    .map_err(|e| anyhow::anyhow!("--multivariate: {e}"))?
             }
             None => detect(&reference, &current, &drift_options),
         };
@@ -324,6 +338,39 @@ fn render_text(report: &DriftReport) -> String {
     }
     if let Some(m) = &report.multivariate {
         out.push_str(&format!("{}\n", multivariate_summary(m)));
+        if let seismo_drift::MultivariateDrift::Reconstruction(r) = m {
+            let alerts: Vec<_> = r.chunks.iter().filter(|c| c.alert).collect();
+            for c in alerts.iter().take(5) {
+                out.push_str(&format!(
+                    "  chunk of rows {}..{}: reconstruction error {} (band {} – {})\n",
+                    c.start,
+                    c.start + c.rows,
+                    format_number(c.value),
+                    format_number(c.lower),
+                    format_number(c.upper)
+                ));
+            }
+            if alerts.len() > 5 {
+                out.push_str(&format!("  ... and {} more chunks\n", alerts.len() - 5));
+            }
+            let parts: Vec<String> = r
+                .contributions
+                .iter()
+                .take(3)
+                .map(|c| {
+                    format!(
+                        "{} {} (reference {})",
+                        c.column,
+                        format_number(c.current),
+                        format_number(c.reference)
+                    )
+                })
+                .collect();
+            out.push_str(&format!(
+                "  residuals that grew most (mean |residual|): {}\n",
+                parts.join(", ")
+            ));
+        }
     }
     let mut rows: Vec<_> = report.columns.iter().collect();
     // How far past (or short of) its threshold each column is, on one scale.
@@ -403,17 +450,30 @@ pub(crate) fn value_counts(values: &[seismo_drift::ValueCount]) -> String {
 
 /// The joint test in one line, as the text and HTML reports show it.
 pub fn multivariate_summary(m: &seismo_drift::MultivariateDrift) -> String {
-    format!(
-        "Multivariate drift ({} of {} columns together): {} — MMD² {}, p-value {} ({} permutations, threshold {}), {} + {} rows, bandwidth {}",
-        m.method,
-        m.columns.len(),
-        if m.drifted { "YES" } else { "no" },
-        format_number(m.statistic),
-        format_number(m.p_value),
-        m.permutations,
-        m.alpha,
-        m.reference_rows,
-        m.current_rows,
-        format_number(m.bandwidth)
-    )
+    let yes = if m.drifted() { "YES" } else { "no" };
+    match m {
+        seismo_drift::MultivariateDrift::Mmd(m) => format!(
+            "Multivariate drift (mmd of {} columns together): {yes} — MMD² {}, p-value {} ({} permutations, threshold {}), {} + {} rows, bandwidth {}",
+            m.columns.len(),
+            format_number(m.statistic),
+            format_number(m.p_value),
+            m.permutations,
+            m.alpha,
+            m.reference_rows,
+            m.current_rows,
+            format_number(m.bandwidth)
+        ),
+        seismo_drift::MultivariateDrift::Reconstruction(r) => format!(
+            "Multivariate drift (reconstruction of {} columns together): {yes} — {} of {} chunks of {} rows outside {}{}, mean reconstruction error {} ({} components)",
+            r.columns.len(),
+            r.chunks.iter().filter(|c| c.alert).count(),
+            r.chunks.len(),
+            r.chunk_size,
+            r.lower_threshold
+                .map_or(String::new(), |l| format!("{} – ", format_number(l))),
+            format_number(r.upper_threshold),
+            format_number(r.statistic),
+            r.components
+        ),
+    }
 }

@@ -44,6 +44,7 @@
 
 mod distribution;
 mod multivariate;
+mod reconstruct;
 mod run;
 mod sketched;
 mod test_name;
@@ -59,7 +60,12 @@ use serde::{Deserialize, Serialize};
 pub use distribution::{
     BINS, Bins, Distribution, TOP_CATEGORIES, distributions, distributions_from_profiles,
 };
-pub use multivariate::{CATEGORY_INDICATORS, MultivariateDrift, MultivariateOptions, multivariate};
+pub use multivariate::{
+    CATEGORY_INDICATORS, MmdDrift, MultivariateDrift, MultivariateOptions, multivariate,
+};
+pub use reconstruct::{
+    Contribution, ReconstructionChunk, ReconstructionDrift, VARIANCE, reconstruction,
+};
 pub use run::Measured;
 pub use test_name::{ALL_TESTS, TestName};
 pub use values::{CHANGED_VALUES_SHOWN, ValueCount, Values, category_changes, gather};
@@ -367,13 +373,20 @@ impl DriftReport {
     pub fn fails(&self, fail_on: &[FailOn]) -> bool {
         fail_on.iter().any(|on| match on {
             FailOn::Dataset => {
-                self.dataset_drift || self.multivariate.as_ref().is_some_and(|m| m.drifted)
+                self.dataset_drift
+                    || self
+                        .multivariate
+                        .as_ref()
+                        .is_some_and(MultivariateDrift::drifted)
             }
             FailOn::Prediction => self.prediction_drift == Some(true),
             FailOn::Target => self.target_drift == Some(true),
             FailOn::Any => {
                 self.columns.iter().any(|c| c.drifted)
-                    || self.multivariate.as_ref().is_some_and(|m| m.drifted)
+                    || self
+                        .multivariate
+                        .as_ref()
+                        .is_some_and(MultivariateDrift::drifted)
             }
             FailOn::None => false,
         })
@@ -402,14 +415,25 @@ pub fn detect(reference: &Dataset, current: &Dataset, options: &DriftOptions) ->
     })
 }
 
+/// A test of the joint distribution of the tested columns.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Multivariate {
+    /// Maximum mean discrepancy ([`multivariate`]).
+    Mmd(MultivariateOptions),
+    /// Data reconstruction error in chunks of this many rows (`None`: a tenth of the
+    /// reference) ([`reconstruction`]).
+    Reconstruction(Option<usize>),
+}
+
 /// [`detect`], and the joint drift of every tested column (numeric, categorical and
-/// boolean; features, predictions and targets) with [`multivariate`]. An error when the joint
-/// test cannot run (too few rows).
+/// boolean; features, predictions and targets) by `method`. An error when the joint test
+/// cannot run (too few rows).
 pub fn detect_multivariate(
     reference: &Dataset,
     current: &Dataset,
     options: &DriftOptions,
-    multivariate_options: &MultivariateOptions,
+    method: &Multivariate,
 ) -> Result<DriftReport, String> {
     let mut report = detect(reference, current, options);
     let columns: Vec<(String, ColumnKind)> = report
@@ -423,12 +447,14 @@ pub fn detect_multivariate(
         })
         .map(|c| (c.column.clone(), c.kind))
         .collect();
-    report.multivariate = Some(multivariate(
-        reference,
-        current,
-        &columns,
-        multivariate_options,
-    )?);
+    report.multivariate = Some(match method {
+        Multivariate::Mmd(o) => {
+            MultivariateDrift::Mmd(multivariate(reference, current, &columns, o)?)
+        }
+        Multivariate::Reconstruction(size) => MultivariateDrift::Reconstruction(
+            reconstruct::reconstruction(reference, current, &columns, *size)?,
+        ),
+    });
     Ok(report)
 }
 

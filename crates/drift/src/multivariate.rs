@@ -1,5 +1,6 @@
 //! Drift of the joint distribution: the tested columns of both datasets encoded as one
-//! matrix each, and a test between the two (MMD, as Alibi Detect's `MMDDrift`).
+//! matrix each, and a test between the two (MMD, as Alibi Detect's `MMDDrift`; the other
+//! method, reconstruction error, is in `reconstruction.rs`).
 //!
 //! Encoding, fitted on the reference:
 //! - a numeric column is standardised, `(x − mean) / sd` with the reference's mean and sample
@@ -23,6 +24,9 @@ use ndarray::Array2;
 use seismo_core::{ColumnKind, Dataset};
 use seismo_stats::multivariate::{MmdEstimate, MmdMatrixOptions, mmd_matrix};
 use serde::Serialize;
+
+/// The category a null is, for the MMD encoding.
+const NULL: &str = "(null)";
 
 /// Categories per column that get their own indicator.
 pub const CATEGORY_INDICATORS: usize = 20;
@@ -55,11 +59,29 @@ impl Default for MultivariateOptions {
     }
 }
 
-/// The joint drift of the tested columns.
+/// The joint drift of the tested columns, by the method asked for (`method` in JSON).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MultivariateDrift {
-    /// The method: `mmd`.
-    pub method: &'static str,
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum MultivariateDrift {
+    /// Maximum mean discrepancy.
+    Mmd(MmdDrift),
+    /// Data reconstruction error (NannyML's PCA drift).
+    Reconstruction(crate::reconstruct::ReconstructionDrift),
+}
+
+impl MultivariateDrift {
+    /// Whether the joint distribution drifted.
+    pub fn drifted(&self) -> bool {
+        match self {
+            Self::Mmd(m) => m.drifted,
+            Self::Reconstruction(r) => r.drifted,
+        }
+    }
+}
+
+/// The joint drift of the tested columns by MMD.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MmdDrift {
     /// The columns tested together, in schema order.
     pub columns: Vec<String>,
     /// The width of the encoded rows (a number is one, a category one per indicator).
@@ -102,7 +124,7 @@ pub fn multivariate(
     current: &Dataset,
     columns: &[(String, ColumnKind)],
     options: &MultivariateOptions,
-) -> Result<MultivariateDrift, String> {
+) -> Result<MmdDrift, String> {
     if columns.is_empty() {
         return Err("no column to test together".into());
     }
@@ -120,8 +142,7 @@ pub fn multivariate(
     mmd.max_quadratic = options.max_quadratic;
     mmd.threads = options.threads;
     let outcome = mmd_matrix(x.view(), y.view(), &mmd).map_err(|e| e.to_string())?;
-    Ok(MultivariateDrift {
-        method: "mmd",
+    Ok(MmdDrift {
         columns: columns.iter().map(|(c, _)| c.clone()).collect(),
         encoded_features: x.ncols(),
         reference_rows: x.nrows(),
@@ -137,13 +158,13 @@ pub fn multivariate(
     })
 }
 
-/// A column's values, a row each: numbers (missing as NaN) or labels (null as `(null)`).
-enum Column {
+/// A column's values, a row each: numbers (missing as NaN) or labels (null as `None`).
+pub(crate) enum Column {
     Numbers(Vec<f64>),
-    Labels(Vec<String>),
+    Labels(Vec<Option<String>>),
 }
 
-fn read(dataset: &Dataset, name: &str, kind: ColumnKind) -> Result<Column, String> {
+pub(crate) fn read(dataset: &Dataset, name: &str, kind: ColumnKind) -> Result<Column, String> {
     let index = dataset
         .arrow_schema()
         .index_of(name)
@@ -174,13 +195,9 @@ fn read(dataset: &Dataset, name: &str, kind: ColumnKind) -> Result<Column, Strin
             for array in arrays {
                 let text: Arc<dyn Array> = cast(array, &DataType::Utf8)?;
                 let text = text.as_string::<i32>();
-                out.extend((0..text.len()).map(|i| {
-                    if text.is_null(i) {
-                        "(null)".to_string()
-                    } else {
-                        text.value(i).to_string()
-                    }
-                }));
+                out.extend(
+                    (0..text.len()).map(|i| (!text.is_null(i)).then(|| text.value(i).to_string())),
+                );
             }
             Ok(Column::Labels(out))
         }
@@ -209,7 +226,7 @@ fn fit(values: &Column) -> Encoding {
         Column::Labels(labels) => {
             let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
             for label in labels {
-                *counts.entry(label).or_default() += 1;
+                *counts.entry(label.as_deref().unwrap_or(NULL)).or_default() += 1;
             }
             let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
             ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
@@ -255,7 +272,7 @@ fn encode(
                     .collect();
                 for (i, label) in labels.iter().enumerate() {
                     let k = index
-                        .get(label.as_str())
+                        .get(label.as_deref().unwrap_or(NULL))
                         .copied()
                         .unwrap_or(categories.len());
                     out[[i, at + k]] = 1.0;

@@ -117,18 +117,21 @@ fn summary(page: &mut String, report: &DriftReport, reference: &str, current: &s
     if let Some(m) = &report.multivariate {
         let _ = write!(
             page,
-            "</p>\n<p id=\"multivariate\">{}: <span class=\"{}\">{}</span>",
-            escape(&format!("Multivariate drift ({})", m.method)),
-            if m.drifted { "badge" } else { "" },
-            yes(m.drifted)
+            "</p>\n<p id=\"multivariate\">Multivariate drift: <span class=\"{}\">{}</span>",
+            if m.drifted() { "badge" } else { "" },
+            yes(m.drifted())
         );
+        let columns = match m {
+            seismo_drift::MultivariateDrift::Mmd(m) => &m.columns,
+            seismo_drift::MultivariateDrift::Reconstruction(r) => &r.columns,
+        };
         let line = crate::drift::multivariate_summary(m);
         let detail = line.split_once(" — ").map_or(line.as_str(), |(_, d)| d);
         let _ = write!(
             page,
             " — {}. Columns tested together: {}.",
             escape(detail),
-            escape(&m.columns.join(", "))
+            escape(&columns.join(", "))
         );
     }
 }

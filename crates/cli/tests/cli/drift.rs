@@ -723,3 +723,58 @@ fn multivariate_needs_the_reference_rows_not_a_saved_profile() {
         "{message}"
     );
 }
+
+#[test]
+fn multivariate_reconstruction_alerts_per_chunk_and_names_the_residuals() {
+    let run = |current: &str, extra: &[&str]| {
+        let reference = example("reference.parquet");
+        let current = example(current);
+        let mut args = vec![
+            "drift",
+            "--reference",
+            path(&reference),
+            "--current",
+            path(&current),
+            "--prediction",
+            "score",
+            "--target",
+            "label",
+            "--ignore",
+            "id,timestamp,model_version",
+            "--multivariate",
+            "reconstruction",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let output = seismo(&args);
+        (
+            serde_json::from_slice::<Value>(&output.stdout).unwrap_or(Value::Null),
+            output.status.code(),
+        )
+    };
+    // The join bug: every chunk of 500 rows lies beyond the reference's spread; exit 1.
+    let (report, code) = run("joint.parquet", &[]);
+    let m = &report["multivariate"];
+    assert_eq!(m["method"], "reconstruction");
+    assert_eq!(m["chunk_size"], 500, "a tenth of the reference by default");
+    assert_eq!(m["chunks"].as_array().unwrap().len(), 10);
+    assert_eq!(m["drifted"], true);
+    assert_eq!(code, Some(1));
+    assert!(m["statistic"].as_f64().unwrap() > m["upper_threshold"].as_f64().unwrap());
+    // --chunk-size sets the chunks of both datasets.
+    let (report, _) = run("joint.parquet", &["--chunk-size", "1000"]);
+    assert_eq!(
+        report["multivariate"]["chunks"].as_array().unwrap().len(),
+        5
+    );
+    assert_eq!(
+        report["multivariate"]["reference_chunks"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    let (_, code) = run("joint.parquet", &["--chunk-size", "1"]);
+    assert_eq!(code, Some(2), "chunks of one row are refused");
+}

@@ -119,9 +119,11 @@ fn a_joint_drift_is_missed_per_column_and_found_together() {
     assert!(per_column.columns.iter().all(|c| !c.drifted));
     let mut together = seismo_drift::MultivariateOptions::default();
     together.threads = 2;
-    let report =
-        seismo_drift::detect_multivariate(&reference, &joint, &options, &together).unwrap();
-    let m = report.multivariate.as_ref().unwrap();
+    let method = seismo_drift::Multivariate::Mmd(together.clone());
+    let report = seismo_drift::detect_multivariate(&reference, &joint, &options, &method).unwrap();
+    let Some(seismo_drift::MultivariateDrift::Mmd(m)) = report.multivariate.as_ref() else {
+        panic!("an MMD section");
+    };
     assert!(m.drifted && m.p_value < 0.05, "{m:?}");
     assert_eq!(m.columns.len(), per_column.columns.len());
     // 7 numbers, label and score as numbers, country 5 + 1, channel 3 + 1, is_active 2 + 1.
@@ -130,7 +132,8 @@ fn a_joint_drift_is_missed_per_column_and_found_together() {
     // The same bits on one thread.
     together.threads = 1;
     options.threads = 1;
-    let again = seismo_drift::detect_multivariate(&reference, &joint, &options, &together).unwrap();
+    let method = seismo_drift::Multivariate::Mmd(together);
+    let again = seismo_drift::detect_multivariate(&reference, &joint, &options, &method).unwrap();
     assert_eq!(again.multivariate, report.multivariate);
 }
 
@@ -183,4 +186,90 @@ fn the_encoding_standardises_numbers_and_one_hot_encodes_categories() {
     assert_eq!(got.statistic, want.statistic);
     assert_eq!(got.p_value, want.p_value);
     assert_eq!(got.bandwidth, want.bandwidth);
+}
+
+#[test]
+fn reconstruction_drift_equals_nannymls_on_every_chunk() {
+    // scripts/oracles/reconstruction_nannyml.py: NannyML 0.13.1's
+    // DataReconstructionDriftCalculator on the examples, and on copies with missing values.
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reconstruction_nannyml.json"),
+    )
+    .unwrap();
+    let oracle: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let fixture = |name: &str| {
+        seismo_io::read_dataset(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(name),
+            &Default::default(),
+        )
+        .unwrap()
+    };
+    let cases = [
+        ("joint", read("reference.parquet"), read("joint.parquet")),
+        (
+            "current",
+            read("reference.parquet"),
+            read("current.parquet"),
+        ),
+        (
+            "nulls",
+            fixture("reconstruction_reference_nulls.parquet"),
+            fixture("reconstruction_current_nulls.parquet"),
+        ),
+    ];
+    for (name, reference, current) in cases {
+        let want = &oracle["cases"][name];
+        let columns: Vec<(String, seismo_core::ColumnKind)> = oracle["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let c = c.as_str().unwrap();
+                let kind = reference.schema().column(c).unwrap().kind;
+                (c.to_string(), kind)
+            })
+            .collect();
+        let size = want["chunk_size"].as_u64().unwrap() as usize;
+        let got = seismo_drift::reconstruction(&reference, &current, &columns, Some(size)).unwrap();
+        assert_eq!(
+            got.components as u64,
+            want["components"].as_u64().unwrap(),
+            "{name}"
+        );
+        let near = |g: f64, w: &serde_json::Value, what: &str| {
+            let w = w.as_f64().unwrap();
+            assert!(
+                (g - w).abs() <= 1e-9 * w.abs().max(1e-3),
+                "{name} {what}: seismo {g} nannyml {w}"
+            );
+        };
+        near(
+            got.upper_threshold,
+            &want["upper_threshold"],
+            "upper threshold",
+        );
+        match (got.lower_threshold, want["lower_threshold"].as_f64()) {
+            (Some(g), Some(_)) => near(g, &want["lower_threshold"], "lower threshold"),
+            (None, None) => {}
+            (g, w) => panic!("{name}: lower threshold {g:?} nannyml {w:?}"),
+        }
+        for (period, got_chunks) in [
+            ("reference_chunks", &got.reference_chunks),
+            ("chunks", &got.chunks),
+        ] {
+            let want_chunks = want[period].as_array().unwrap();
+            assert_eq!(got_chunks.len(), want_chunks.len(), "{name} {period}");
+            for (g, w) in got_chunks.iter().zip(want_chunks) {
+                let what = format!("{period} at {}", g.start);
+                assert_eq!(g.start as u64, w["start"].as_u64().unwrap(), "{what}");
+                near(g.value, &w["value"], &what);
+                near(g.sampling_error, &w["sampling_error"], &what);
+                near(g.upper, &w["upper"], &what);
+                near(g.lower, &w["lower"], &what);
+                assert_eq!(g.alert, w["alert"].as_bool().unwrap(), "{name} {what}");
+            }
+        }
+    }
 }

@@ -7,5 +7,7 @@
 //! `seismo-drift`'s multivariate module.
 
 pub mod mmd;
+pub mod pca;
 
 pub use mmd::{MmdEstimate, MmdMatrixOptions, MmdOutcome, median_bandwidth, mmd_matrix};
+pub use pca::Pca;

@@ -1,0 +1,268 @@
+//! Data reconstruction drift, as NannyML's `DataReconstructionDriftCalculator` computes it:
+//! how far rows lie from the principal components of the reference rows.
+//!
+//! Fitted on the reference: numbers imputed with their mean; each category (and boolean)
+//! replaced by its share of the reference rows (a value the reference never had: 0), a null
+//! counting as a value of its own. (NannyML imputes categories with their most frequent
+//! value first, but its imputer looks for NaN, and pandas holds a missing string as `None`,
+//! which the imputer keeps and the count encoder then counts: a null is its own category in
+//! NannyML's results, and in seismo's.) Every column is then standardised
+//! (population standard deviation; 1 when it is 0), and the principal components that explain
+//! more than 65% of the variance kept ([`Pca`]). A row's reconstruction error is its distance
+//! from their span.
+//!
+//! Both datasets are cut into chunks of `chunk_size` rows in order (the last chunk keeps the
+//! remainder); a chunk's value is its rows' mean error, with the sampling error
+//! `sd(errors, n − 1) / √n` and a band of ±3 of those (the lower end at least 0). The
+//! thresholds are the reference chunks' mean ± 3 standard deviations (population), the lower
+//! one dropped when it is not above 0; a current chunk outside them alerts.
+
+use seismo_core::{ColumnKind, Dataset};
+use seismo_stats::multivariate::Pca;
+use serde::Serialize;
+
+use crate::multivariate::{Column, read};
+
+/// The share of variance the kept components explain (NannyML's default).
+pub const VARIANCE: f64 = 0.65;
+
+/// One chunk's reconstruction error.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReconstructionChunk {
+    /// Its first row (0-based, in its dataset).
+    pub start: usize,
+    /// Rows in it.
+    pub rows: usize,
+    /// The mean reconstruction error of its rows.
+    pub value: f64,
+    /// The standard error of that mean.
+    pub sampling_error: f64,
+    /// `value ± 3 · sampling_error`, the lower end at least 0.
+    pub lower: f64,
+    /// The upper end of the band.
+    pub upper: f64,
+    /// Whether the value lies outside the thresholds.
+    pub alert: bool,
+}
+
+/// A column's part in the residuals: the mean |residual| of its standardised value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contribution {
+    /// The column.
+    pub column: String,
+    /// Over the reference rows.
+    pub reference: f64,
+    /// Over the current rows.
+    pub current: f64,
+}
+
+/// The reconstruction drift of the tested columns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReconstructionDrift {
+    /// The columns tested together.
+    pub columns: Vec<String>,
+    /// Principal components kept.
+    pub components: usize,
+    /// Rows per chunk.
+    pub chunk_size: usize,
+    /// The reference's chunks (their values make the thresholds).
+    pub reference_chunks: Vec<ReconstructionChunk>,
+    /// The current data's chunks.
+    pub chunks: Vec<ReconstructionChunk>,
+    /// A chunk above this alerts.
+    pub upper_threshold: f64,
+    /// A chunk below this alerts (`None` when the reference's spread reaches 0).
+    pub lower_threshold: Option<f64>,
+    /// The mean reconstruction error of all current rows.
+    pub statistic: f64,
+    /// Per column, the largest rise from the reference first.
+    pub contributions: Vec<Contribution>,
+    /// Whether a current chunk alerted.
+    pub drifted: bool,
+}
+
+/// How each column is encoded, fitted on the reference.
+enum Fitted {
+    Number {
+        fill: f64,
+    },
+    Category {
+        shares: std::collections::BTreeMap<Option<String>, f64>,
+    },
+}
+
+/// Reconstruction drift of `columns` between the datasets, in chunks of `chunk_size` rows
+/// (`None`: a tenth of the reference, as NannyML's default chunker).
+pub fn reconstruction(
+    reference: &Dataset,
+    current: &Dataset,
+    columns: &[(String, ColumnKind)],
+    chunk_size: Option<usize>,
+) -> Result<ReconstructionDrift, String> {
+    if columns.is_empty() {
+        return Err("no column to test together".into());
+    }
+    let chunk_size = chunk_size.unwrap_or(reference.num_rows() / 10);
+    if chunk_size < 2 {
+        return Err(format!(
+            "chunks of {chunk_size} rows are too small (the reference has {} rows)",
+            reference.num_rows()
+        ));
+    }
+    let mut fitted = Vec::with_capacity(columns.len());
+    for (name, kind) in columns {
+        fitted.push(fit(&read(reference, name, *kind)?));
+    }
+    let x = encode(reference, columns, &fitted)?;
+    let y = encode(current, columns, &fitted)?;
+    // Standardise on the reference (population standard deviation, as StandardScaler).
+    let n = x.nrows() as f64;
+    let mean = x
+        .mean_axis(ndarray::Axis(0))
+        .ok_or("the reference has no rows")?;
+    let sd = x
+        .var_axis(ndarray::Axis(0), 0.0)
+        .mapv(|v| if v > 0.0 { v.sqrt() } else { 1.0 });
+    let x = (&x - &mean) / &sd;
+    let y = (&y - &mean) / &sd;
+    if n < 2.0 {
+        return Err("the reference needs two rows".into());
+    }
+    let pca = Pca::fit(x.view(), VARIANCE).map_err(|e| e.to_string())?;
+    let (x_residuals, y_residuals) = (pca.residuals(x.view()), pca.residuals(y.view()));
+    let norms = |r: &ndarray::Array2<f64>| -> Vec<f64> {
+        r.rows()
+            .into_iter()
+            .map(|row| row.dot(&row).sqrt())
+            .collect()
+    };
+    let (x_errors, y_errors) = (norms(&x_residuals), norms(&y_residuals));
+    let reference_values: Vec<f64> = chunk(&x_errors, chunk_size)
+        .iter()
+        .map(|c| c.value)
+        .collect();
+    let k = reference_values.len() as f64;
+    let centre = reference_values.iter().sum::<f64>() / k;
+    let spread = (reference_values
+        .iter()
+        .map(|v| (v - centre) * (v - centre))
+        .sum::<f64>()
+        / k)
+        .sqrt();
+    let upper_threshold = centre + 3.0 * spread;
+    let lower_threshold = Some(centre - 3.0 * spread).filter(|l| *l > 0.0);
+    let judge = |mut chunks: Vec<ReconstructionChunk>| {
+        for c in &mut chunks {
+            c.alert = !(lower_threshold.unwrap_or(f64::NEG_INFINITY) < c.value
+                && c.value < upper_threshold);
+        }
+        chunks
+    };
+    let reference_chunks = judge(chunk(&x_errors, chunk_size));
+    let chunks = judge(chunk(&y_errors, chunk_size));
+    let mut contributions: Vec<Contribution> = columns
+        .iter()
+        .enumerate()
+        .map(|(j, (name, _))| {
+            let part = |r: &ndarray::Array2<f64>| {
+                r.column(j).iter().map(|v| v.abs()).sum::<f64>() / r.nrows().max(1) as f64
+            };
+            Contribution {
+                column: name.clone(),
+                reference: part(&x_residuals),
+                current: part(&y_residuals),
+            }
+        })
+        .collect();
+    // The columns whose residuals grew most first: where the rows stopped fitting.
+    contributions.sort_by(|a, b| {
+        (b.current - b.reference)
+            .total_cmp(&(a.current - a.reference))
+            .then(a.column.cmp(&b.column))
+    });
+    let statistic = y_errors.iter().sum::<f64>() / y_errors.len().max(1) as f64;
+    Ok(ReconstructionDrift {
+        columns: columns.iter().map(|(c, _)| c.clone()).collect(),
+        components: pca.kept(),
+        chunk_size,
+        drifted: chunks.iter().any(|c| c.alert),
+        reference_chunks,
+        chunks,
+        upper_threshold,
+        lower_threshold,
+        statistic,
+        contributions,
+    })
+}
+
+/// Consecutive chunks of `size` errors (the last one the remainder), each with its mean,
+/// sampling error and band; not yet judged.
+fn chunk(errors: &[f64], size: usize) -> Vec<ReconstructionChunk> {
+    errors
+        .chunks(size)
+        .enumerate()
+        .map(|(k, c)| {
+            let n = c.len() as f64;
+            let value = c.iter().sum::<f64>() / n;
+            let sd = (c.iter().map(|v| (v - value) * (v - value)).sum::<f64>() / (n - 1.0)).sqrt();
+            let sampling_error = sd / n.sqrt();
+            ReconstructionChunk {
+                start: k * size,
+                rows: c.len(),
+                value,
+                sampling_error,
+                lower: (value - 3.0 * sampling_error).max(0.0),
+                upper: value + 3.0 * sampling_error,
+                alert: false,
+            }
+        })
+        .collect()
+}
+
+fn fit(values: &Column) -> Fitted {
+    match values {
+        Column::Numbers(x) => {
+            let seen: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
+            let fill = if seen.is_empty() {
+                0.0
+            } else {
+                seen.iter().sum::<f64>() / seen.len() as f64
+            };
+            Fitted::Number { fill }
+        }
+        Column::Labels(labels) => {
+            // Each value's share of the reference rows, a null counting as a value of its
+            // own (see the module docs).
+            let mut shares: std::collections::BTreeMap<Option<String>, f64> = Default::default();
+            let share = 1.0 / labels.len().max(1) as f64;
+            for label in labels {
+                *shares.entry(label.clone()).or_default() += share;
+            }
+            Fitted::Category { shares }
+        }
+    }
+}
+
+fn encode(
+    dataset: &Dataset,
+    columns: &[(String, ColumnKind)],
+    fitted: &[Fitted],
+) -> Result<ndarray::Array2<f64>, String> {
+    let mut out = ndarray::Array2::<f64>::zeros((dataset.num_rows(), columns.len()));
+    for (j, ((name, kind), fit)) in columns.iter().zip(fitted).enumerate() {
+        match (read(dataset, name, *kind)?, fit) {
+            (Column::Numbers(x), Fitted::Number { fill }) => {
+                for (i, v) in x.iter().enumerate() {
+                    out[[i, j]] = if v.is_nan() { *fill } else { *v };
+                }
+            }
+            (Column::Labels(labels), Fitted::Category { shares }) => {
+                for (i, label) in labels.iter().enumerate() {
+                    out[[i, j]] = shares.get(label).copied().unwrap_or(0.0);
+                }
+            }
+            _ => return Err(format!("column `{name}` changed kind between the datasets")),
+        }
+    }
+    Ok(out)
+}
