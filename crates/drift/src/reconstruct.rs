@@ -21,7 +21,12 @@ use seismo_core::{ColumnKind, Dataset};
 use seismo_stats::multivariate::Pca;
 use serde::Serialize;
 
-use crate::multivariate::{Column, read};
+use std::collections::HashMap;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Float64Type;
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::DataType;
 
 /// The share of variance the kept components explain (NannyML's default).
 pub const VARIANCE: f64 = 0.65;
@@ -83,11 +88,12 @@ pub struct ReconstructionDrift {
 
 /// How each column is encoded, fitted on the reference.
 enum Fitted {
-    Number {
-        fill: f64,
-    },
+    /// A number; a missing one becomes `fill`, the reference mean.
+    Number { fill: f64 },
+    /// A category becomes its share of the reference rows; a null, the nulls' share.
     Category {
-        shares: std::collections::BTreeMap<Option<String>, f64>,
+        shares: HashMap<String, f64>,
+        null_share: f64,
     },
 }
 
@@ -109,34 +115,32 @@ pub fn reconstruction(
             reference.num_rows()
         ));
     }
-    let mut fitted = Vec::with_capacity(columns.len());
-    for (name, kind) in columns {
-        fitted.push(fit(&read(reference, name, *kind)?));
+    if reference.num_rows() < 2 {
+        return Err("the reference needs two rows".into());
     }
-    let x = encode(reference, columns, &fitted)?;
-    let y = encode(current, columns, &fitted)?;
-    // Standardise on the reference (population standard deviation, as StandardScaler).
-    let n = x.nrows() as f64;
+    let fitted = columns
+        .iter()
+        .map(|(name, kind)| fit(reference, name, *kind))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut x = encode(reference, columns, &fitted)?;
+    let mut y = encode(current, columns, &fitted)?;
+    // Standardise on the reference (population standard deviation, as StandardScaler), in
+    // place.
     let mean = x
         .mean_axis(ndarray::Axis(0))
         .ok_or("the reference has no rows")?;
     let sd = x
         .var_axis(ndarray::Axis(0), 0.0)
         .mapv(|v| if v > 0.0 { v.sqrt() } else { 1.0 });
-    let x = (&x - &mean) / &sd;
-    let y = (&y - &mean) / &sd;
-    if n < 2.0 {
-        return Err("the reference needs two rows".into());
+    for m in [&mut x, &mut y] {
+        *m -= &mean;
+        *m /= &sd;
     }
     let pca = Pca::fit(x.view(), VARIANCE).map_err(|e| e.to_string())?;
-    let (x_residuals, y_residuals) = (pca.residuals(x.view()), pca.residuals(y.view()));
-    let norms = |r: &ndarray::Array2<f64>| -> Vec<f64> {
-        r.rows()
-            .into_iter()
-            .map(|row| row.dot(&row).sqrt())
-            .collect()
-    };
-    let (x_errors, y_errors) = (norms(&x_residuals), norms(&y_residuals));
+    let (x_errors, x_sums) = pca.errors_and_residuals(x.view());
+    drop(x);
+    let (y_errors, y_sums) = pca.errors_and_residuals(y.view());
+    drop(y);
     let reference_values: Vec<f64> = chunk(&x_errors, chunk_size)
         .iter()
         .map(|c| c.value)
@@ -163,15 +167,10 @@ pub fn reconstruction(
     let mut contributions: Vec<Contribution> = columns
         .iter()
         .enumerate()
-        .map(|(j, (name, _))| {
-            let part = |r: &ndarray::Array2<f64>| {
-                r.column(j).iter().map(|v| v.abs()).sum::<f64>() / r.nrows().max(1) as f64
-            };
-            Contribution {
-                column: name.clone(),
-                reference: part(&x_residuals),
-                current: part(&y_residuals),
-            }
+        .map(|(j, (name, _))| Contribution {
+            column: name.clone(),
+            reference: x_sums[j] / x_errors.len().max(1) as f64,
+            current: y_sums[j] / y_errors.len().max(1) as f64,
         })
         .collect();
     // The columns whose residuals grew most first: where the rows stopped fitting.
@@ -219,27 +218,72 @@ fn chunk(errors: &[f64], size: usize) -> Vec<ReconstructionChunk> {
         .collect()
 }
 
-fn fit(values: &Column) -> Fitted {
-    match values {
-        Column::Numbers(x) => {
-            let seen: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
-            let fill = if seen.is_empty() {
-                0.0
-            } else {
-                seen.iter().sum::<f64>() / seen.len() as f64
-            };
-            Fitted::Number { fill }
-        }
-        Column::Labels(labels) => {
-            // Each value's share of the reference rows, a null counting as a value of its
-            // own (see the module docs).
-            let mut shares: std::collections::BTreeMap<Option<String>, f64> = Default::default();
-            let share = 1.0 / labels.len().max(1) as f64;
-            for label in labels {
-                *shares.entry(label.clone()).or_default() += share;
+/// The arrays of column `name` in `dataset`, cast to `to`.
+fn arrays(dataset: &Dataset, name: &str, to: &DataType) -> Result<Vec<ArrayRef>, String> {
+    let index = dataset
+        .arrow_schema()
+        .index_of(name)
+        .map_err(|_| format!("column `{name}` is not in the data"))?;
+    dataset
+        .batches()
+        .iter()
+        .map(|b| arrow_cast::cast(b.column(index), to).map_err(|e| format!("column `{name}`: {e}")))
+        .collect()
+}
+
+/// A number, or NaN when null or not finite.
+fn number(a: &arrow_array::Float64Array, i: usize) -> f64 {
+    let v = a.value(i);
+    if a.is_null(i) || !v.is_finite() {
+        f64::NAN
+    } else {
+        v
+    }
+}
+
+fn fit(dataset: &Dataset, name: &str, kind: ColumnKind) -> Result<Fitted, String> {
+    match kind {
+        ColumnKind::Numeric => {
+            let (mut sum, mut count) = (0.0, 0usize);
+            for array in arrays(dataset, name, &DataType::Float64)? {
+                let a = array.as_primitive::<Float64Type>();
+                for i in 0..a.len() {
+                    let v = number(a, i);
+                    if !v.is_nan() {
+                        sum += v;
+                        count += 1;
+                    }
+                }
             }
-            Fitted::Category { shares }
+            Ok(Fitted::Number {
+                fill: if count == 0 { 0.0 } else { sum / count as f64 },
+            })
         }
+        ColumnKind::Categorical | ColumnKind::Boolean => {
+            let mut counts: HashMap<String, usize> = HashMap::new();
+            let mut nulls = 0usize;
+            for array in arrays(dataset, name, &DataType::Utf8)? {
+                let a = array.as_string::<i32>();
+                for i in 0..a.len() {
+                    if a.is_null(i) {
+                        nulls += 1;
+                    } else if let Some(c) = counts.get_mut(a.value(i)) {
+                        *c += 1;
+                    } else {
+                        counts.insert(a.value(i).to_string(), 1);
+                    }
+                }
+            }
+            let total = dataset.num_rows().max(1) as f64;
+            Ok(Fitted::Category {
+                shares: counts
+                    .into_iter()
+                    .map(|(l, c)| (l, c as f64 / total))
+                    .collect(),
+                null_share: nulls as f64 / total,
+            })
+        }
+        other => Err(format!("column `{name}` is {other:?}: not tested together")),
     }
 }
 
@@ -249,19 +293,33 @@ fn encode(
     fitted: &[Fitted],
 ) -> Result<ndarray::Array2<f64>, String> {
     let mut out = ndarray::Array2::<f64>::zeros((dataset.num_rows(), columns.len()));
-    for (j, ((name, kind), fit)) in columns.iter().zip(fitted).enumerate() {
-        match (read(dataset, name, *kind)?, fit) {
-            (Column::Numbers(x), Fitted::Number { fill }) => {
-                for (i, v) in x.iter().enumerate() {
-                    out[[i, j]] = if v.is_nan() { *fill } else { *v };
+    for (j, ((name, _), fit)) in columns.iter().zip(fitted).enumerate() {
+        let mut column = out.column_mut(j);
+        let mut row = 0;
+        match fit {
+            Fitted::Number { fill } => {
+                for array in arrays(dataset, name, &DataType::Float64)? {
+                    let a = array.as_primitive::<Float64Type>();
+                    for i in 0..a.len() {
+                        let v = number(a, i);
+                        column[row] = if v.is_nan() { *fill } else { v };
+                        row += 1;
+                    }
                 }
             }
-            (Column::Labels(labels), Fitted::Category { shares }) => {
-                for (i, label) in labels.iter().enumerate() {
-                    out[[i, j]] = shares.get(label).copied().unwrap_or(0.0);
+            Fitted::Category { shares, null_share } => {
+                for array in arrays(dataset, name, &DataType::Utf8)? {
+                    let a = array.as_string::<i32>();
+                    for i in 0..a.len() {
+                        column[row] = if a.is_null(i) {
+                            *null_share
+                        } else {
+                            shares.get(a.value(i)).copied().unwrap_or(0.0)
+                        };
+                        row += 1;
+                    }
                 }
             }
-            _ => return Err(format!("column `{name}` changed kind between the datasets")),
         }
     }
     Ok(out)

@@ -13,6 +13,9 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 use crate::error::StatsError;
 
+/// Rows handled at once by the passes over a sample.
+const BLOCK: usize = 16_384;
+
 /// Principal components fitted on reference rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pca {
@@ -44,8 +47,13 @@ impl Pca {
             ));
         }
         let mean = x.mean_axis(Axis(0)).expect("rows");
-        let centred = &x - &mean;
-        let covariance = centred.t().dot(&centred) / (n as f64 - 1.0);
+        // XᵀX of the centred rows a block at a time: no centred copy of the whole sample.
+        let mut covariance = Array2::<f64>::zeros((d, d));
+        for block in x.axis_chunks_iter(Axis(0), BLOCK) {
+            let centred = &block - &mean;
+            covariance += &centred.t().dot(&centred);
+        }
+        covariance /= n as f64 - 1.0;
         let (values, vectors) = jacobi(covariance);
         let mut order: Vec<usize> = (0..d).collect();
         order.sort_by(|a, b| values[*b].total_cmp(&values[*a]).then(a.cmp(b)));
@@ -93,11 +101,24 @@ impl Pca {
 
     /// Each row's reconstruction error `‖x − x̂‖₂`.
     pub fn reconstruction_errors(&self, x: ArrayView2<f64>) -> Vec<f64> {
-        self.residuals(x)
-            .rows()
-            .into_iter()
-            .map(|r| r.dot(&r).sqrt())
-            .collect()
+        self.errors_and_residuals(x).0
+    }
+
+    /// Each row's reconstruction error and, per column, the sum of |residual| over the rows;
+    /// a block of rows at a time, in memory independent of the number of rows.
+    pub fn errors_and_residuals(&self, x: ArrayView2<f64>) -> (Vec<f64>, Vec<f64>) {
+        let mut errors = Vec::with_capacity(x.nrows());
+        let mut sums = vec![0.0; x.ncols()];
+        for block in x.axis_chunks_iter(Axis(0), BLOCK) {
+            let residuals = self.residuals(block);
+            for row in residuals.rows() {
+                errors.push(row.dot(&row).sqrt());
+                for (s, r) in sums.iter_mut().zip(row.iter()) {
+                    *s += r.abs();
+                }
+            }
+        }
+        (errors, sums)
     }
 }
 
