@@ -74,6 +74,9 @@ pub fn render(
     let mut page = String::new();
     summary(&mut page, report, reference, current);
     columns_table(&mut page, report);
+    if let Some(seismo_drift::MultivariateDrift::Reconstruction(r)) = &report.multivariate {
+        reconstruction(&mut page, r);
+    }
     notes(&mut page, report);
     plots(&mut page, report, distributions);
     page.push_str(SORT_SCRIPT);
@@ -134,6 +137,87 @@ fn summary(page: &mut String, report: &DriftReport, reference: &str, current: &s
             escape(&columns.join(", "))
         );
     }
+}
+
+/// The reconstruction error per chunk as a chart (reference chunks, then current ones, the
+/// thresholds as lines) and the columns whose residuals grew.
+fn reconstruction(page: &mut String, r: &seismo_drift::ReconstructionDrift) {
+    let points: Vec<(&seismo_drift::ReconstructionChunk, bool)> = r
+        .reference_chunks
+        .iter()
+        .map(|c| (c, true))
+        .chain(r.chunks.iter().map(|c| (c, false)))
+        .collect();
+    let (width, height, pad) = (640.0, 200.0, 24.0);
+    let mut top = r.upper_threshold;
+    let mut bottom = r.lower_threshold.unwrap_or(r.upper_threshold);
+    for (c, _) in &points {
+        top = top.max(c.upper);
+        bottom = bottom.min(c.lower);
+    }
+    let span = (top - bottom).max(f64::MIN_POSITIVE);
+    let x = |k: usize| pad + (width - 2.0 * pad) * (k as f64 + 0.5) / points.len().max(1) as f64;
+    let y = |v: f64| pad + (height - 2.0 * pad) * (top - v) / span;
+    let _ = write!(
+        page,
+        "<h2>Reconstruction error per chunk</h2>\n<svg id=\"reconstruction\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"reconstruction error per chunk\">"
+    );
+    for (value, label) in [
+        (Some(r.upper_threshold), "upper"),
+        (r.lower_threshold, "lower"),
+    ] {
+        if let Some(v) = value {
+            let _ = write!(
+                page,
+                "<line class=\"threshold {label}\" x1=\"{pad}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#c0392b\" stroke-dasharray=\"4 3\"/>",
+                width - pad,
+                y(v),
+                y(v)
+            );
+        }
+    }
+    for (k, (c, is_reference)) in points.iter().enumerate() {
+        let colour = if *is_reference {
+            "#3b6fb6"
+        } else if c.alert {
+            "#c0392b"
+        } else {
+            "#e8833a"
+        };
+        let _ = write!(
+            page,
+            "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{1:.1}\" y2=\"{2:.1}\" stroke=\"{colour}\" opacity=\".5\"/><circle class=\"chunk{3}\" cx=\"{0:.1}\" cy=\"{4:.1}\" r=\"4\" fill=\"{colour}\"><title>{5} rows {6}..{7}: {8}</title></circle>",
+            x(k),
+            y(c.upper),
+            y(c.lower),
+            if *is_reference {
+                " reference"
+            } else {
+                " current"
+            },
+            y(c.value),
+            if *is_reference {
+                "reference"
+            } else {
+                "current"
+            },
+            c.start,
+            c.start + c.rows,
+            format_number(c.value)
+        );
+    }
+    page.push_str("</svg>\n<p class=\"legend\"><span style=\"background:#3b6fb6\"></span>reference chunks<span style=\"background:#e8833a\"></span>current chunks (red: outside the thresholds, dashed)</p>\n");
+    page.push_str("<table id=\"contributions\"><thead><tr><th>column</th><th>mean |residual|, reference</th><th>current</th></tr></thead><tbody>");
+    for c in &r.contributions {
+        let _ = write!(
+            page,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&c.column),
+            format_number(c.reference),
+            format_number(c.current)
+        );
+    }
+    page.push_str("</tbody></table>\n");
 }
 
 /// One row per tested column, sortable by any header.

@@ -66,3 +66,44 @@ fn the_html_report_renders_sorts_and_stays_offline() {
     );
     assert!(dom.contains("Prediction drift: <span class=\"badge\">YES</span>"));
 }
+
+#[test]
+fn the_reconstruction_chart_draws_every_chunk_and_the_contributions() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("drift.html");
+    let (r, c) = (example("reference.parquet"), example("joint.parquet"));
+    let out = seismo(&[
+        "drift",
+        "--reference",
+        r.to_str().unwrap(),
+        "--current",
+        c.to_str().unwrap(),
+        "--ignore",
+        "id,timestamp,model_version",
+        "--multivariate",
+        "reconstruction",
+        "--format",
+        "html",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    assert_found(&out);
+    let dom = dump_dom(
+        &chromium,
+        &format!("file://{}", page.display()),
+        &dir.path().join("profile"),
+    );
+    let chart = &dom[dom.find("id=\"reconstruction\"").expect("the chart")..];
+    let chart = &chart[..chart.find("</svg>").unwrap()];
+    assert_eq!(chart.matches("class=\"chunk reference\"").count(), 10);
+    assert_eq!(chart.matches("class=\"chunk current\"").count(), 10);
+    assert!(chart.contains("class=\"threshold upper\""));
+    let table = &dom[dom.find("id=\"contributions\"").expect("the contributions")..];
+    let first = &table[table.find("<tbody>").unwrap()..];
+    assert!(
+        first[..first.find("</tr>").unwrap()].contains(">credit_score<"),
+        "the decoupled column first"
+    );
+    assert!(dom.contains("id=\"multivariate\""));
+}
