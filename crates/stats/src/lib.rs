@@ -23,6 +23,7 @@
 //! assert_eq!(result.statistic, 1.0);
 //! ```
 
+pub mod cbpe;
 pub mod changepoint;
 pub mod correction;
 pub mod distance;

@@ -4,6 +4,7 @@
 
 mod alibi;
 mod common;
+mod nannyml;
 mod online;
 mod robustness;
 mod scipy;

@@ -1,0 +1,279 @@
+//! Performance without labels: confidence-based performance estimation (CBPE, as NannyML
+//! computes it) for binary classifiers.
+//!
+//! If the model's probabilities are calibrated, a row scored `p` is positive with
+//! probability `p`, so a chunk's expected confusion matrix follows from its scores alone:
+//! a row predicted positive adds `p` to the true positives and `1 − p` to the false ones, a
+//! row predicted negative `p` to the false negatives and `1 − p` to the true ones. Every
+//! metric of that matrix is then an estimate, before any label arrives. It holds while the
+//! scores stay calibrated and the relationship between features and labels does not change
+//! (no concept shift); a shift of the features alone is what it tracks.
+//!
+//! The scores are calibrated on the reference first ([`Isotonic`], scikit-learn's
+//! `IsotonicRegression(out_of_bounds="clip")`, which NannyML uses) when that lowers the
+//! expected calibration error; the decision is the caller's.
+//!
+//! ```
+//! use seismo_stats::cbpe::{Expected, Isotonic};
+//!
+//! let calibration = Isotonic::fit(&[0.1, 0.4, 0.35, 0.8], &[0.0, 0.0, 1.0, 1.0]).unwrap();
+//! let calibrated: Vec<f64> = [0.2, 0.9].iter().map(|s| calibration.calibrate(*s)).collect();
+//! let expected = Expected::new(&calibrated, &[false, true]);
+//! assert!(expected.accuracy() > 0.5);
+//! ```
+
+use crate::error::StatsError;
+
+/// An isotonic (non-decreasing) calibration map fitted on scores and labels, as
+/// scikit-learn's `IsotonicRegression(increasing=True, out_of_bounds="clip")`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Isotonic {
+    /// The knots: distinct scores, ascending.
+    x: Vec<f64>,
+    /// The fitted value at each knot, non-decreasing.
+    y: Vec<f64>,
+}
+
+impl Isotonic {
+    /// Fits on `scores` and 0/1 `labels` (the same length, no NaN):
+    /// 1. rows sorted by score, then label; scores closer than 1e-15 to the previous distinct
+    ///    one are one knot, its value the mean of their labels (scikit-learn's `_make_unique`);
+    /// 2. pool adjacent violators over the knots, weighted by their rows;
+    /// 3. knots inside a flat run dropped (they do not change the interpolation).
+    pub fn fit(scores: &[f64], labels: &[f64]) -> Result<Self, StatsError> {
+        if scores.len() != labels.len() || scores.is_empty() {
+            return Err(StatsError::InvalidArgument(format!(
+                "isotonic calibration needs as many labels as scores, and one at least ({} and {})",
+                scores.len(),
+                labels.len()
+            )));
+        }
+        if scores.iter().chain(labels).any(|v| v.is_nan()) {
+            return Err(StatsError::InvalidArgument(
+                "isotonic calibration: a score or label is missing".into(),
+            ));
+        }
+        let mut order: Vec<usize> = (0..scores.len()).collect();
+        order.sort_by(|a, b| {
+            scores[*a]
+                .total_cmp(&scores[*b])
+                .then(labels[*a].total_cmp(&labels[*b]))
+        });
+        // Distinct scores, their label sums and counts.
+        let (mut x, mut y, mut w) = (Vec::new(), Vec::new(), Vec::new());
+        let mut current = scores[order[0]];
+        let (mut sum, mut weight) = (0.0, 0.0);
+        for &i in &order {
+            if scores[i] - current >= 1e-15 {
+                x.push(current);
+                y.push(sum / weight);
+                w.push(weight);
+                current = scores[i];
+                (sum, weight) = (labels[i], 1.0);
+            } else {
+                sum += labels[i];
+                weight += 1.0;
+            }
+        }
+        x.push(current);
+        y.push(sum / weight);
+        w.push(weight);
+        pool_adjacent_violators(&mut y, &mut w);
+        // Drop the knots whose value equals both neighbours'.
+        let n = y.len();
+        let keep: Vec<bool> = (0..n)
+            .map(|i| i == 0 || i + 1 == n || y[i] != y[i - 1] || y[i] != y[i + 1])
+            .collect();
+        let x = x
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(v, _)| *v)
+            .collect();
+        let y = y
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(v, _)| *v)
+            .collect();
+        Ok(Self { x, y })
+    }
+
+    /// The calibrated score: linear between knots, clipped to the first and last knot.
+    pub fn calibrate(&self, score: f64) -> f64 {
+        let (x, y) = (&self.x, &self.y);
+        if x.len() == 1 {
+            return y[0];
+        }
+        let s = score.clamp(x[0], x[x.len() - 1]);
+        // The interval [x[k], x[k + 1]] holding s.
+        let k = x
+            .partition_point(|v| *v <= s)
+            .saturating_sub(1)
+            .min(x.len() - 2);
+        let slope = (y[k + 1] - y[k]) / (x[k + 1] - x[k]);
+        y[k] + (s - x[k]) * slope
+    }
+}
+
+/// scikit-learn's in-place pool-adjacent-violators (`_inplace_contiguous_isotonic_regression`):
+/// `y` becomes the weighted least-squares non-decreasing fit, in the same order of operations.
+fn pool_adjacent_violators(y: &mut [f64], w: &mut [f64]) {
+    let n = y.len();
+    let mut target: Vec<usize> = (0..n).collect();
+    let mut i = 0;
+    while i < n {
+        let mut k = target[i] + 1;
+        if k == n {
+            break;
+        }
+        if y[i] < y[k] {
+            i = k;
+            continue;
+        }
+        let mut sum_wy = w[i] * y[i];
+        let mut sum_w = w[i];
+        loop {
+            let prev_y = y[k];
+            sum_wy += w[k] * y[k];
+            sum_w += w[k];
+            k = target[k] + 1;
+            if k == n || prev_y < y[k] {
+                y[i] = sum_wy / sum_w;
+                w[i] = sum_w;
+                target[i] = k - 1;
+                target[k - 1] = i;
+                if i > 0 {
+                    i = target[i - 1];
+                }
+                break;
+            }
+        }
+    }
+    let mut i = 0;
+    while i < n {
+        let k = target[i] + 1;
+        let value = y[i];
+        y[i + 1..k].iter_mut().for_each(|v| *v = value);
+        i = k;
+    }
+}
+
+/// The expected confusion matrix of rows with calibrated probabilities and decisions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Expected {
+    /// Σ p over rows predicted positive.
+    pub tp: f64,
+    /// Σ (1 − p) over rows predicted positive.
+    pub fp: f64,
+    /// Σ p over rows predicted negative.
+    pub fn_: f64,
+    /// Σ (1 − p) over rows predicted negative.
+    pub tn: f64,
+    /// Rows.
+    pub rows: usize,
+}
+
+impl Expected {
+    /// The expected counts from calibrated probabilities and the model's decisions.
+    pub fn new(calibrated: &[f64], predicted: &[bool]) -> Self {
+        let (mut tp, mut fp, mut fn_, mut tn) = (0.0, 0.0, 0.0, 0.0);
+        for (p, positive) in calibrated.iter().zip(predicted) {
+            if *positive {
+                tp += p;
+                fp += 1.0 - p;
+            } else {
+                fn_ += p;
+                tn += 1.0 - p;
+            }
+        }
+        Self {
+            tp,
+            fp,
+            fn_,
+            tn,
+            rows: calibrated.len().min(predicted.len()),
+        }
+    }
+
+    fn ratio(a: f64, b: f64) -> f64 {
+        if b != 0.0 { a / b } else { 0.0 }
+    }
+
+    /// (TP + TN) / rows.
+    pub fn accuracy(&self) -> f64 {
+        Self::ratio(self.tp + self.tn, self.rows as f64)
+    }
+
+    /// TP / (TP + FP); 0 when nothing is predicted positive.
+    pub fn precision(&self) -> f64 {
+        Self::ratio(self.tp, self.tp + self.fp)
+    }
+
+    /// TP / (TP + FN); 0 when no positive is expected.
+    pub fn recall(&self) -> f64 {
+        Self::ratio(self.tp, self.tp + self.fn_)
+    }
+
+    /// TN / (TN + FP).
+    pub fn specificity(&self) -> f64 {
+        Self::ratio(self.tn, self.tn + self.fp)
+    }
+
+    /// TP / (TP + (FP + FN) / 2).
+    pub fn f1(&self) -> f64 {
+        Self::ratio(self.tp, self.tp + 0.5 * (self.fp + self.fn_))
+    }
+}
+
+/// The expected ROC AUC of rows with calibrated probabilities and the model's own scores
+/// (NannyML's `estimate_roc_auc`): the rows in descending order of score, the expected true
+/// and false positives accumulated down the ranking (each rounded to 5 decimals, as NannyML
+/// rounds them), and the trapezoid area under the resulting curve. Rows tied on score have
+/// equal calibrated probabilities, so their order does not matter. NaN when no positive or
+/// no negative is expected.
+pub fn estimate_roc_auc(calibrated: &[f64], scores: &[f64]) -> f64 {
+    let mut order: Vec<usize> = (0..scores.len().min(calibrated.len())).collect();
+    order.sort_by(|a, b| scores[*b].total_cmp(&scores[*a]));
+    let round = |v: f64| (v * 1e5).round_ties_even() / 1e5;
+    let mut tps = vec![0.0];
+    let mut fps = vec![0.0];
+    let mut cumulative = 0.0;
+    for (rank, &i) in order.iter().enumerate() {
+        cumulative += calibrated[i];
+        tps.push(cumulative);
+        fps.push(1.0 + rank as f64 - cumulative);
+    }
+    let (tp_total, fp_total) = (round(tps[tps.len() - 1]), round(fps[fps.len() - 1]));
+    let tpr: Vec<f64> = tps.iter().map(|v| round(*v) / tp_total).collect();
+    let fpr: Vec<f64> = fps.iter().map(|v| round(*v) / fp_total).collect();
+    if !(tp_total > 0.0 && fp_total > 0.0) {
+        return f64::NAN;
+    }
+    // scikit-learn's auc: the trapezoid rule over the points in order.
+    (1..fpr.len())
+        .map(|k| (fpr[k] - fpr[k - 1]) * (tpr[k] + tpr[k - 1]) / 2.0)
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pool_adjacent_violators_averages_decreasing_runs() {
+        let mut y = vec![1.0, 3.0, 2.0, 2.0, 5.0];
+        let mut w = vec![1.0; 5];
+        pool_adjacent_violators(&mut y, &mut w);
+        assert_eq!(y, [1.0, 7.0 / 3.0, 7.0 / 3.0, 7.0 / 3.0, 5.0]);
+    }
+
+    #[test]
+    fn calibration_interpolates_between_knots_and_clips() {
+        let c = Isotonic::fit(&[0.0, 1.0], &[0.0, 1.0]).unwrap();
+        assert_eq!(c.calibrate(0.25), 0.25);
+        assert_eq!(c.calibrate(-3.0), 0.0);
+        assert_eq!(c.calibrate(7.0), 1.0);
+        assert!(Isotonic::fit(&[0.1], &[]).is_err());
+    }
+}
