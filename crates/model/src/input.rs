@@ -6,7 +6,7 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float32Type;
-use arrow_array::{Array, RecordBatch};
+use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, SchemaRef};
 use ndarray::Array2;
 
@@ -76,12 +76,7 @@ impl Model {
         let rows = batch.num_rows();
         let mut out = Array2::<f32>::zeros((rows, columns.len()));
         for (j, name) in columns.iter().enumerate() {
-            let column = batch
-                .column_by_name(name)
-                .ok_or_else(|| ModelError::Column {
-                    column: name.clone(),
-                    message: "is not in the data".into(),
-                })?;
+            let column = find(batch, name)?;
             let bad = |message: String| ModelError::Column {
                 column: name.clone(),
                 message,
@@ -133,6 +128,51 @@ impl Model {
         }
         Ok(out)
     }
+}
+
+/// The column `name` of `batch`, or else the one column whose name becomes `name` when every
+/// character other than a letter, digit or `_` is replaced by `_`: skl2onnx names a
+/// DataFrame pipeline's inputs that way (`zurich-class` becomes input `zurich_class`).
+fn find<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a ArrayRef, ModelError> {
+    if let Some(column) = batch.column_by_name(name) {
+        return Ok(column);
+    }
+    let schema = batch.schema();
+    let matching: Vec<usize> = (0..schema.fields().len())
+        .filter(|&k| sanitized(schema.field(k).name()) == name)
+        .collect();
+    match matching.as_slice() {
+        [k] => Ok(batch.column(*k)),
+        [] => Err(ModelError::Column {
+            column: name.to_string(),
+            message: "is not in the data".into(),
+        }),
+        several => Err(ModelError::Column {
+            column: name.to_string(),
+            message: format!(
+                "is not in the data, and {} columns could be it ({}): name them with --features",
+                several.len(),
+                several
+                    .iter()
+                    .map(|k| schema.field(*k).name().as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }),
+    }
+}
+
+/// `name` with every character other than an ASCII letter, digit or `_` replaced by `_`.
+fn sanitized(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Whether Arrow stores strings in a column of this type.

@@ -191,3 +191,41 @@ fn category_mappers_and_label_encoders_equal_onnxruntime() {
         }
     }
 }
+
+#[test]
+fn an_input_named_as_skl2onnx_names_it_finds_its_column() {
+    // skl2onnx makes a DataFrame column `credit-score` the input `credit_score`.
+    let model = Model::load(fixtures().join("models/pipeline_gbm.onnx")).unwrap();
+    let columns = model.columns().unwrap().to_vec();
+    let original = batch(&oracle());
+    let renamed = |names: &[(&str, &str)]| {
+        let schema = original.schema();
+        let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+        let mut arrays: Vec<ArrayRef> = original.columns().to_vec();
+        for (from, to) in names.iter().filter(|(from, _)| !from.is_empty()) {
+            let k = schema.index_of(from).unwrap();
+            fields[k] = fields[k].clone().with_name(*to);
+        }
+        // A copy of credit_score under each extra name not renamed from a column.
+        for (_, to) in names.iter().filter(|(from, _)| from.is_empty()) {
+            fields.push(Field::new(*to, DataType::Float64, true));
+            arrays.push(original.column_by_name("credit_score").unwrap().clone());
+        }
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).unwrap()
+    };
+    let dashed = renamed(&[("credit_score", "credit-score")]);
+    // Bit for bit (the rows hold NaN for missing numbers).
+    assert_eq!(
+        model.rows(&dashed, &columns).unwrap().mapv(f32::to_bits),
+        model.rows(&original, &columns).unwrap().mapv(f32::to_bits)
+    );
+    // Two columns that could be it: an error naming both.
+    let two = renamed(&[("credit_score", "credit-score"), ("", "credit score")]);
+    match model.rows(&two, &columns) {
+        Err(ModelError::Column { column, message }) => {
+            assert_eq!(column, "credit_score");
+            assert!(message.contains("credit-score, credit score"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
