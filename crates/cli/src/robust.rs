@@ -12,6 +12,7 @@ use arrow_schema::{DataType, Field, Schema};
 use clap::{Args, ValueEnum};
 use ndarray::{Array2, ArrayView2, Axis};
 use seismo_io::Sink;
+use seismo_model::Model;
 use seismo_robust::{Groups, Options, Perturbation, Reference, SuiteFile};
 use seismo_slices::Metric;
 
@@ -20,7 +21,6 @@ use crate::input::InputArgs;
 use crate::output::{emit, json_bytes};
 use crate::render;
 use crate::score::{DataArg, ModelArgs, positive_column};
-use seismo_model::Model;
 
 /// The perturbations run when none is given: a scan of small, plausible changes. The
 /// adversarial search runs when asked (`--perturb adversarial:0.1`).

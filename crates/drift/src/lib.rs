@@ -42,6 +42,7 @@
 //! assert!(report.dataset_drift); // the only feature drifted
 //! ```
 
+mod columns;
 mod distribution;
 mod multivariate;
 mod reconstruct;

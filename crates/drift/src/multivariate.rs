@@ -1,6 +1,6 @@
 //! Drift of the joint distribution: the tested columns of both datasets encoded as one
 //! matrix each, and a test between the two (MMD, as Alibi Detect's `MMDDrift`; the other
-//! method, reconstruction error, is in `reconstruction.rs`).
+//! method, reconstruction error, is in `reconstruct.rs`).
 //!
 //! Encoding, fitted on the reference:
 //! - a numeric column is standardised, `(x − mean) / sd` with the reference's mean and sample
@@ -13,17 +13,14 @@
 //! So a number moves the distance by its spread and a category by a whole indicator; the
 //! median-heuristic bandwidth then scales the kernel to the data.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::HashMap;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::Float64Type;
-use arrow_array::{Array, ArrayRef};
-use arrow_schema::DataType;
 use ndarray::Array2;
 use seismo_core::{ColumnKind, Dataset};
 use seismo_stats::multivariate::{MmdEstimate, MmdMatrixOptions, mmd_matrix};
 use serde::Serialize;
+
+use crate::columns::{Reading, each_label, each_number};
 
 /// The category a null is, for the MMD encoding.
 const NULL: &str = "(null)";
@@ -70,6 +67,14 @@ pub enum MultivariateDrift {
 }
 
 impl MultivariateDrift {
+    /// The columns tested together.
+    pub fn columns(&self) -> &[String] {
+        match self {
+            Self::Mmd(m) => &m.columns,
+            Self::Reconstruction(r) => &r.columns,
+        }
+    }
+
     /// Whether the joint distribution drifted.
     pub fn drifted(&self) -> bool {
         match self {
@@ -128,11 +133,10 @@ pub fn multivariate(
     if columns.is_empty() {
         return Err("no column to test together".into());
     }
-    let mut encodings = Vec::with_capacity(columns.len());
-    for (name, kind) in columns {
-        let values = read(reference, name, *kind)?;
-        encodings.push(fit(&values));
-    }
+    let encodings = columns
+        .iter()
+        .map(|(name, kind)| fit(reference, name, *kind))
+        .collect::<Result<Vec<_>, _>>()?;
     let x = encode(reference, columns, &encodings)?;
     let y = encode(current, columns, &encodings)?;
     let mut mmd = MmdMatrixOptions::default();
@@ -158,57 +162,16 @@ pub fn multivariate(
     })
 }
 
-/// A column's values, a row each: numbers (missing as NaN) or labels (null as `None`).
-pub(crate) enum Column {
-    Numbers(Vec<f64>),
-    Labels(Vec<Option<String>>),
-}
-
-pub(crate) fn read(dataset: &Dataset, name: &str, kind: ColumnKind) -> Result<Column, String> {
-    let index = dataset
-        .arrow_schema()
-        .index_of(name)
-        .map_err(|_| format!("column `{name}` is not in the data"))?;
-    let arrays: Vec<&ArrayRef> = dataset.batches().iter().map(|b| b.column(index)).collect();
-    let cast = |array: &ArrayRef, to: &DataType| {
-        arrow_cast::cast(array, to).map_err(|e| format!("column `{name}`: {e}"))
-    };
-    match kind {
-        ColumnKind::Numeric => {
-            let mut out = Vec::with_capacity(dataset.num_rows());
-            for array in arrays {
-                let floats = cast(array, &DataType::Float64)?;
-                let floats = floats.as_primitive::<Float64Type>();
-                out.extend((0..floats.len()).map(|i| {
-                    let v = floats.value(i);
-                    if floats.is_null(i) || !v.is_finite() {
-                        f64::NAN
-                    } else {
-                        v
-                    }
-                }));
-            }
-            Ok(Column::Numbers(out))
-        }
-        ColumnKind::Categorical | ColumnKind::Boolean => {
-            let mut out = Vec::with_capacity(dataset.num_rows());
-            for array in arrays {
-                let text: Arc<dyn Array> = cast(array, &DataType::Utf8)?;
-                let text = text.as_string::<i32>();
-                out.extend(
-                    (0..text.len()).map(|i| (!text.is_null(i)).then(|| text.value(i).to_string())),
-                );
-            }
-            Ok(Column::Labels(out))
-        }
-        other => Err(format!("column `{name}` is {other:?}: not tested together")),
-    }
-}
-
-fn fit(values: &Column) -> Encoding {
-    match values {
-        Column::Numbers(x) => {
-            let seen: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
+/// The encoding of column `name` of the reference.
+fn fit(reference: &Dataset, name: &str, kind: ColumnKind) -> Result<Encoding, String> {
+    Ok(match Reading::of(name, kind)? {
+        Reading::Numbers => {
+            let mut seen = Vec::with_capacity(reference.num_rows());
+            each_number(reference, name, |v| {
+                if !v.is_nan() {
+                    seen.push(v);
+                }
+            })?;
             let n = seen.len() as f64;
             let mean = if seen.is_empty() {
                 0.0
@@ -223,22 +186,23 @@ fn fit(values: &Column) -> Encoding {
             };
             Encoding::Number { mean, sd }
         }
-        Column::Labels(labels) => {
-            let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-            for label in labels {
-                *counts.entry(label.as_deref().unwrap_or(NULL)).or_default() += 1;
-            }
-            let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
-            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            Encoding::Categories(
-                ranked
-                    .into_iter()
-                    .take(CATEGORY_INDICATORS)
-                    .map(|(l, _)| l.to_string())
-                    .collect(),
-            )
+        Reading::Labels => {
+            let mut counts: HashMap<String, usize> = HashMap::new();
+            each_label(reference, name, |label| {
+                let label = label.unwrap_or(NULL);
+                match counts.get_mut(label) {
+                    Some(c) => *c += 1,
+                    None => {
+                        counts.insert(label.to_string(), 1);
+                    }
+                }
+            })?;
+            let mut ranked: Vec<(String, usize)> = counts.into_iter().collect();
+            ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            ranked.truncate(CATEGORY_INDICATORS);
+            Encoding::Categories(ranked.into_iter().map(|(l, _)| l).collect())
         }
-    }
+    })
 }
 
 fn encode(
@@ -253,33 +217,34 @@ fn encode(
             Encoding::Categories(c) => c.len() + 1,
         })
         .sum();
-    let rows = dataset.num_rows();
-    let mut out = Array2::<f64>::zeros((rows, width));
+    let mut out = Array2::<f64>::zeros((dataset.num_rows(), width));
     let mut at = 0;
-    for ((name, kind), encoding) in columns.iter().zip(encodings) {
-        match (read(dataset, name, *kind)?, encoding) {
-            (Column::Numbers(x), Encoding::Number { mean, sd }) => {
-                for (i, v) in x.iter().enumerate() {
-                    out[[i, at]] = if v.is_nan() { 0.0 } else { (v - mean) / sd };
-                }
+    for ((name, _), encoding) in columns.iter().zip(encodings) {
+        let mut row = 0;
+        match encoding {
+            Encoding::Number { mean, sd } => {
+                each_number(dataset, name, |v| {
+                    out[[row, at]] = if v.is_nan() { 0.0 } else { (v - mean) / sd };
+                    row += 1;
+                })?;
                 at += 1;
             }
-            (Column::Labels(labels), Encoding::Categories(categories)) => {
-                let index: BTreeMap<&str, usize> = categories
+            Encoding::Categories(categories) => {
+                let index: HashMap<&str, usize> = categories
                     .iter()
                     .enumerate()
                     .map(|(k, c)| (c.as_str(), k))
                     .collect();
-                for (i, label) in labels.iter().enumerate() {
+                each_label(dataset, name, |label| {
                     let k = index
-                        .get(label.as_deref().unwrap_or(NULL))
+                        .get(label.unwrap_or(NULL))
                         .copied()
                         .unwrap_or(categories.len());
-                    out[[i, at + k]] = 1.0;
-                }
+                    out[[row, at + k]] = 1.0;
+                    row += 1;
+                })?;
                 at += categories.len() + 1;
             }
-            _ => return Err(format!("column `{name}` changed kind between the datasets")),
         }
     }
     Ok(out)

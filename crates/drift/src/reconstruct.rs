@@ -17,16 +17,13 @@
 //! thresholds are the reference chunks' mean ± 3 standard deviations (population), the lower
 //! one dropped when it is not above 0; a current chunk outside them alerts.
 
+use std::collections::HashMap;
+
 use seismo_core::{ColumnKind, Dataset};
 use seismo_stats::multivariate::Pca;
 use serde::Serialize;
 
-use std::collections::HashMap;
-
-use arrow_array::cast::AsArray;
-use arrow_array::types::Float64Type;
-use arrow_array::{Array, ArrayRef};
-use arrow_schema::DataType;
+use crate::columns::{Reading, each_label, each_number};
 
 /// The share of variance the kept components explain (NannyML's default).
 pub const VARIANCE: f64 = 0.65;
@@ -218,73 +215,42 @@ fn chunk(errors: &[f64], size: usize) -> Vec<ReconstructionChunk> {
         .collect()
 }
 
-/// The arrays of column `name` in `dataset`, cast to `to`.
-fn arrays(dataset: &Dataset, name: &str, to: &DataType) -> Result<Vec<ArrayRef>, String> {
-    let index = dataset
-        .arrow_schema()
-        .index_of(name)
-        .map_err(|_| format!("column `{name}` is not in the data"))?;
-    dataset
-        .batches()
-        .iter()
-        .map(|b| arrow_cast::cast(b.column(index), to).map_err(|e| format!("column `{name}`: {e}")))
-        .collect()
-}
-
-/// A number, or NaN when null or not finite.
-fn number(a: &arrow_array::Float64Array, i: usize) -> f64 {
-    let v = a.value(i);
-    if a.is_null(i) || !v.is_finite() {
-        f64::NAN
-    } else {
-        v
-    }
-}
-
 fn fit(dataset: &Dataset, name: &str, kind: ColumnKind) -> Result<Fitted, String> {
-    match kind {
-        ColumnKind::Numeric => {
+    Ok(match Reading::of(name, kind)? {
+        Reading::Numbers => {
             let (mut sum, mut count) = (0.0, 0usize);
-            for array in arrays(dataset, name, &DataType::Float64)? {
-                let a = array.as_primitive::<Float64Type>();
-                for i in 0..a.len() {
-                    let v = number(a, i);
-                    if !v.is_nan() {
-                        sum += v;
-                        count += 1;
-                    }
+            each_number(dataset, name, |v| {
+                if !v.is_nan() {
+                    sum += v;
+                    count += 1;
                 }
-            }
-            Ok(Fitted::Number {
+            })?;
+            Fitted::Number {
                 fill: if count == 0 { 0.0 } else { sum / count as f64 },
-            })
+            }
         }
-        ColumnKind::Categorical | ColumnKind::Boolean => {
+        Reading::Labels => {
             let mut counts: HashMap<String, usize> = HashMap::new();
             let mut nulls = 0usize;
-            for array in arrays(dataset, name, &DataType::Utf8)? {
-                let a = array.as_string::<i32>();
-                for i in 0..a.len() {
-                    if a.is_null(i) {
-                        nulls += 1;
-                    } else if let Some(c) = counts.get_mut(a.value(i)) {
-                        *c += 1;
-                    } else {
-                        counts.insert(a.value(i).to_string(), 1);
+            each_label(dataset, name, |label| match label {
+                None => nulls += 1,
+                Some(l) => match counts.get_mut(l) {
+                    Some(c) => *c += 1,
+                    None => {
+                        counts.insert(l.to_string(), 1);
                     }
-                }
-            }
+                },
+            })?;
             let total = dataset.num_rows().max(1) as f64;
-            Ok(Fitted::Category {
+            Fitted::Category {
                 shares: counts
                     .into_iter()
                     .map(|(l, c)| (l, c as f64 / total))
                     .collect(),
                 null_share: nulls as f64 / total,
-            })
+            }
         }
-        other => Err(format!("column `{name}` is {other:?}: not tested together")),
-    }
+    })
 }
 
 fn encode(
@@ -297,29 +263,17 @@ fn encode(
         let mut column = out.column_mut(j);
         let mut row = 0;
         match fit {
-            Fitted::Number { fill } => {
-                for array in arrays(dataset, name, &DataType::Float64)? {
-                    let a = array.as_primitive::<Float64Type>();
-                    for i in 0..a.len() {
-                        let v = number(a, i);
-                        column[row] = if v.is_nan() { *fill } else { v };
-                        row += 1;
-                    }
-                }
-            }
-            Fitted::Category { shares, null_share } => {
-                for array in arrays(dataset, name, &DataType::Utf8)? {
-                    let a = array.as_string::<i32>();
-                    for i in 0..a.len() {
-                        column[row] = if a.is_null(i) {
-                            *null_share
-                        } else {
-                            shares.get(a.value(i)).copied().unwrap_or(0.0)
-                        };
-                        row += 1;
-                    }
-                }
-            }
+            Fitted::Number { fill } => each_number(dataset, name, |v| {
+                column[row] = if v.is_nan() { *fill } else { v };
+                row += 1;
+            })?,
+            Fitted::Category { shares, null_share } => each_label(dataset, name, |label| {
+                column[row] = match label {
+                    None => *null_share,
+                    Some(l) => shares.get(l).copied().unwrap_or(0.0),
+                };
+                row += 1;
+            })?,
         }
     }
     Ok(out)

@@ -124,17 +124,13 @@ fn summary(page: &mut String, report: &DriftReport, reference: &str, current: &s
             if m.drifted() { "badge" } else { "" },
             yes(m.drifted())
         );
-        let columns = match m {
-            seismo_drift::MultivariateDrift::Mmd(m) => &m.columns,
-            seismo_drift::MultivariateDrift::Reconstruction(r) => &r.columns,
-        };
         let line = crate::drift::multivariate_summary(m);
         let detail = line.split_once(" — ").map_or(line.as_str(), |(_, d)| d);
         let _ = write!(
             page,
             " — {}. Columns tested together: {}.",
             escape(detail),
-            escape(&columns.join(", "))
+            escape(&m.columns().join(", "))
         );
     }
 }
