@@ -21,6 +21,7 @@ use std::collections::HashMap;
 
 use seismo_core::{ColumnKind, Dataset};
 use seismo_stats::multivariate::Pca;
+use seismo_stats::threshold::sigma_band;
 use serde::Serialize;
 
 use crate::columns::{Reading, each_label, each_number};
@@ -142,16 +143,9 @@ pub fn reconstruction(
         .iter()
         .map(|c| c.value)
         .collect();
-    let k = reference_values.len() as f64;
-    let centre = reference_values.iter().sum::<f64>() / k;
-    let spread = (reference_values
-        .iter()
-        .map(|v| (v - centre) * (v - centre))
-        .sum::<f64>()
-        / k)
-        .sqrt();
-    let upper_threshold = centre + 3.0 * spread;
-    let lower_threshold = Some(centre - 3.0 * spread).filter(|l| *l > 0.0);
+    let (lower, upper_threshold) =
+        sigma_band(&reference_values, 3.0).ok_or("the reference has no chunks")?;
+    let lower_threshold = Some(lower).filter(|l| *l > 0.0);
     let judge = |mut chunks: Vec<ReconstructionChunk>| {
         for c in &mut chunks {
             c.alert = !(lower_threshold.unwrap_or(f64::NEG_INFINITY) < c.value

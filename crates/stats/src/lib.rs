@@ -36,6 +36,7 @@ pub mod random;
 pub mod sketch;
 pub mod sort;
 pub mod special;
+pub mod threshold;
 pub mod two_sample;
 pub mod values;
 

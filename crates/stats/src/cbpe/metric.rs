@@ -1,0 +1,246 @@
+//! The metrics CBPE estimates: each one's estimate from calibrated probabilities, its
+//! realized value from labels, and its sampling error, all as NannyML 0.13.1 computes them.
+
+use super::expected::{Expected, estimate_roc_auc};
+use crate::two_sample::mann_whitney_u;
+
+/// A metric of a binary classifier that CBPE estimates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Metric {
+    /// Area under the ROC curve of the scores.
+    RocAuc,
+    /// Share of decisions that are right.
+    Accuracy,
+    /// Right positives over predicted positives.
+    Precision,
+    /// Right positives over actual positives.
+    Recall,
+    /// Harmonic mean of precision and recall.
+    F1,
+    /// Right negatives over actual negatives.
+    Specificity,
+}
+
+impl Metric {
+    /// Every metric, in the order reports list them.
+    pub const ALL: [Metric; 6] = [
+        Metric::RocAuc,
+        Metric::Accuracy,
+        Metric::Precision,
+        Metric::Recall,
+        Metric::F1,
+        Metric::Specificity,
+    ];
+
+    /// The name in flags, JSON and metrics (`roc_auc`, `accuracy`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RocAuc => "roc_auc",
+            Self::Accuracy => "accuracy",
+            Self::Precision => "precision",
+            Self::Recall => "recall",
+            Self::F1 => "f1",
+            Self::Specificity => "specificity",
+        }
+    }
+
+    /// The metric named `name` (as [`Metric::as_str`] writes it).
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+
+    /// The estimate on rows with calibrated probabilities `calibrated`, the model's own
+    /// `scores` (which rank the rows for ROC AUC) and its decisions `predicted`.
+    pub fn estimate(self, calibrated: &[f64], scores: &[f64], predicted: &[bool]) -> f64 {
+        if calibrated.is_empty() {
+            return f64::NAN;
+        }
+        let expected = Expected::new(calibrated, predicted);
+        match self {
+            Self::RocAuc => estimate_roc_auc(calibrated, scores),
+            Self::Accuracy => expected.accuracy(),
+            Self::Precision => expected.precision(),
+            Self::Recall => expected.recall(),
+            Self::F1 => expected.f1(),
+            Self::Specificity => expected.specificity(),
+        }
+    }
+
+    /// The realized value on labelled rows (`labels` 0 or 1), NaN where NannyML's is: ROC
+    /// AUC with one class of labels; precision, recall and F1 with one class of labels or of
+    /// decisions; specificity without negatives; any metric without rows.
+    pub fn realized(self, scores: &[f64], labels: &[bool], predicted: &[bool]) -> f64 {
+        let n = labels.len();
+        if n == 0 {
+            return f64::NAN;
+        }
+        let positives = labels.iter().filter(|l| **l).count();
+        let decided = predicted.iter().filter(|p| **p).count();
+        let one_class = positives == 0 || positives == n;
+        let one_decision = decided == 0 || decided == n;
+        let c = Counts::of(labels, predicted);
+        let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        match self {
+            Self::RocAuc if one_class => f64::NAN,
+            Self::RocAuc => roc_auc(scores, labels),
+            Self::Accuracy => ratio(c.tp + c.tn, n),
+            Self::Precision | Self::Recall | Self::F1 if one_class || one_decision => f64::NAN,
+            Self::Precision => ratio(c.tp, c.tp + c.fp),
+            Self::Recall => ratio(c.tp, c.tp + c.fn_),
+            Self::F1 => ratio(2 * c.tp, 2 * c.tp + c.fp + c.fn_),
+            Self::Specificity if c.tn + c.fp == 0 => f64::NAN,
+            Self::Specificity => ratio(c.tn, c.tn + c.fp),
+        }
+    }
+}
+
+/// The ROC AUC of `scores` against `labels` (ties count half: scikit-learn's
+/// `roc_auc_score`), from the Mann–Whitney U of the positives' scores; NaN with one class.
+pub(crate) fn roc_auc(scores: &[f64], labels: &[bool]) -> f64 {
+    let (mut positives, mut negatives) = (Vec::new(), Vec::new());
+    for (s, l) in scores.iter().zip(labels) {
+        if *l {
+            positives.push(*s)
+        } else {
+            negatives.push(*s)
+        }
+    }
+    match mann_whitney_u(&positives, &negatives) {
+        Ok(u) => u.statistic / (positives.len() as f64 * negatives.len() as f64),
+        Err(_) => f64::NAN,
+    }
+}
+
+impl std::fmt::Display for Metric {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A confusion matrix of labels and decisions.
+#[derive(Debug, Clone, Copy, Default)]
+struct Counts {
+    tp: usize,
+    fp: usize,
+    fn_: usize,
+    tn: usize,
+}
+
+impl Counts {
+    fn of(labels: &[bool], predicted: &[bool]) -> Self {
+        let mut c = Self::default();
+        for (l, p) in labels.iter().zip(predicted) {
+            match (l, p) {
+                (true, true) => c.tp += 1,
+                (false, true) => c.fp += 1,
+                (true, false) => c.fn_ += 1,
+                (false, false) => c.tn += 1,
+            }
+        }
+        c
+    }
+}
+
+/// What a metric's sampling error is made of, fitted on the labelled reference (NannyML's
+/// `sampling_error` module): the standard deviation of a per-row contribution and the share
+/// of rows that contribute. A chunk of `n` rows then has the sampling error
+/// `std / √(n · share)` (the standard error of a mean over the contributing rows).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SamplingError {
+    /// Population standard deviation of the per-row contributions.
+    pub std: f64,
+    /// Share of rows that contribute (1 for accuracy).
+    pub share: f64,
+}
+
+impl SamplingError {
+    /// The components of `metric` on the reference's raw `scores`, `labels` and decisions.
+    ///
+    /// ROC AUC follows NannyML's Mann–Whitney decomposition: with the minority class as
+    /// positives (labels and scores flipped when positives are the majority), the rows sorted
+    /// by score, each positive contributes the number of negatives ranked below it over the
+    /// number of negatives. Rows tied on score are ordered by label, negatives first; NannyML
+    /// leaves their order to numpy's unstable sort, so on ties the two can differ slightly
+    /// (docs/estimate.md gives the size on the bundled example).
+    pub fn fit(metric: Metric, scores: &[f64], labels: &[bool], predicted: &[bool]) -> Self {
+        let n = labels.len() as f64;
+        let c = Counts::of(labels, predicted);
+        // A 0/1 contribution vector with `ones` ones among `rows`, each scaled by `scale`.
+        let binary = |ones: usize, rows: usize, scale: f64| {
+            if rows == 0 {
+                return f64::NAN;
+            }
+            let q = ones as f64 / rows as f64;
+            scale * (q * (1.0 - q)).sqrt()
+        };
+        match metric {
+            Metric::RocAuc => roc_auc_components(scores, labels),
+            Metric::Accuracy => Self {
+                std: binary(c.tp + c.tn, labels.len(), 1.0),
+                share: 1.0,
+            },
+            Metric::Precision => Self {
+                std: binary(c.tp, c.tp + c.fp, 1.0),
+                share: (c.tp + c.fp) as f64 / n,
+            },
+            Metric::Recall => Self {
+                std: binary(c.tp, c.tp + c.fn_, 1.0),
+                share: (c.tp + c.fn_) as f64 / n,
+            },
+            Metric::F1 => {
+                let rows = c.tp + c.fp + c.fn_;
+                let scale = rows as f64 / ((c.fn_ + c.fp) as f64 * 0.5 + c.tp as f64);
+                Self {
+                    std: binary(c.tp, rows, scale),
+                    share: rows as f64 / n,
+                }
+            }
+            Metric::Specificity => Self {
+                std: binary(c.tn, c.tn + c.fp, 1.0),
+                share: (c.tn + c.fp) as f64 / n,
+            },
+        }
+    }
+
+    /// The sampling error of a chunk of `rows` rows.
+    pub fn of_chunk(&self, rows: usize) -> f64 {
+        self.std / (rows as f64 * self.share).sqrt()
+    }
+}
+
+fn roc_auc_components(scores: &[f64], labels: &[bool]) -> SamplingError {
+    let n = labels.len();
+    let positives = labels.iter().filter(|l| **l).count();
+    // The minority class as positives, as NannyML flips when the mean label exceeds 1/2.
+    let flip = 2 * positives > n;
+    let rows: Vec<(f64, bool)> = scores
+        .iter()
+        .zip(labels)
+        .map(|(s, l)| if flip { (1.0 - s, !l) } else { (*s, *l) })
+        .collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|a, b| {
+        rows[*a]
+            .0
+            .total_cmp(&rows[*b].0)
+            .then(rows[*a].1.cmp(&rows[*b].1))
+    });
+    let n_pos = rows.iter().filter(|r| r.1).count();
+    let n_neg = n - n_pos;
+    // A positive at rank r (0-based) with i positives before it has r − i negatives below.
+    // NannyML takes the distinct nonzero ranks of positives, so a positive at rank 0
+    // contributes nothing; kept for equality.
+    let mut below = Vec::with_capacity(n_pos);
+    for (rank, &i) in order.iter().enumerate() {
+        if rows[i].1 && rank > 0 {
+            below.push((rank - below.len()) as f64 / n_neg as f64);
+        }
+    }
+    let m = below.len() as f64;
+    let mean = below.iter().sum::<f64>() / m;
+    let std = (below.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / m).sqrt();
+    SamplingError {
+        std,
+        share: n_pos as f64 / n as f64,
+    }
+}
