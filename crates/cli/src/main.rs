@@ -5,6 +5,7 @@
 //! failing rule or test), 2 for bad input or usage. Errors are one line on stderr.
 
 mod drift;
+mod estimate;
 mod history;
 mod infer;
 mod input;
@@ -36,6 +37,9 @@ enum Command {
     Profile(profile::ProfileArgs),
     /// Compare a current dataset with a reference: drift per column and for the dataset.
     Drift(drift::DriftArgs),
+    /// Estimate a binary classifier's performance per chunk before its labels arrive
+    /// (CBPE, as NannyML), against a labelled reference.
+    Estimate(estimate::EstimateArgs),
     /// Follow a value over time: per-window statistics, change points, and the release or
     /// marker each lines up with.
     History(history::HistoryArgs),
@@ -73,6 +77,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Profile(args) => profile::run(args),
         Command::Drift(args) => drift::run(args),
+        Command::Estimate(args) => estimate::run(args),
         Command::History(args) => history::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Infer(args) => infer::run(args),

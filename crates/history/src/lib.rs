@@ -43,7 +43,7 @@ pub use markers::{Marker, parse_markers};
 pub use report::{
     Attribution, ChangePoint, Event, History, HistoryOptions, Segment, WindowSummary, history,
 };
-pub use series::{Series, SeriesBuilder, Sighting, WindowChoice, WindowStats};
+pub use series::{Series, SeriesBuilder, Sighting, WindowChoice, WindowStats, time_micros};
 
 /// The part a column plays in a history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -452,9 +452,11 @@ fn safe() -> CastOptions<'static> {
     }
 }
 
-/// Times as UTC microseconds. Strings that do not parse are errors naming the row, not
-/// silently missing times.
-fn time_micros(array: &dyn Array) -> Result<ArrayRef, HistoryError> {
+/// Times as UTC microseconds (a `Timestamp(Microsecond, "+00:00")` array; nulls stay
+/// null): timestamps of any unit and zone, dates, RFC 3339 or `YYYY-MM-DD[ HH:MM:SS]` text,
+/// or numbers of seconds since the epoch. Strings that do not parse are errors naming the
+/// row, not silently missing times.
+pub fn time_micros(array: &dyn Array) -> Result<ArrayRef, HistoryError> {
     let target = DataType::Timestamp(TimeUnit::Microsecond, Some(Arc::from("+00:00")));
     let data_type = array.data_type();
     let numeric = data_type.is_numeric();

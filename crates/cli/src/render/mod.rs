@@ -1,12 +1,13 @@
 //! Rendering, in one place: the page skeleton and stylesheet every HTML report shares, the
-//! chart helper, text tables, JUnit XML, and the reports of `drift`, `history`, `validate`
-//! `test` and `robust` (text, JUnit and HTML).
+//! chart helper, text tables, JUnit XML, and the reports of `drift`, `estimate`, `history`,
+//! `validate`, `test` and `robust` (text, JUnit and HTML).
 //!
 //! Renderers draw what the domain crates computed (distributions, windows, checks); they
 //! compute no statistics. Every page is self-contained: no network, no external assets.
 
 pub mod chart;
 pub mod drift;
+pub mod estimate;
 pub mod history;
 pub mod junit;
 pub mod model_test;

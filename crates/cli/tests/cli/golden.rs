@@ -31,6 +31,10 @@ history.txt        1 history examples/current.parquet --time timestamp --value s
 history.json       1 history examples/current.parquet --time timestamp --value score --markers examples/deployments.csv --format json
 history.html       1 history examples/current.parquet --time timestamp --value score --markers examples/deployments.csv --format html
 profile.txt        0 profile examples/current.parquet
+estimate.txt       1 estimate --reference examples/reference.parquet --current examples/december.parquet --prediction score --target label --chunk 1d --time timestamp
+estimate.json      1 estimate --reference examples/reference.parquet --current examples/december.parquet --prediction score --target label --chunk 1d --time timestamp --format json
+estimate.html      1 estimate --reference examples/reference.parquet --current examples/december.parquet --prediction score --target label --chunk 1d --time timestamp --format html
+estimate_concept.txt 1 estimate --reference examples/reference.parquet --current examples/concept.parquet --prediction score --target label --chunk 1d --time timestamp --metric roc_auc,accuracy
 robust.txt         1 robust examples/current.parquet --model examples/models/credit_gbm_brittle.onnx --threshold 0.3 --by channel
 robust.xml         1 robust examples/current.parquet --model examples/models/credit_gbm_brittle.onnx --threshold 0.3 --by channel --format junit
 robust.html        1 robust examples/current.parquet --model examples/models/credit_gbm_brittle.onnx --threshold 0.3 --by channel --perturb invariance@num_products --perturb decreases:0.1@income --perturb gaussian:0.1 --format html

@@ -5,6 +5,7 @@
 mod common;
 mod drift;
 mod drift_html;
+mod estimate;
 mod golden;
 mod history;
 mod model_test;
