@@ -25,6 +25,8 @@ pub enum Detector {
     Rules,
     /// A metric on labelled records against the reference's.
     Performance,
+    /// Accuracy estimated without labels (CBPE) against the reference's estimate.
+    EstimatedPerformance,
 }
 
 impl Detector {
@@ -38,6 +40,7 @@ impl Detector {
             Self::Drift => "drift",
             Self::Rules => "rules",
             Self::Performance => "performance",
+            Self::EstimatedPerformance => "estimated_performance",
         }
     }
 }
@@ -175,7 +178,31 @@ pub fn judge_window(model: &Model, window: &Summary, min_records: u64) -> Vec<Fi
             ),
         });
     }
+    found.extend(judge_estimated_performance(model, window));
     found
+}
+
+/// The estimated-performance detector: the window's accuracy as CBPE estimates it from the
+/// predictions alone, against the accuracy it estimates on the reference; it fires when the
+/// estimate fell by more than the policy's `performance_drop`. Comparing estimate with
+/// estimate keeps scores that were never calibrated (an accuracy of 1 with scores near 0.5
+/// estimates far lower) from firing on healthy windows.
+fn judge_estimated_performance(model: &Model, window: &Summary) -> Option<Finding> {
+    let estimator = model.estimator.as_ref()?;
+    let estimate = window.expected_correct / window.count as f64;
+    let reference = estimator.reference_accuracy;
+    let drop = model.policy.performance_drop;
+    Some(Finding {
+        kind: Detector::EstimatedPerformance,
+        subject: "accuracy".into(),
+        firing: reference - estimate > drop,
+        value: estimate,
+        threshold: reference - drop,
+        message: format!(
+            "accuracy estimated without labels (CBPE) on the window's {} records is {estimate:.4} against {reference:.4} estimated on the reference",
+            window.count
+        ),
+    })
 }
 
 /// The performance detector on one window's labelled sums; nothing until enough labels

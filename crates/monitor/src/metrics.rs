@@ -1,5 +1,6 @@
 //! Prometheus metrics (the registry; `seismo-server` serves it over HTTP): ingest counts and latencies,
-//! the prediction mean of each model's latest judged window, and firing alerts.
+//! the prediction mean, estimated accuracy and labelled performance of each model's latest
+//! judged window, and firing alerts.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -48,6 +49,10 @@ pub struct Metrics {
     pub drift: Family<FeatureLabel, Gauge<f64, AtomicU64>>,
     /// Requests refused because the store's queue was full.
     pub overloaded: Counter,
+    /// The accuracy CBPE estimates for the latest judged window, without labels, by model.
+    pub estimated_accuracy: Family<ModelLabel, Gauge<f64, AtomicU64>>,
+    /// The labelled performance of the latest window labels arrived for, by model.
+    pub realized_performance: Family<ModelLabel, Gauge<f64, AtomicU64>>,
 }
 
 impl Metrics {
@@ -64,6 +69,8 @@ impl Metrics {
             firing_alerts: Family::default(),
             drift: Family::default(),
             overloaded: Counter::default(),
+            estimated_accuracy: Family::default(),
+            realized_performance: Family::default(),
             registry: Registry::default(),
         };
         registry.register("records", "Records accepted", metrics.records.clone());
@@ -106,6 +113,16 @@ impl Metrics {
             "overloaded_requests",
             "Log requests refused with RESOURCE_EXHAUSTED because the store's queue was full",
             metrics.overloaded.clone(),
+        );
+        registry.register(
+            "window_estimated_accuracy",
+            "The latest judged window's accuracy estimated from its predictions alone (CBPE; binary models with a labelled reference)",
+            metrics.estimated_accuracy.clone(),
+        );
+        registry.register(
+            "window_realized_performance",
+            "The labelled performance (accuracy, or R² for regression) of the latest window labels arrived for",
+            metrics.realized_performance.clone(),
         );
         Arc::new(Self {
             registry,

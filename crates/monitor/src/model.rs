@@ -6,6 +6,7 @@ use crate::invalid::Invalid;
 use seismo_core::Dataset;
 use seismo_drift::{DriftOptions, DriftSettings};
 use seismo_rules::{Rules, ValidateOptions, validate};
+use seismo_stats::cbpe::{Cbpe, CbpeOptions, Metric};
 use seismo_stats::sort::linear_quantile;
 
 use crate::columns::{self, FeatureSchema, LABEL, PREDICTION};
@@ -141,6 +142,10 @@ pub struct Model {
     pub std: f64,
     /// The labelled reference's performance (none without labels).
     pub performance: Option<f64>,
+    /// Performance without labels (binary models with a labelled reference of both
+    /// classes): CBPE fitted on the reference, and the accuracy it estimates there, which a
+    /// window's estimate is compared with.
+    pub estimator: Option<Estimator>,
     /// How reports test drift (`drift_toml`, else the defaults).
     pub drift: DriftOptions,
     /// The rule file, if one was given.
@@ -148,6 +153,69 @@ pub struct Model {
     /// The rules each record can be judged by alone (see [`record_rules`]): what `Check`
     /// and the rule-violation detector apply.
     pub row_rules: Option<Rules>,
+}
+
+/// CBPE as the service runs it: fitted on the labelled reference rows (scores clipped to
+/// [0, 1], positive when at least 0.5, labels positive when not 0), calibrated when that
+/// helps (`auto`), estimating ROC AUC and accuracy.
+#[derive(Debug, Clone)]
+pub struct Estimator {
+    /// The fitted estimator.
+    pub cbpe: Cbpe,
+    /// The accuracy it estimates on the reference itself.
+    pub reference_accuracy: f64,
+    /// The ROC AUC it estimates on the reference itself.
+    pub reference_roc_auc: f64,
+}
+
+impl Estimator {
+    /// `None` without labelled rows of both classes.
+    fn fit(predictions: &[f64], labels: &[f64]) -> Option<Self> {
+        let (scores, truth): (Vec<f64>, Vec<f64>) = predictions
+            .iter()
+            .zip(labels)
+            .filter(|(p, l)| !p.is_nan() && !l.is_nan())
+            .map(|(p, l)| (Self::probability(*p), f64::from(*l != 0.0)))
+            .unzip();
+        let positives = truth.iter().filter(|l| **l == 1.0).count();
+        if positives == 0 || positives == truth.len() {
+            return None;
+        }
+        let size = truth.len().div_ceil(10);
+        let chunks: Vec<_> = (0..truth.len())
+            .step_by(size)
+            .map(|start| start..(start + size).min(truth.len()))
+            .collect();
+        let options = CbpeOptions {
+            metrics: vec![Metric::RocAuc, Metric::Accuracy],
+            ..CbpeOptions::default()
+        };
+        let cbpe = Cbpe::fit(&scores, &truth, &chunks, &options).ok()?;
+        let on_reference = cbpe.estimate(&scores, None);
+        Some(Self {
+            reference_roc_auc: on_reference[0].estimated,
+            reference_accuracy: on_reference[1].estimated,
+            cbpe,
+        })
+    }
+
+    /// A prediction as the probability CBPE reads (clipped to [0, 1]; a model serving
+    /// percentages is the prediction detectors' business).
+    pub fn probability(prediction: f64) -> f64 {
+        prediction.clamp(0.0, 1.0)
+    }
+
+    /// A prediction's expected correctness: its calibrated probability if predicted
+    /// positive, one minus it if not. A window's estimated accuracy is their mean.
+    pub fn expected_correct(&self, prediction: f64) -> f64 {
+        let p = Self::probability(prediction);
+        let calibrated = self.cbpe.calibrate(p);
+        if p >= self.cbpe.threshold() {
+            calibrated
+        } else {
+            1.0 - calibrated
+        }
+    }
 }
 
 impl Model {
@@ -210,6 +278,7 @@ impl Model {
             mean: 0.0,
             std: 0.0,
             performance: None,
+            estimator: None,
             rules,
             row_rules,
             spec,
@@ -234,6 +303,9 @@ impl Model {
                 model.range = (sorted[0], sorted[sorted.len() - 1]);
                 model.mean = mean;
                 model.performance = performance.score(task);
+                model.estimator = (task == Task::Binary)
+                    .then(|| Estimator::fit(&columns.predictions, &columns.labels))
+                    .flatten();
                 model.summary = summary;
             }
             Reference::Profile(profile) => {

@@ -304,6 +304,7 @@ pub fn profile_summary<'a>(
             features,
             violations: 0,
             cusum_signals: 0,
+            expected_correct: 0.0,
         },
         prediction,
     ))

@@ -11,7 +11,7 @@ use seismo_stats::profile::Profile;
 
 use crate::columns;
 use crate::detect::{Detector, judge_window};
-use crate::model::{Model, Task};
+use crate::model::{Estimator, Model, Task};
 use crate::record::Columns;
 use crate::reference::Reference;
 use crate::store::{Store, StoreError};
@@ -177,11 +177,60 @@ pub fn build(
     for check in performance(model, reference, &current) {
         report.push(check);
     }
+    report.checks.extend(estimated_roc_auc(model, &current));
     Ok(Covered {
         report,
         records,
         labelled,
     })
+}
+
+/// ROC AUC estimated without labels (CBPE) on every record, labelled or not, against the
+/// ROC AUC it estimates on the reference; with its ±3σ band, and the realized value where
+/// labels arrived. (Accuracy is the estimated-performance detector's check above.)
+fn estimated_roc_auc(model: &Model, current: &Columns) -> Option<Check> {
+    let estimator = model.estimator.as_ref()?;
+    let (scores, labels): (Vec<f64>, Vec<f64>) = current
+        .predictions
+        .iter()
+        .zip(&current.labels)
+        .map(|(p, l)| {
+            let label = if l.is_nan() {
+                f64::NAN
+            } else {
+                f64::from(*l != 0.0)
+            };
+            (Estimator::probability(*p), label)
+        })
+        .unzip();
+    let roc = estimator
+        .cbpe
+        .estimate(&scores, Some(&labels))
+        .into_iter()
+        .find(|e| e.metric == seismo_stats::cbpe::Metric::RocAuc)?;
+    let (name, subject) = ("estimated_roc_auc", "performance");
+    if !roc.estimated.is_finite() {
+        return Some(Check::skipped(
+            name,
+            subject,
+            "no positive or no negative is expected among the records",
+        ));
+    }
+    let bound = estimator.reference_roc_auc - model.policy.performance_drop;
+    let mut check = Check::new(
+        name,
+        subject,
+        Severity::Error.outcome(roc.estimated >= bound),
+    )
+    .with_value(roc.estimated)
+    .with_threshold(bound)
+    .with_detail("reference", estimator.reference_roc_auc)
+    .with_detail("lower", roc.lower)
+    .with_detail("upper", roc.upper);
+    if roc.realized.is_finite() {
+        check = check.with_detail("realized", roc.realized);
+    }
+    Some(check)
 }
 
 /// The task's metrics on the labelled rows of `current`, each judged against the same

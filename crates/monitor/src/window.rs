@@ -32,6 +32,9 @@ pub struct Summary {
     pub violations: u64,
     /// CUSUM signals raised while this window's records were fed (set by the writer).
     pub cusum_signals: u64,
+    /// Σ of each prediction's expected correctness under the model's CBPE (0 without one):
+    /// over `count`, the estimated accuracy.
+    pub expected_correct: f64,
 }
 
 impl Summary {
@@ -63,8 +66,18 @@ impl Summary {
             }
             None => 0,
         };
+        let expected_correct = match &model.estimator {
+            Some(e) => batch
+                .predictions
+                .iter()
+                .filter(|p| !p.is_nan())
+                .map(|p| e.expected_correct(*p))
+                .sum(),
+            None => 0.0,
+        };
         Ok(Self {
             count: n as u64,
+            expected_correct,
             sum: batch.predictions.iter().sum(),
             predictions,
             features,
@@ -90,6 +103,7 @@ impl Summary {
         self.predictions.merge(&other.predictions);
         self.violations += other.violations;
         self.cusum_signals += other.cusum_signals;
+        self.expected_correct += other.expected_correct;
     }
 
     /// The mean prediction.

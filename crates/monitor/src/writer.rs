@@ -474,6 +474,20 @@ impl Engine {
     fn raise(&mut self, findings: Vec<(Arc<Model>, i64, Finding)>) {
         let mut changed = Vec::new();
         for (model, start, finding) in findings {
+            let label = || ModelLabel {
+                model: model.key.clone(),
+            };
+            match finding.kind {
+                Detector::EstimatedPerformance => {
+                    let gauge = &self.outlets.metrics.estimated_accuracy;
+                    gauge.get_or_create(&label()).set(finding.value);
+                }
+                Detector::Performance => {
+                    let gauge = &self.outlets.metrics.realized_performance;
+                    gauge.get_or_create(&label()).set(finding.value);
+                }
+                _ => {}
+            }
             if finding.kind == Detector::Drift {
                 self.outlets
                     .metrics

@@ -287,11 +287,13 @@ async fn registering_again_judges_the_windows_against_the_new_reference() {
     let (address, stop, task) = start(dir.path(), |_| {}).await;
     let mut monitor = client(&address).await;
     register(&mut monitor, "", policy()).await;
-    // Everyone is 200 years older than in the reference: age drifts.
+    // Everyone is 200 years older than in the reference: age drifts (the predictions
+    // spread as the reference's, so that only age moves).
     let older = |from: usize, to: usize| -> Vec<Record> {
         (from..to)
             .map(|i| {
-                let mut r = record(i, START + i as i64 * 1_000_000, 0.5);
+                let p = 0.2 + 0.6 * ((i * 37) % 400) as f64 / 400.0;
+                let mut r = record(i, START + i as i64 * 1_000_000, p);
                 r.features.get_mut("age").unwrap().kind =
                     Some(value::Kind::Number(230.0 + (i % 40) as f64));
                 r
@@ -529,6 +531,107 @@ async fn a_slow_rule_set_in_check_does_not_stall_other_requests() {
         cheap_done < check_done,
         "the cheap request ({cheap_done:?}) waited for the Check ({check_done:?})"
     );
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}
+
+/// Performance before labels: with a calibrated labelled reference, a window whose
+/// predictions crowd at one half raises the estimated-performance alert from the predictions
+/// alone; when its labels arrive, the labelled performance alert fires too. Both show in
+/// `GetReport` and as Prometheus gauges.
+#[tokio::test]
+async fn the_estimate_alerts_before_labels_and_the_realized_metric_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let metrics_address = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let (address, stop, task) =
+        start(dir.path(), |o| o.metrics_listener = Some(metrics_address)).await;
+    let mut monitor = client(&address).await;
+    // Deterministic stand-ins for two independent uniform draws per record.
+    let draw = |i: usize| ((i * 7919) % 1000) as f64 / 1000.0 + 0.0005;
+    let coin = |i: usize| ((i * 4523 + 611) % 997) as f64 / 997.0;
+    // Calibrated scores: a record scored p is positive with probability p.
+    let spread = |i: usize| 0.02 + 0.96 * ((i * 37) % 1000) as f64 / 1000.0;
+    let reference = (0..1000)
+        .map(|i| {
+            let p = spread(i);
+            Record {
+                label: Some(f64::from(coin(i) < p)),
+                ..record(i, START - HOUR, p)
+            }
+        })
+        .collect();
+    crate::common::register_reference(&mut monitor, reference, "", policy()).await;
+
+    // A healthy hour: the reference's spread of scores.
+    let healthy = (0..300)
+        .map(|i| record(i, START + i as i64 * 1_000_000, spread(i + 7)))
+        .collect();
+    log(&mut monitor, healthy).await.unwrap();
+    assert_eq!(firing(&mut monitor).await, Vec::<String>::new());
+
+    // The next hour every score sits near one half: no label yet, the estimate falls.
+    let unsure = |i: usize| 0.45 + 0.1 * draw(i);
+    let hour = (300..600)
+        .map(|i| record(i, START + HOUR + i as i64 * 1_000_000, unsure(i)))
+        .collect();
+    log(&mut monitor, hour).await.unwrap();
+    assert_eq!(
+        firing(&mut monitor).await,
+        ["credit@1.0:estimated_performance:accuracy"]
+    );
+    let report = crate::common::report(&mut monitor, START + HOUR, START + 2 * HOUR).await;
+    assert_eq!(report.labelled, 0);
+    let check = |name: &str| {
+        report
+            .checks
+            .iter()
+            .find(|c| c.check == name)
+            .unwrap_or_else(|| panic!("no {name} check: {:?}", report.checks))
+            .clone()
+    };
+    let accuracy = check("estimated_performance");
+    assert_eq!(accuracy.outcome, "fail");
+    let estimate = accuracy.value.unwrap();
+    assert!((0.45..0.6).contains(&estimate), "{estimate}");
+    assert_eq!(check("estimated_roc_auc").outcome, "fail");
+
+    // The labels arrive: calibrated too, so about half the decisions were wrong.
+    let labels = (300..600)
+        .map(|i| Label {
+            id: format!("r{i}"),
+            label: f64::from(coin(i) < unsure(i)),
+        })
+        .collect();
+    monitor
+        .log_labels(LogLabelsRequest {
+            model: "credit@1.0".into(),
+            labels,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        firing(&mut monitor).await,
+        [
+            "credit@1.0:estimated_performance:accuracy",
+            "credit@1.0:performance:performance",
+        ]
+    );
+    let scrape = crate::common::scrape(metrics_address).await;
+    let gauge = |name: &str| -> f64 {
+        let prefix = format!("seismo_{name}{{model=\"credit@1.0\"}} ");
+        scrape
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .unwrap_or_else(|| panic!("no {name} in:\n{scrape}"))
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(gauge("window_estimated_accuracy"), estimate);
+    let realized = gauge("window_realized_performance");
+    assert!((0.3..0.7).contains(&realized), "{realized}");
     stop.send(()).unwrap();
     task.await.unwrap();
 }
