@@ -60,6 +60,23 @@ pub async fn start(
     (address, stop, task)
 }
 
+/// [`start`] with the metrics endpoint on another free loopback port, returned last.
+pub async fn start_with_metrics(
+    dir: &std::path::Path,
+) -> (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+    std::net::SocketAddr,
+) {
+    let metrics_address = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let (address, stop, task) = start(dir, |o| o.metrics_listener = Some(metrics_address)).await;
+    (address, stop, task, metrics_address)
+}
+
 pub async fn client(address: &str) -> MonitorClient<tonic::transport::Channel> {
     for _ in 0..50 {
         if let Ok(c) = MonitorClient::connect(address.to_owned()).await {

@@ -542,12 +542,8 @@ async fn a_slow_rule_set_in_check_does_not_stall_other_requests() {
 #[tokio::test]
 async fn the_estimate_alerts_before_labels_and_the_realized_metric_after() {
     let dir = tempfile::tempdir().unwrap();
-    let metrics_address = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let (address, stop, task) =
-        start(dir.path(), |o| o.metrics_listener = Some(metrics_address)).await;
+    let (address, stop, task, metrics_address) =
+        crate::common::start_with_metrics(dir.path()).await;
     let mut monitor = client(&address).await;
     // Deterministic stand-ins for two independent uniform draws per record.
     let draw = |i: usize| ((i * 7919) % 1000) as f64 / 1000.0 + 0.0005;

@@ -12,12 +12,8 @@ use crate::common::{HOUR, START, client, record, scrape, start};
 #[tokio::test]
 async fn register_log_report_and_alert_on_a_thousandfold_jump() {
     let dir = tempfile::tempdir().unwrap();
-    let metrics_address = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let (address, stop, task) =
-        start(dir.path(), |o| o.metrics_listener = Some(metrics_address)).await;
+    let (address, stop, task, metrics_address) =
+        crate::common::start_with_metrics(dir.path()).await;
     let mut monitor = client(&address).await;
     let reference: Vec<Record> = (0..200)
         .map(|i| record(i, START - HOUR, 0.1 + 0.001 * (i % 10) as f64))
