@@ -112,6 +112,7 @@ pub fn run(args: EstimateArgs) -> Result<Exit> {
                 CalibrationArg::Never => Calibration::Never,
             },
             seed: args.seed,
+            threads: args.input.threads()?,
         },
     };
     let read = args.input.read_options()?;

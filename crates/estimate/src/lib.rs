@@ -52,6 +52,7 @@ use seismo_core::Dataset;
 use seismo_history::WindowLength;
 pub use seismo_stats::cbpe::{Calibration, CbpeOptions, Metric};
 use seismo_stats::cbpe::{Cbpe, Estimate};
+use seismo_stats::parallel::map_ordered;
 use seismo_stats::profile::format_instant_micros;
 use serde::Serialize;
 
@@ -111,7 +112,8 @@ pub struct EstimateOptions {
     pub time: Option<String>,
     /// How to chunk; `None`: ten chunks' worth of the reference's rows, as NannyML's default.
     pub chunking: Option<Chunking>,
-    /// The decision threshold, the metrics, the calibration and its seed.
+    /// The decision threshold, the metrics, the calibration, its seed and threads (also
+    /// the threads chunks are estimated on; the report is the same on any count).
     pub cbpe: CbpeOptions,
 }
 
@@ -254,8 +256,9 @@ pub fn estimate(
         &options.cbpe,
     )
     .map_err(|e| EstimateError::data(Side::Reference, e.to_string()))?;
-    let reference_chunks = chunk_reports(&cbpe, &reference);
-    let chunks = chunk_reports(&cbpe, &current);
+    let threads = options.cbpe.threads.max(1);
+    let reference_chunks = chunk_reports(&cbpe, &reference, threads);
+    let chunks = chunk_reports(&cbpe, &current, threads);
     let finite = |v: f64| v.is_finite().then_some(v);
     Ok(EstimateReport {
         prediction: options.prediction.clone(),
@@ -374,45 +377,42 @@ fn prepare(
     })
 }
 
-fn chunk_reports(cbpe: &Cbpe, data: &Prepared) -> Vec<ChunkReport> {
-    data.chunks
-        .iter()
-        .map(|(range, start, end)| {
-            let labels = &data.labels[range.clone()];
-            let estimates = cbpe.estimate(&data.scores[range.clone()], Some(labels));
-            let map = |field: fn(&Estimate) -> f64| {
-                estimates
-                    .iter()
-                    .map(|e| (e.metric.as_str(), Some(field(e)).filter(|v| v.is_finite())))
-                    .collect()
-            };
-            let alerts: Vec<&'static str> = estimates
+fn chunk_reports(cbpe: &Cbpe, data: &Prepared, threads: usize) -> Vec<ChunkReport> {
+    map_ordered(&data.chunks, threads, |(range, start, end)| {
+        let labels = &data.labels[range.clone()];
+        let estimates = cbpe.estimate(&data.scores[range.clone()], Some(labels));
+        let map = |field: fn(&Estimate) -> f64| {
+            estimates
                 .iter()
-                .filter(|e| e.alert)
-                .map(|e| e.metric.as_str())
-                .collect();
-            let realized_alerts: Vec<&'static str> = estimates
-                .iter()
-                .zip(cbpe.metrics())
-                .filter(|(e, fit)| e.realized < fit.lower_threshold)
-                .map(|(e, _)| e.metric.as_str())
-                .collect();
-            ChunkReport {
-                start: start.clone(),
-                end: end.clone(),
-                rows: range.len(),
-                labelled: labels.iter().filter(|l| !l.is_nan()).count(),
-                estimated: map(|e| e.estimated),
-                sampling_error: map(|e| e.sampling_error),
-                lower: map(|e| e.lower),
-                upper: map(|e| e.upper),
-                realized: map(|e| e.realized),
-                alert: !alerts.is_empty() || !realized_alerts.is_empty(),
-                alerts,
-                realized_alerts,
-            }
-        })
-        .collect()
+                .map(|e| (e.metric.as_str(), Some(field(e)).filter(|v| v.is_finite())))
+                .collect()
+        };
+        let alerts: Vec<&'static str> = estimates
+            .iter()
+            .filter(|e| e.alert)
+            .map(|e| e.metric.as_str())
+            .collect();
+        let realized_alerts: Vec<&'static str> = estimates
+            .iter()
+            .zip(cbpe.metrics())
+            .filter(|(e, fit)| e.realized < fit.lower_threshold)
+            .map(|(e, _)| e.metric.as_str())
+            .collect();
+        ChunkReport {
+            start: start.clone(),
+            end: end.clone(),
+            rows: range.len(),
+            labelled: labels.iter().filter(|l| !l.is_nan()).count(),
+            estimated: map(|e| e.estimated),
+            sampling_error: map(|e| e.sampling_error),
+            lower: map(|e| e.lower),
+            upper: map(|e| e.upper),
+            realized: map(|e| e.realized),
+            alert: !alerts.is_empty() || !realized_alerts.is_empty(),
+            alerts,
+            realized_alerts,
+        }
+    })
 }
 
 /// The metrics `seismo estimate` reports when none are named: the five the confusion

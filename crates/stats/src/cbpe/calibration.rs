@@ -1,8 +1,8 @@
 //! Whether the reference's scores are worth calibrating: NannyML's `needs_calibration`, on
 //! seismo's own seeded split.
 
-use super::isotonic::Isotonic;
-use super::metric::roc_auc;
+use super::isotonic::{Isotonic, sorted_order};
+use crate::parallel::map_ordered;
 use crate::random::SplitMix64;
 
 /// When CBPE calibrates the scores on the reference.
@@ -53,9 +53,10 @@ const BINS: usize = 10;
 /// The splits are seismo's, seeded by `seed` (NannyML draws them with scikit-learn's
 /// `StratifiedShuffleSplit(random_state=42)`), so on a reference where the two errors are
 /// close the two tools can decide differently; `Calibration::Always` and `Never` fix it.
-pub fn needs_calibration(scores: &[f64], labels: &[bool], seed: u64) -> bool {
+/// The splits are fitted on up to `threads` threads; the answer is the same on any count.
+pub fn needs_calibration(scores: &[f64], labels: &[bool], seed: u64, threads: usize) -> bool {
     let positives = labels.iter().filter(|l| **l).count();
-    if positives == 0 || positives == labels.len() || roc_auc(scores, labels) > 0.999 {
+    if positives == 0 || positives == labels.len() {
         return false;
     }
     let mut rng = SplitMix64::new(seed);
@@ -64,28 +65,76 @@ pub fn needs_calibration(scores: &[f64], labels: &[bool], seed: u64) -> bool {
             .filter(|&i| labels[i] == class)
             .collect::<Vec<_>>()
     });
+    let numeric: Vec<f64> = labels.iter().map(|l| f64::from(*l)).collect();
+    // Sorted once, into contiguous rows: each split's training rows are these with its
+    // held-out rows skipped.
+    let order = sorted_order(scores, &numeric);
+    let sorted: Vec<(f64, f64)> = order.iter().map(|&i| (scores[i], numeric[i])).collect();
+    if sorted_roc_auc(&sorted) > 0.999 {
+        return false;
+    }
+    let mut rank = vec![0usize; order.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
+    // The held-out rows of every split, drawn in split order (the same on any thread
+    // count), then each split fitted and applied on its own thread.
+    let splits: Vec<Vec<usize>> = (0..SPLITS)
+        .map(|_| {
+            let mut test = Vec::new();
+            for class in &classes {
+                let mut rows = class.clone();
+                rng.shuffle(&mut rows);
+                let held = ((rows.len() as f64 * TEST_SHARE).ceil() as usize).min(rows.len());
+                test.extend_from_slice(&rows[..held]);
+            }
+            test
+        })
+        .collect();
+    let held_out_of = |test: &Vec<usize>| -> Option<Vec<f64>> {
+        let mut held_out = vec![false; labels.len()];
+        test.iter().for_each(|&i| held_out[rank[i]] = true);
+        let train = sorted
+            .iter()
+            .zip(&held_out)
+            .filter(|(_, held)| !**held)
+            .map(|(row, _)| *row);
+        let calibration = Isotonic::fit_sorted(train)?;
+        Some(
+            test.iter()
+                .map(|&i| calibration.calibrate(scores[i]))
+                .collect(),
+        )
+    };
     let (mut truth, mut raw, mut calibrated) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..SPLITS {
-        let (mut train, mut test) = (Vec::new(), Vec::new());
-        for class in &classes {
-            let mut rows = class.clone();
-            rng.shuffle(&mut rows);
-            let held = ((rows.len() as f64 * TEST_SHARE).ceil() as usize).min(rows.len());
-            test.extend_from_slice(&rows[..held]);
-            train.extend_from_slice(&rows[held..]);
-        }
-        let fit_scores: Vec<f64> = train.iter().map(|&i| scores[i]).collect();
-        let fit_labels: Vec<f64> = train.iter().map(|&i| f64::from(labels[i])).collect();
-        let Ok(calibration) = Isotonic::fit(&fit_scores, &fit_labels) else {
+    for (test, mapped) in splits
+        .iter()
+        .zip(map_ordered(&splits, threads, held_out_of))
+    {
+        let Some(mapped) = mapped else {
             return false;
         };
-        for &i in &test {
-            truth.push(f64::from(labels[i]));
-            raw.push(scores[i]);
-            calibrated.push(calibration.calibrate(scores[i]));
-        }
+        truth.extend(test.iter().map(|&i| numeric[i]));
+        raw.extend(test.iter().map(|&i| scores[i]));
+        calibrated.extend(mapped);
     }
     expected_calibration_error(&truth, &raw) > expected_calibration_error(&truth, &calibrated)
+}
+
+/// The ROC AUC of (score, 0/1 label) rows sorted by score (ties count half), in one pass.
+fn sorted_roc_auc(sorted: &[(f64, f64)]) -> f64 {
+    let (mut pairs, mut negatives_below, mut positives) = (0.0, 0.0, 0.0);
+    let mut start = 0;
+    while start < sorted.len() {
+        let end = start + sorted[start..].partition_point(|r| r.0 == sorted[start].0);
+        let p: f64 = sorted[start..end].iter().map(|r| r.1).sum();
+        let q = (end - start) as f64 - p;
+        pairs += p * (negatives_below + q / 2.0);
+        negatives_below += q;
+        positives += p;
+        start = end;
+    }
+    pairs / (positives * negatives_below)
 }
 
 /// The expected calibration error of probabilities against 0/1 labels: rows sorted by
@@ -96,12 +145,7 @@ pub fn expected_calibration_error(labels: &[f64], probabilities: &[f64]) -> f64 
     if n < BINS {
         return f64::NAN;
     }
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|a, b| {
-        probabilities[*a]
-            .total_cmp(&probabilities[*b])
-            .then(labels[*a].total_cmp(&labels[*b]))
-    });
+    let order = sorted_order(probabilities, labels);
     let width = n / BINS;
     let mut edges: Vec<usize> = (0..=n).step_by(width).collect();
     *edges.last_mut().expect("n >= BINS") = n;
@@ -138,9 +182,21 @@ mod tests {
     }
 
     #[test]
+    fn the_one_pass_roc_auc_counts_ties_half() {
+        let sorted = [(0.1, 0.0), (0.2, 1.0), (0.2, 0.0), (0.3, 1.0)];
+        // Pairs (positive above negative): 0.2>0.1, 0.3>0.1, 0.3>0.2, and the tie at 0.2 half.
+        assert_eq!(sorted_roc_auc(&sorted), 3.5 / 4.0);
+    }
+
+    #[test]
     fn one_class_or_perfect_ranking_needs_no_calibration() {
         let scores = [0.1, 0.2, 0.3, 0.4];
-        assert!(!needs_calibration(&scores, &[true; 4], 1));
-        assert!(!needs_calibration(&scores, &[false, false, true, true], 1));
+        assert!(!needs_calibration(&scores, &[true; 4], 1, 1));
+        assert!(!needs_calibration(
+            &scores,
+            &[false, false, true, true],
+            1,
+            2
+        ));
     }
 }

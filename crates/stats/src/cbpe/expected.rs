@@ -74,8 +74,11 @@ impl Expected {
 /// equal calibrated probabilities, so their order does not matter. NaN when no positive or
 /// no negative is expected.
 pub fn estimate_roc_auc(calibrated: &[f64], scores: &[f64]) -> f64 {
-    let mut order: Vec<usize> = (0..scores.len().min(calibrated.len())).collect();
-    order.sort_by(|a, b| scores[*b].total_cmp(&scores[*a]));
+    let n = scores.len().min(calibrated.len());
+    let mut order: Vec<(u64, usize)> = (0..n).map(|i| (crate::sort::key(scores[i]), i)).collect();
+    // Descending by score; the order of ties does not matter (above).
+    order.sort_unstable_by(|a, b| b.cmp(a));
+    let order: Vec<usize> = order.into_iter().map(|(_, i)| i).collect();
     let round = |v: f64| (v * 1e5).round_ties_even() / 1e5;
     let mut tps = vec![0.0];
     let mut fps = vec![0.0];

@@ -31,25 +31,27 @@ impl Isotonic {
                 "isotonic calibration: a score or label is missing".into(),
             ));
         }
-        let mut order: Vec<usize> = (0..scores.len()).collect();
-        order.sort_by(|a, b| {
-            scores[*a]
-                .total_cmp(&scores[*b])
-                .then(labels[*a].total_cmp(&labels[*b]))
-        });
+        let order = sorted_order(scores, labels);
+        Ok(Self::fit_sorted(order.iter().map(|&i| (scores[i], labels[i]))).expect("nonempty"))
+    }
+
+    /// [`Isotonic::fit`] on (score, label) rows given in ascending order of score, then label
+    /// (as [`sorted_order`] lists them), with no NaN; `None` without rows. Fitting on many
+    /// subsets of one sample (held-out splits) sorts it once.
+    pub(crate) fn fit_sorted(mut rows: impl Iterator<Item = (f64, f64)>) -> Option<Self> {
         // Distinct scores, their label sums and counts.
         let (mut x, mut y, mut w) = (Vec::new(), Vec::new(), Vec::new());
-        let mut current = scores[order[0]];
-        let (mut sum, mut weight) = (0.0, 0.0);
-        for &i in &order {
-            if scores[i] - current >= 1e-15 {
+        let (mut current, first) = rows.next()?;
+        let (mut sum, mut weight) = (first, 1.0);
+        for (score, label) in rows {
+            if score - current >= 1e-15 {
                 x.push(current);
                 y.push(sum / weight);
                 w.push(weight);
-                current = scores[i];
-                (sum, weight) = (labels[i], 1.0);
+                current = score;
+                (sum, weight) = (label, 1.0);
             } else {
-                sum += labels[i];
+                sum += label;
                 weight += 1.0;
             }
         }
@@ -74,7 +76,7 @@ impl Isotonic {
             .filter(|(_, k)| **k)
             .map(|(v, _)| *v)
             .collect();
-        Ok(Self { x, y })
+        Some(Self { x, y })
     }
 
     /// The calibrated score: linear between knots, clipped to the first and last knot.
@@ -92,6 +94,20 @@ impl Isotonic {
         let slope = (y[k + 1] - y[k]) / (x[k + 1] - x[k]);
         y[k] + (s - x[k]) * slope
     }
+}
+
+/// The rows of `scores` sorted by score, then label, then row: one order for every caller,
+/// whatever the sort algorithm. Sorting packed integer keys rather than indexes compared
+/// through the floats is several times faster on a million rows.
+pub(crate) fn sorted_order(scores: &[f64], labels: &[f64]) -> Vec<usize> {
+    let mut keyed: Vec<(u64, u64, usize)> = scores
+        .iter()
+        .zip(labels)
+        .enumerate()
+        .map(|(i, (s, l))| (crate::sort::key(*s), crate::sort::key(*l), i))
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, _, i)| i).collect()
 }
 
 /// scikit-learn's in-place pool-adjacent-violators (`_inplace_contiguous_isotonic_regression`):

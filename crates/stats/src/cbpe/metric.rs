@@ -96,7 +96,7 @@ impl Metric {
 
 /// The ROC AUC of `scores` against `labels` (ties count half: scikit-learn's
 /// `roc_auc_score`), from the Mann–Whitney U of the positives' scores; NaN with one class.
-pub(crate) fn roc_auc(scores: &[f64], labels: &[bool]) -> f64 {
+fn roc_auc(scores: &[f64], labels: &[bool]) -> f64 {
     let (mut positives, mut negatives) = (Vec::new(), Vec::new());
     for (s, l) in scores.iter().zip(labels) {
         if *l {
@@ -218,13 +218,9 @@ fn roc_auc_components(scores: &[f64], labels: &[bool]) -> SamplingError {
         .zip(labels)
         .map(|(s, l)| if flip { (1.0 - s, !l) } else { (*s, *l) })
         .collect();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|a, b| {
-        rows[*a]
-            .0
-            .total_cmp(&rows[*b].0)
-            .then(rows[*a].1.cmp(&rows[*b].1))
-    });
+    let (values, truth): (Vec<f64>, Vec<f64>) =
+        rows.iter().map(|(s, l)| (*s, f64::from(*l))).unzip();
+    let order = super::isotonic::sorted_order(&values, &truth);
     let n_pos = rows.iter().filter(|r| r.1).count();
     let n_neg = n - n_pos;
     // A positive at rank r (0-based) with i positives before it has r − i negatives below.

@@ -56,6 +56,8 @@ pub struct CbpeOptions {
     pub calibration: Calibration,
     /// Seeds the held-out splits of [`Calibration::Auto`].
     pub seed: u64,
+    /// Threads the held-out splits are fitted on (the result is the same on any count).
+    pub threads: usize,
 }
 
 impl Default for CbpeOptions {
@@ -65,6 +67,7 @@ impl Default for CbpeOptions {
             metrics: Metric::ALL.to_vec(),
             calibration: Calibration::Auto,
             seed: 42,
+            threads: 1,
         }
     }
 }
@@ -173,7 +176,9 @@ impl Cbpe {
         let calibrate = match options.calibration {
             Calibration::Always => true,
             Calibration::Never => false,
-            Calibration::Auto => needs_calibration(scores, &truth, options.seed),
+            Calibration::Auto => {
+                needs_calibration(scores, &truth, options.seed, options.threads.max(1))
+            }
         };
         let calibration = if calibrate {
             Some(Isotonic::fit(scores, labels)?)

@@ -161,10 +161,10 @@ fn automatic_calibration_decides_as_nannyml_does() {
             .iter()
             .map(|l| *l == 1.0)
             .collect();
-        for seed in [42, 7] {
+        for (seed, threads) in [(42, 1), (7, 3)] {
             let scores = numbers(&reference["score"]);
             assert_eq!(
-                needs_calibration(&scores, &labels, seed),
+                needs_calibration(&scores, &labels, seed, threads),
                 decision.as_bool().unwrap(),
                 "{name} seed {seed}"
             );
