@@ -24,9 +24,14 @@ pub struct EstimateArgs {
     /// The data to estimate (labels, where present, give the realized values beside)
     #[arg(long, value_name = "DATA")]
     current: String,
-    /// The score column: the model's probability of the positive class
-    #[arg(long, value_name = "COLUMN")]
+    /// The score column: the model's probability of the positive class; for a multiclass
+    /// model, each class and its probability column: `setosa=p_setosa,versicolor=p_versicolor,...`
+    #[arg(long, value_name = "COLUMN|CLASS=COLUMN,...")]
     prediction: String,
+    /// Multiclass: the column of the class the model predicted [default: the class of
+    /// highest probability]
+    #[arg(long, value_name = "COLUMN")]
+    predicted_class: Option<String>,
     /// The label column (0/1 or boolean); missing values are labels not yet logged
     #[arg(long, value_name = "COLUMN")]
     target: String,
@@ -98,8 +103,14 @@ pub fn run(args: EstimateArgs) -> Result<Exit> {
         }
         metrics
     };
+    let classes = parse_classes(&args.prediction)?;
+    if classes.is_empty() && args.predicted_class.is_some() {
+        bail!("--predicted-class is for multiclass models: give --prediction CLASS=COLUMN,...");
+    }
     let options = EstimateOptions {
         prediction: args.prediction.clone(),
+        classes,
+        predicted_class: args.predicted_class.clone(),
         target: args.target.clone(),
         time: args.time.clone(),
         chunking,
@@ -144,6 +155,29 @@ pub fn run(args: EstimateArgs) -> Result<Exit> {
     } else {
         Exit::Clean
     })
+}
+
+/// `class=column,...` as pairs; a plain column name (binary) as none.
+fn parse_classes(text: &str) -> Result<Vec<(String, String)>> {
+    if !text.contains('=') {
+        return Ok(Vec::new());
+    }
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for part in text.split(',') {
+        let (class, column) = part
+            .split_once('=')
+            .filter(|(c, col)| !c.trim().is_empty() && !col.trim().is_empty())
+            .with_context(|| format!("--prediction: `{part}` is not CLASS=COLUMN"))?;
+        let class = class.trim().to_owned();
+        if pairs.iter().any(|(c, _)| *c == class) {
+            bail!("--prediction: class `{class}` is named twice");
+        }
+        pairs.push((class, column.trim().to_owned()));
+    }
+    if pairs.len() < 2 {
+        bail!("--prediction: a multiclass model needs two classes or more");
+    }
+    Ok(pairs)
 }
 
 /// `5000` (rows) or `1d` (a period).

@@ -31,6 +31,8 @@
 //! let current = dataset(vec![0.5; 300], vec![None; 300]);
 //! let options = EstimateOptions {
 //!     prediction: "score".into(),
+//!     classes: Vec::new(),
+//!     predicted_class: None,
 //!     target: "label".into(),
 //!     time: None,
 //!     chunking: Some(Chunking::Rows(100)),
@@ -51,7 +53,7 @@ use std::ops::Range;
 use seismo_core::Dataset;
 use seismo_history::WindowLength;
 pub use seismo_stats::cbpe::{Calibration, CbpeOptions, Metric};
-use seismo_stats::cbpe::{Cbpe, Estimate};
+use seismo_stats::cbpe::{Cbpe, ClassRows, Estimate, MulticlassCbpe};
 use seismo_stats::parallel::map_ordered;
 use seismo_stats::profile::format_instant_micros;
 use serde::Serialize;
@@ -103,10 +105,18 @@ pub enum Chunking {
 /// What to estimate, and how.
 #[derive(Debug, Clone)]
 pub struct EstimateOptions {
-    /// The score column (a probability of the positive class).
+    /// The score column (a probability of the positive class) of a binary classifier;
+    /// unused when `classes` is given.
     pub prediction: String,
-    /// The label column (0/1 or boolean); needed in the reference, used in the current data
-    /// where present (missing values are labels that have not arrived).
+    /// A multiclass classifier: per class, its name (as the labels write it) and its
+    /// probability column. Empty for a binary classifier.
+    pub classes: Vec<(String, String)>,
+    /// Multiclass: the column of the predicted class (a class name); `None`: the class of
+    /// highest probability (the first on ties).
+    pub predicted_class: Option<String>,
+    /// The label column: 0/1 or boolean for a binary classifier, class names for a
+    /// multiclass one; needed in the reference, used in the current data where present
+    /// (missing values are labels that have not arrived).
     pub target: String,
     /// The time column; needed for [`Chunking::Period`], used for chunk bounds otherwise.
     pub time: Option<String>,
@@ -181,8 +191,15 @@ pub struct EstimateReport {
     pub threshold: f64,
     /// `auto`, `always` or `never`, as asked.
     pub calibration: &'static str,
-    /// Whether the scores were calibrated on the reference.
+    /// Whether the scores were calibrated on the reference (any class's, for a multiclass
+    /// model).
     pub calibrated: bool,
+    /// A multiclass model's classes, in the order of `calibrated_classes`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<String>,
+    /// Per class, whether its probabilities were calibrated (one against the rest).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub calibrated_classes: Vec<bool>,
     /// `rows` or `period`.
     pub chunking: &'static str,
     /// Rows per chunk, or the period (`1d`).
@@ -206,8 +223,12 @@ pub struct EstimateReport {
 
 /// A dataset's usable rows and chunks.
 struct Prepared {
-    scores: Vec<f64>,
+    /// Binary: one column, the scores. Multiclass: one probability column per class.
+    scores: Vec<Vec<f64>>,
+    /// Binary: 0, 1 or NaN. Multiclass: the class index, or NaN.
     labels: Vec<f64>,
+    /// Multiclass: each row's predicted class (empty for binary).
+    predicted: Vec<usize>,
     /// Per chunk: its rows (indexes into `scores`) as a range, and its bounds.
     chunks: Vec<(Range<usize>, Bound, Bound)>,
     dropped: usize,
@@ -238,34 +259,35 @@ pub fn estimate(
     }
     let reference = prepare(reference, Side::Reference, options, chunking)?;
     let current = prepare(current, Side::Current, options, chunking)?;
-    if reference.scores.is_empty() {
+    if reference.labels.is_empty() {
         return Err(EstimateError::data(
             Side::Reference,
             format!(
-                "no row has both a score (`{}`) and a label (`{}`)",
-                options.prediction, options.target
+                "no row has both a prediction (`{}`) and a label (`{}`)",
+                prediction_name(options),
+                options.target
             ),
         ));
     }
     let reference_ranges: Vec<Range<usize>> =
         reference.chunks.iter().map(|c| c.0.clone()).collect();
-    let cbpe = Cbpe::fit(
-        &reference.scores,
-        &reference.labels,
-        &reference_ranges,
-        &options.cbpe,
-    )
-    .map_err(|e| EstimateError::data(Side::Reference, e.to_string()))?;
+    let fitted = Fitted::fit(&reference, &reference_ranges, &options.cbpe)
+        .map_err(|e| EstimateError::data(Side::Reference, e.to_string()))?;
     let threads = options.cbpe.threads.max(1);
-    let reference_chunks = chunk_reports(&cbpe, &reference, threads);
-    let chunks = chunk_reports(&cbpe, &current, threads);
+    let reference_chunks = chunk_reports(&fitted, &reference, threads);
+    let chunks = chunk_reports(&fitted, &current, threads);
     let finite = |v: f64| v.is_finite().then_some(v);
     Ok(EstimateReport {
-        prediction: options.prediction.clone(),
+        prediction: prediction_name(options),
         target: options.target.clone(),
         threshold: options.cbpe.threshold,
         calibration: options.cbpe.calibration.as_str(),
-        calibrated: cbpe.calibrated(),
+        calibrated: fitted.calibrated().iter().any(|c| *c),
+        classes: options.classes.iter().map(|(c, _)| c.clone()).collect(),
+        calibrated_classes: match &fitted {
+            Fitted::Binary(_) => Vec::new(),
+            Fitted::Classes(m) => m.calibrated(),
+        },
         chunking: match chunking {
             Chunking::Rows(_) => "rows",
             Chunking::Period(_) => "period",
@@ -274,10 +296,10 @@ pub fn estimate(
             Chunking::Rows(n) => n.to_string(),
             Chunking::Period(length) => length.to_string(),
         },
-        reference_rows: reference.scores.len(),
+        reference_rows: reference.labels.len(),
         reference_dropped: reference.dropped,
         current_dropped: current.dropped,
-        metrics: cbpe
+        metrics: fitted
             .metrics()
             .iter()
             .map(|m| MetricThresholds {
@@ -292,6 +314,94 @@ pub fn estimate(
     })
 }
 
+/// The prediction as reports name it: the score column, or `class=column,...`.
+fn prediction_name(options: &EstimateOptions) -> String {
+    if options.classes.is_empty() {
+        return options.prediction.clone();
+    }
+    let pairs: Vec<String> = options
+        .classes
+        .iter()
+        .map(|(class, column)| format!("{class}={column}"))
+        .collect();
+    pairs.join(",")
+}
+
+/// The label column: required in the reference, optional in the current data.
+fn label_column(
+    data: &Dataset,
+    side: Side,
+    options: &EstimateOptions,
+) -> Result<Option<arrow_array::ArrayRef>, EstimateError> {
+    match side {
+        Side::Reference => read::required(data, side, &options.target, "target").map(Some),
+        Side::Current => read::optional(data, side, &options.target),
+    }
+}
+
+/// CBPE fitted for a binary or a multiclass model.
+enum Fitted {
+    Binary(Cbpe),
+    Classes(MulticlassCbpe),
+}
+
+impl Fitted {
+    fn fit(
+        reference: &Prepared,
+        chunks: &[Range<usize>],
+        options: &CbpeOptions,
+    ) -> Result<Self, seismo_stats::StatsError> {
+        if reference.predicted.is_empty() {
+            let scores = &reference.scores[0];
+            return Cbpe::fit(scores, &reference.labels, chunks, options).map(Self::Binary);
+        }
+        let labels: Vec<usize> = reference.labels.iter().map(|l| *l as usize).collect();
+        let rows = ClassRows {
+            probabilities: &reference.scores,
+            predicted: &reference.predicted,
+        };
+        MulticlassCbpe::fit(rows, &labels, chunks, options).map(Self::Classes)
+    }
+
+    fn metrics(&self) -> &[seismo_stats::cbpe::FittedMetric] {
+        match self {
+            Self::Binary(c) => c.metrics(),
+            Self::Classes(c) => c.metrics(),
+        }
+    }
+
+    fn calibrated(&self) -> Vec<bool> {
+        match self {
+            Self::Binary(c) => vec![c.calibrated()],
+            Self::Classes(c) => c.calibrated(),
+        }
+    }
+
+    /// The estimates of the rows `range` of `data`.
+    fn estimate(&self, data: &Prepared, range: Range<usize>) -> Vec<Estimate> {
+        let labels = &data.labels[range.clone()];
+        match self {
+            Self::Binary(c) => c.estimate(&data.scores[0][range], Some(labels)),
+            Self::Classes(c) => {
+                let probabilities: Vec<Vec<f64>> = data
+                    .scores
+                    .iter()
+                    .map(|col| col[range.clone()].to_vec())
+                    .collect();
+                let classes: Vec<Option<usize>> = labels
+                    .iter()
+                    .map(|l| (!l.is_nan()).then_some(*l as usize))
+                    .collect();
+                let rows = ClassRows {
+                    probabilities: &probabilities,
+                    predicted: &data.predicted[range],
+                };
+                c.estimate(rows, Some(&classes))
+            }
+        }
+    }
+}
+
 /// Reads a dataset's scores and labels and cuts it into chunks; the reference keeps only
 /// rows with a label.
 fn prepare(
@@ -300,18 +410,57 @@ fn prepare(
     options: &EstimateOptions,
     chunking: Chunking,
 ) -> Result<Prepared, EstimateError> {
-    let scores = read::scores(
-        &read::required(data, side, &options.prediction, "prediction")?,
-        side,
-        &options.prediction,
-    )?;
-    let labels = match side {
-        Side::Reference => Some(read::required(data, side, &options.target, "target")?),
-        Side::Current => read::optional(data, side, &options.target)?,
-    };
-    let labels = match labels {
-        Some(array) => read::labels(&array, side, &options.target)?,
-        None => vec![f64::NAN; scores.len()],
+    let (scores, predicted, labels) = if options.classes.is_empty() {
+        let score = read::required(data, side, &options.prediction, "prediction")?;
+        let scores = read::scores(&score, side, &options.prediction)?;
+        let labels = match label_column(data, side, options)? {
+            Some(array) => read::labels(&array, side, &options.target)?,
+            None => vec![f64::NAN; scores.len()],
+        };
+        (vec![scores], Vec::new(), labels)
+    } else {
+        let names: Vec<&str> = options.classes.iter().map(|(c, _)| c.as_str()).collect();
+        let scores = options
+            .classes
+            .iter()
+            .map(|(_, column)| {
+                let array = read::required(data, side, column, "class probability")?;
+                read::scores(&array, side, column)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let n = scores.first().map_or(0, Vec::len);
+        let predicted = match &options.predicted_class {
+            Some(column) => {
+                let array = read::required(data, side, column, "predicted class")?;
+                read::classes(&array, side, column, &names)?
+                    .into_iter()
+                    .map(|c| c.unwrap_or(usize::MAX))
+                    .collect()
+            }
+            // The first class of highest probability; usize::MAX where one is missing.
+            None => (0..n)
+                .map(|i| {
+                    let mut best = 0;
+                    for c in 0..scores.len() {
+                        if scores[c][i].is_nan() {
+                            return usize::MAX;
+                        }
+                        if scores[c][i] > scores[best][i] {
+                            best = c;
+                        }
+                    }
+                    best
+                })
+                .collect(),
+        };
+        let labels = match label_column(data, side, options)? {
+            Some(array) => read::classes(&array, side, &options.target, &names)?
+                .into_iter()
+                .map(|c| c.map_or(f64::NAN, |c| c as f64))
+                .collect(),
+            None => vec![f64::NAN; n],
+        };
+        (scores, predicted, labels)
     };
     let times = match &options.time {
         Some(name) => Some(read::times(
@@ -322,13 +471,14 @@ fn prepare(
         None => None,
     };
     let usable = |i: usize| {
-        !scores[i].is_nan()
+        scores.iter().all(|c| !c[i].is_nan())
+            && predicted.get(i).is_none_or(|p| *p != usize::MAX)
             && (side == Side::Current || !labels[i].is_nan())
             && (matches!(chunking, Chunking::Rows(_))
                 || times.as_ref().is_some_and(|t| t[i].is_some()))
     };
-    let mut rows: Vec<usize> = (0..scores.len()).filter(|&i| usable(i)).collect();
-    let dropped = scores.len() - rows.len();
+    let mut rows: Vec<usize> = (0..labels.len()).filter(|&i| usable(i)).collect();
+    let dropped = labels.len() - rows.len();
     let time_bound = |micros: i64| {
         Bound::Time(format_instant_micros(micros).unwrap_or_else(|| format!("{micros}µs")))
     };
@@ -370,17 +520,25 @@ fn prepare(
         }
     };
     Ok(Prepared {
-        scores: rows.iter().map(|&i| scores[i]).collect(),
+        scores: scores
+            .iter()
+            .map(|c| rows.iter().map(|&i| c[i]).collect())
+            .collect(),
+        predicted: if predicted.is_empty() {
+            Vec::new()
+        } else {
+            rows.iter().map(|&i| predicted[i]).collect()
+        },
         labels: rows.iter().map(|&i| labels[i]).collect(),
         chunks,
         dropped,
     })
 }
 
-fn chunk_reports(cbpe: &Cbpe, data: &Prepared, threads: usize) -> Vec<ChunkReport> {
+fn chunk_reports(fitted: &Fitted, data: &Prepared, threads: usize) -> Vec<ChunkReport> {
     map_ordered(&data.chunks, threads, |(range, start, end)| {
         let labels = &data.labels[range.clone()];
-        let estimates = cbpe.estimate(&data.scores[range.clone()], Some(labels));
+        let estimates = fitted.estimate(data, range.clone());
         let map = |field: fn(&Estimate) -> f64| {
             estimates
                 .iter()
@@ -394,7 +552,7 @@ fn chunk_reports(cbpe: &Cbpe, data: &Prepared, threads: usize) -> Vec<ChunkRepor
             .collect();
         let realized_alerts: Vec<&'static str> = estimates
             .iter()
-            .zip(cbpe.metrics())
+            .zip(fitted.metrics())
             .filter(|(e, fit)| e.realized < fit.lower_threshold)
             .map(|(e, _)| e.metric.as_str())
             .collect();

@@ -140,3 +140,41 @@ pub(crate) fn times(
         .iter()
         .collect())
 }
+
+/// Class names as class indexes into `classes` (values compared as text; integers and
+/// booleans as Arrow writes them), `None` where missing. A value that is not a class is an
+/// error naming its row.
+pub(crate) fn classes(
+    array: &ArrayRef,
+    side: Side,
+    name: &str,
+    classes: &[&str],
+) -> Result<Vec<Option<usize>>, EstimateError> {
+    if array.null_count() == array.len() {
+        return Ok(vec![None; array.len()]);
+    }
+    let array = seismo_stats::values::canonical_zeros(array);
+    let text = cast(&array, &DataType::Utf8)
+        .map_err(|e| EstimateError::data(side, format!("column `{name}`: {e}")))?;
+    text.as_string::<i32>()
+        .iter()
+        .enumerate()
+        .map(|(row, v)| match v {
+            None => Ok(None),
+            Some(v) => classes
+                .iter()
+                .position(|c| *c == v)
+                .map(Some)
+                .ok_or_else(|| {
+                    EstimateError::data(
+                        side,
+                        format!(
+                            "row {}, column `{name}`: `{v}` is not one of the classes {}",
+                            row + 1,
+                            classes.join(", ")
+                        ),
+                    )
+                }),
+        })
+        .collect()
+}

@@ -45,7 +45,24 @@ fn preamble(report: &EstimateReport, reference: &str, current: &str) -> String {
         "rows" => format!("chunks of {} rows", report.chunk),
         _ => format!("chunks of {}", report.chunk),
     };
-    let calibration = if report.calibrated {
+    let calibration = if !report.classes.is_empty() {
+        let calibrated: Vec<&str> = report
+            .classes
+            .iter()
+            .zip(&report.calibrated_classes)
+            .filter(|(_, c)| **c)
+            .map(|(class, _)| class.as_str())
+            .collect();
+        format!(
+            "probabilities calibrated on the reference one class against the rest for {} (--calibration {})",
+            if calibrated.is_empty() {
+                "no class".to_owned()
+            } else {
+                calibrated.join(", ")
+            },
+            report.calibration
+        )
+    } else if report.calibrated {
         format!(
             "scores calibrated on the reference (isotonic, --calibration {})",
             report.calibration
@@ -56,9 +73,21 @@ fn preamble(report: &EstimateReport, reference: &str, current: &str) -> String {
             report.calibration
         )
     };
+    let model = if report.classes.is_empty() {
+        format!(
+            "`{}` (positive when ≥ {})",
+            report.prediction, report.threshold
+        )
+    } else {
+        format!(
+            "the {}-class model `{}` (metrics averaged over the classes)",
+            report.classes.len(),
+            report.prediction
+        )
+    };
     let mut text = format!(
-        "Estimated performance of `{}` (positive when ≥ {}) on {current} against {reference} ({} labelled reference rows), {chunks}; {calibration}.",
-        report.prediction, report.threshold, report.reference_rows
+        "Estimated performance of {model} on {current} against {reference} ({} labelled reference rows), {chunks}; {calibration}.",
+        report.reference_rows
     );
     for (rows, which) in [
         (

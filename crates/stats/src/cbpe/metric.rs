@@ -96,7 +96,7 @@ impl Metric {
 
 /// The ROC AUC of `scores` against `labels` (ties count half: scikit-learn's
 /// `roc_auc_score`), from the Mann–Whitney U of the positives' scores; NaN with one class.
-fn roc_auc(scores: &[f64], labels: &[bool]) -> f64 {
+pub(crate) fn roc_auc(scores: &[f64], labels: &[bool]) -> f64 {
     let (mut positives, mut negatives) = (Vec::new(), Vec::new());
     for (s, l) in scores.iter().zip(labels) {
         if *l {
@@ -163,6 +163,28 @@ impl SamplingError {
     /// leaves their order to numpy's unstable sort, so on ties the two can differ slightly
     /// (docs/estimate.md gives the size on the bundled example).
     pub fn fit(metric: Metric, scores: &[f64], labels: &[bool], predicted: &[bool]) -> Self {
+        Self::components(metric, scores, labels, predicted, true)
+    }
+
+    /// One class's components for a multiclass metric (one against the rest): as
+    /// [`SamplingError::fit`], except that F1's per-row contributions are not rescaled
+    /// (NannyML's multiclass module leaves them 0/1).
+    pub(crate) fn one_vs_rest(
+        metric: Metric,
+        scores: &[f64],
+        labels: &[bool],
+        predicted: &[bool],
+    ) -> Self {
+        Self::components(metric, scores, labels, predicted, false)
+    }
+
+    fn components(
+        metric: Metric,
+        scores: &[f64],
+        labels: &[bool],
+        predicted: &[bool],
+        scale_f1: bool,
+    ) -> Self {
         let n = labels.len() as f64;
         let c = Counts::of(labels, predicted);
         // A 0/1 contribution vector with `ones` ones among `rows`, each scaled by `scale`.
@@ -189,7 +211,11 @@ impl SamplingError {
             },
             Metric::F1 => {
                 let rows = c.tp + c.fp + c.fn_;
-                let scale = rows as f64 / ((c.fn_ + c.fp) as f64 * 0.5 + c.tp as f64);
+                let scale = if scale_f1 {
+                    rows as f64 / ((c.fn_ + c.fp) as f64 * 0.5 + c.tp as f64)
+                } else {
+                    1.0
+                };
                 Self {
                     std: binary(c.tp, rows, scale),
                     share: rows as f64 / n,

@@ -29,11 +29,13 @@ mod calibration;
 mod expected;
 mod isotonic;
 mod metric;
+mod multiclass;
 
 pub use calibration::{Calibration, expected_calibration_error, needs_calibration};
 pub use expected::{Expected, estimate_roc_auc};
 pub use isotonic::Isotonic;
 pub use metric::{Metric, SamplingError};
+pub use multiclass::{ClassRows, MulticlassCbpe};
 
 use std::ops::Range;
 
@@ -44,6 +46,18 @@ use crate::threshold::sigma_band;
 /// deviations of the reference chunks the alert thresholds lie from their mean (NannyML's
 /// `SAMPLING_ERROR_RANGE` and `StandardDeviationThreshold` defaults).
 pub const SIGMAS: f64 = 3.0;
+
+/// The estimate ± [`SIGMAS`] sampling errors, within [0, 1]; NaN stays NaN (`f64::max`
+/// would turn it into the bound).
+fn band(estimated: f64, sampling_error: f64) -> (f64, f64) {
+    if estimated.is_nan() {
+        return (f64::NAN, f64::NAN);
+    }
+    (
+        (estimated - SIGMAS * sampling_error).max(0.0),
+        (estimated + SIGMAS * sampling_error).min(1.0),
+    )
+}
 
 /// What [`Cbpe::fit`] needs besides the data.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +100,20 @@ pub struct FittedMetric {
     pub upper_threshold: f64,
     /// The realized value of each reference chunk (NaN where undefined).
     pub reference_chunks: Vec<f64>,
+}
+
+impl FittedMetric {
+    /// The thresholds from the realized values of the reference's chunks.
+    fn new(metric: Metric, sampling: SamplingError, reference_chunks: Vec<f64>) -> Self {
+        let (lower, upper) = sigma_band(&reference_chunks, SIGMAS).unwrap_or((f64::NAN, f64::NAN));
+        Self {
+            metric,
+            sampling,
+            lower_threshold: if lower <= 0.0 { 0.0 } else { lower },
+            upper_threshold: if upper >= 1.0 { 1.0 } else { upper },
+            reference_chunks,
+        }
+    }
 }
 
 /// A metric's estimate on one chunk.
@@ -196,15 +224,11 @@ impl Cbpe {
                         metric.realized(&scores[r.clone()], &truth[r.clone()], &predicted[r])
                     })
                     .collect();
-                let (lower, upper) =
-                    sigma_band(&reference_chunks, SIGMAS).unwrap_or((f64::NAN, f64::NAN));
-                FittedMetric {
+                FittedMetric::new(
                     metric,
-                    sampling: SamplingError::fit(metric, scores, &truth, &predicted),
-                    lower_threshold: if lower <= 0.0 { 0.0 } else { lower },
-                    upper_threshold: if upper >= 1.0 { 1.0 } else { upper },
+                    SamplingError::fit(metric, scores, &truth, &predicted),
                     reference_chunks,
-                }
+                )
             })
             .collect();
         Ok(Self {
@@ -265,17 +289,8 @@ impl Cbpe {
                     metric: fit.metric,
                     estimated,
                     sampling_error,
-                    // NaN stays NaN (`f64::max` would turn it into the bound).
-                    lower: if estimated.is_nan() {
-                        f64::NAN
-                    } else {
-                        (estimated - SIGMAS * sampling_error).max(0.0)
-                    },
-                    upper: if estimated.is_nan() {
-                        f64::NAN
-                    } else {
-                        (estimated + SIGMAS * sampling_error).min(1.0)
-                    },
+                    lower: band(estimated, sampling_error).0,
+                    upper: band(estimated, sampling_error).1,
                     realized: fit.metric.realized(&l_scores, &l_truth, &l_predicted),
                     alert: estimated < fit.lower_threshold,
                 }
