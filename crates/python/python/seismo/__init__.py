@@ -1,0 +1,281 @@
+"""seismo: catch machine-learning models failing in production before their users do.
+
+The Rust toolkit's profiles, drift tests and label-free performance estimates, from Python.
+Data is a file path (CSV, Parquet, Arrow IPC, NDJSON) or anything that speaks the Arrow
+PyCapsule stream interface (a pyarrow Table, a polars DataFrame, a DuckDB result); pandas
+frames go through pyarrow. Arrow data is not copied. The work runs with the interpreter
+lock released.
+
+Every report has ``to_dict()``: the document ``seismo ... --format json`` prints for the
+same data and options, key for key.
+
+>>> import seismo
+>>> report = seismo.drift("examples/reference.parquet", "examples/current.parquet",
+...                       prediction="score", target="label",
+...                       ignore=["id", "timestamp", "model_version"])
+>>> report.drifted
+True
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+
+from . import _seismo
+from ._seismo import SeismoError
+
+__all__ = [
+    "SeismoError",
+    "Profile",
+    "DriftReport",
+    "EstimateReport",
+    "profile",
+    "drift",
+    "estimate",
+    "__version__",
+]
+
+__version__: str = _seismo.__version__
+
+Data = Any  # a path, or an object with __arrow_c_stream__, or a pandas DataFrame
+
+
+def _data(data: Data) -> Any:
+    """A path or an Arrow stream provider, as the native module takes them."""
+    if isinstance(data, (str, os.PathLike)):
+        return os.fspath(data)
+    if hasattr(data, "__arrow_c_stream__"):
+        return data
+    module = type(data).__module__
+    if module.startswith("pandas"):
+        try:
+            import pyarrow
+        except ImportError as e:  # pragma: no cover - depends on the environment
+            raise SeismoError("data: a pandas DataFrame needs pyarrow (pip install pyarrow)") from e
+        return pyarrow.Table.from_pandas(data, preserve_index=False)
+    raise SeismoError(
+        f"data: a {type(data).__name__} is neither a path nor Arrow data "
+        "(a pyarrow Table, a polars DataFrame, a DuckDB result, a pandas DataFrame)"
+    )
+
+
+def _names(value: Union[None, str, Iterable[str]]) -> list:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return list(value)
+
+
+class _Report:
+    """A report: its JSON document, and the verdict the CLI's exit code gives."""
+
+    def __init__(self, document: str):
+        self._document: dict = json.loads(document)
+
+    def to_dict(self) -> dict:
+        """The report as the CLI's ``--format json`` prints it (a copy)."""
+        return copy.deepcopy(self._document)
+
+    def to_json(self, indent: Optional[int] = 2) -> str:
+        """The report as JSON text."""
+        return json.dumps(self._document, indent=indent)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._document[key]
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._summary()}>"
+
+    def _summary(self) -> str:  # pragma: no cover - overridden
+        return ""
+
+
+class DriftReport(_Report):
+    """Drift between a reference and a current dataset (``seismo drift``)."""
+
+    def __init__(self, document: str, fails: bool):
+        super().__init__(document)
+        self._fails = fails
+
+    @property
+    def drifted(self) -> bool:
+        """What ``seismo drift`` exits 1 on by default: the dataset drifted (or its joint
+        distribution, with ``multivariate``) or a prediction column drifted."""
+        return self._fails
+
+    @property
+    def dataset_drift(self) -> bool:
+        """Whether the share of drifted features reached the drift share."""
+        return bool(self._document["dataset_drift"])
+
+    def to_pandas(self):
+        """One row per tested column (pandas DataFrame)."""
+        import pandas
+
+        return pandas.DataFrame(self._document["columns"])
+
+    def _summary(self) -> str:
+        drifted = sum(1 for c in self._document["columns"] if c.get("drifted"))
+        return f"drifted={self.drifted}, {drifted} of {len(self._document['columns'])} columns"
+
+
+class EstimateReport(_Report):
+    """Performance estimated without labels, per chunk (``seismo estimate``)."""
+
+    def __init__(self, document: str, alert: bool):
+        super().__init__(document)
+        self._alert = alert
+
+    @property
+    def alert(self) -> bool:
+        """Whether any current chunk's estimate (or realized value) fell below its threshold:
+        what ``seismo estimate`` exits 1 on."""
+        return self._alert
+
+    def to_pandas(self):
+        """One row per current chunk: start, end, rows, labelled, alert, and per metric its
+        estimate, band and realized value (``accuracy``, ``accuracy_lower``, ...)."""
+        import pandas
+
+        rows = []
+        for chunk in self._document["chunks"]:
+            row = {k: chunk[k] for k in ("start", "end", "rows", "labelled", "alert")}
+            for metric, value in chunk["estimated"].items():
+                row[metric] = value
+                row[f"{metric}_lower"] = chunk["lower"][metric]
+                row[f"{metric}_upper"] = chunk["upper"][metric]
+                row[f"{metric}_realized"] = chunk["realized"][metric]
+            rows.append(row)
+        return pandas.DataFrame(rows)
+
+    def _summary(self) -> str:
+        return f"alert={self.alert}, {len(self._document['chunks'])} chunks"
+
+
+class Profile:
+    """A mergeable profile of a dataset (``seismo profile``): counts, nulls, moments,
+    quantile and distinct-count sketches, frequent values. Profiles of parts merge into the
+    profile of the whole: counts and moments exactly, quantiles and distinct counts within
+    their sketches' bounds."""
+
+    def __init__(self, native: "_seismo.Profile"):
+        self._native = native
+
+    def merge(self, other: "Profile") -> "Profile":
+        """Adds ``other`` (a profile of the same columns) into this one; returns ``self``."""
+        self._native.merge(other._native)
+        return self
+
+    def to_bytes(self) -> bytes:
+        """The saved format: the bytes ``seismo profile --save`` writes."""
+        return bytes(self._native.to_bytes())
+
+    @staticmethod
+    def from_bytes(data: bytes) -> "Profile":
+        """A profile from the saved format."""
+        return Profile(_seismo.Profile.from_bytes(data))
+
+    def summary(self) -> dict:
+        """The summary ``seismo profile --format json`` prints."""
+        return json.loads(self._native.summary_json())
+
+    to_dict = summary
+
+    def to_pandas(self):
+        """One row per column of the summary (pandas DataFrame)."""
+        import pandas
+
+        return pandas.DataFrame(self.summary()["columns"])
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        return f"<Profile {s['rows']} rows, {len(s['columns'])} columns>"
+
+
+def profile(data: Data, *, threads: Optional[int] = None) -> Profile:
+    """Profiles ``data`` in one pass on ``threads`` threads (default: every core)."""
+    return Profile(_seismo.profile(_data(data), threads))
+
+
+def drift(
+    reference: Data,
+    current: Data,
+    *,
+    prediction: Union[None, str, Sequence[str]] = None,
+    target: Union[None, str, Sequence[str]] = None,
+    ignore: Union[None, str, Sequence[str]] = None,
+    numeric_test: Optional[str] = None,
+    categorical_test: Optional[str] = None,
+    threshold: Optional[float] = None,
+    drift_share: float = 0.5,
+    correction: Optional[str] = None,
+    seed: int = 0,
+    threads: Optional[int] = None,
+    multivariate: Optional[str] = None,
+    permutations: int = 100,
+    chunk_size: Optional[int] = None,
+) -> DriftReport:
+    """Compares ``current`` with ``reference``, as ``seismo drift`` with the same options:
+    per column the test that suits its kind and size, the prediction and target columns
+    reported apart from the features, and with ``multivariate="mmd"`` or
+    ``"reconstruction"`` the columns' joint distribution too."""
+    document, fails = _seismo.drift_json(
+        _data(reference),
+        _data(current),
+        _names(prediction),
+        _names(target),
+        _names(ignore),
+        numeric_test,
+        categorical_test,
+        threshold,
+        drift_share,
+        correction,
+        seed,
+        threads,
+        multivariate,
+        permutations,
+        chunk_size,
+    )
+    return DriftReport(document, fails)
+
+
+def estimate(
+    reference: Data,
+    current: Data,
+    *,
+    prediction: Union[str, Mapping[str, str]],
+    target: str,
+    time: Optional[str] = None,
+    chunk: Union[None, int, str] = None,
+    threshold: float = 0.5,
+    metrics: Optional[Sequence[str]] = None,
+    calibration: str = "auto",
+    seed: int = 42,
+    predicted_class: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> EstimateReport:
+    """Estimates a classifier's performance per chunk of ``current`` from its scores alone
+    (CBPE, as NannyML), against the labelled ``reference``, as ``seismo estimate``.
+    ``prediction`` is the score column of a binary model, or a mapping of each class to its
+    probability column; ``chunk`` a number of rows or a period of ``time`` (``"1d"``)."""
+    if isinstance(prediction, Mapping):
+        prediction = [(str(k), str(v)) for k, v in prediction.items()]
+    document, alert = _seismo.estimate_json(
+        _data(reference),
+        _data(current),
+        prediction,
+        target,
+        time,
+        chunk,
+        threshold,
+        None if metrics is None else list(metrics),
+        calibration,
+        seed,
+        predicted_class,
+        threads,
+    )
+    return EstimateReport(document, alert)

@@ -1,0 +1,47 @@
+"""Type stubs of the native module (crates/python/src/lib.rs)."""
+
+from typing import Any, Optional, Sequence, Tuple, Union
+
+__version__: str
+
+class SeismoError(ValueError): ...
+
+class Profile:
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(data: bytes) -> "Profile": ...
+    def merge(self, other: "Profile") -> None: ...
+    def summary_json(self) -> str: ...
+
+def profile(data: Any, threads: Optional[int] = None) -> Profile: ...
+def drift_json(
+    reference: Any,
+    current: Any,
+    prediction: Sequence[str] = ...,
+    target: Sequence[str] = ...,
+    ignore: Sequence[str] = ...,
+    numeric_test: Optional[str] = None,
+    categorical_test: Optional[str] = None,
+    threshold: Optional[float] = None,
+    drift_share: float = 0.5,
+    correction: Optional[str] = None,
+    seed: int = 0,
+    threads: Optional[int] = None,
+    multivariate: Optional[str] = None,
+    permutations: int = 100,
+    chunk_size: Optional[int] = None,
+) -> Tuple[str, bool]: ...
+def estimate_json(
+    reference: Any,
+    current: Any,
+    prediction: Union[str, Sequence[Tuple[str, str]]],
+    target: str,
+    time: Optional[str] = None,
+    chunk: Union[None, int, str] = None,
+    threshold: float = 0.5,
+    metrics: Optional[Sequence[str]] = None,
+    calibration: str = "auto",
+    seed: int = 42,
+    predicted_class: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> Tuple[str, bool]: ...

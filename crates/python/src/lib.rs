@@ -1,0 +1,401 @@
+//! `seismo._seismo`: the native half of the `seismo` Python package (PyO3, abi3). The
+//! Python half (`python/seismo/`) wraps these functions in typed report classes.
+//!
+//! Data comes in as a file path (any format `seismo-io` reads) or as any object with the
+//! Arrow PyCapsule stream interface (`__arrow_c_stream__`: pyarrow tables and readers, polars
+//! frames, DuckDB results), imported without copying the buffers. The batches are collected
+//! while the interpreter lock is held (a Python producer may need it), then the work runs
+//! with the lock released. Reports cross back as the JSON documents the CLI's
+//! `--format json` prints, so the two agree key for key.
+//!
+//! The example is Python (this crate has no Rust API); `crates/python/tests/` runs the same:
+//!
+//! ```python
+//! import polars as pl
+//! import seismo
+//!
+//! report = seismo.drift(pl.read_parquet("examples/reference.parquet"),
+//!                       pl.read_parquet("examples/current.parquet"),
+//!                       prediction="score", ignore=["id", "timestamp", "model_version"])
+//! assert report.drifted
+//! ```
+
+use arrow_array::RecordBatch;
+use arrow_array::RecordBatchReader;
+use arrow_array::ffi_stream::RecordBatchStreamReader;
+use arrow_pyarrow::FromPyArrow;
+use arrow_schema::SchemaRef;
+use pyo3::create_exception;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use seismo_core::{ColumnRole, Dataset};
+use seismo_drift::{Correction, DriftOptions, Multivariate, MultivariateOptions, TestName};
+use seismo_estimate::{Calibration, CbpeOptions, Chunking, EstimateOptions, Metric};
+use seismo_io::{ReadOptions, Source};
+use seismo_stats::profile::{Profile as StatsProfile, ProfileError, profile_partitions};
+
+create_exception!(
+    _seismo,
+    SeismoError,
+    PyValueError,
+    "Bad input to seismo: a file, column, value or option, named in the message."
+);
+
+fn error(message: impl std::fmt::Display) -> PyErr {
+    SeismoError::new_err(message.to_string())
+}
+
+/// Data handed in from Python.
+enum Input {
+    /// A path to read.
+    Path(String),
+    /// Batches imported from an Arrow stream.
+    Batches(SchemaRef, Vec<RecordBatch>),
+}
+
+impl Input {
+    fn from_python(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        if let Ok(path) = data.extract::<std::path::PathBuf>() {
+            return Ok(Self::Path(path.to_string_lossy().into_owned()));
+        }
+        if !data.hasattr("__arrow_c_stream__")? {
+            let kind = data.get_type().name()?;
+            return Err(error(format!(
+                "data: a {kind} is neither a path nor Arrow data (an object with __arrow_c_stream__: a pyarrow Table, a polars DataFrame, a DuckDB result; pandas frames go through pyarrow)"
+            )));
+        }
+        let reader = RecordBatchStreamReader::from_pyarrow_bound(data)?;
+        let schema = reader.schema();
+        let batches = reader
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| error(format!("data: {e}")))?;
+        Ok(Self::Batches(schema, batches))
+    }
+
+    /// What error messages call this input.
+    fn name(&self) -> String {
+        match self {
+            Self::Path(p) => p.clone(),
+            Self::Batches(..) => "<arrow data>".into(),
+        }
+    }
+
+    /// The whole dataset (errors name the path; run without the interpreter lock).
+    fn dataset(self) -> Result<Dataset, String> {
+        match self {
+            Self::Path(path) => {
+                seismo_io::read_dataset(&path, &ReadOptions::default()).map_err(|e| e.to_string())
+            }
+            Self::Batches(schema, batches) => {
+                Dataset::from_batches(schema, batches).map_err(|e| format!("data: {e}"))
+            }
+        }
+    }
+}
+
+fn threads(threads: Option<usize>) -> PyResult<usize> {
+    match threads {
+        Some(0) => Err(error("threads=0: at least one thread is needed")),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+/// A mergeable profile of a dataset: counts, nulls, moments, quantile and distinct-count
+/// sketches, frequent values. Its bytes are the format `seismo profile --save` writes.
+#[pyclass(module = "seismo._seismo", name = "Profile")]
+struct PyProfile(StatsProfile);
+
+#[pymethods]
+impl PyProfile {
+    /// The profile in the saved format (JSON bytes), as `seismo profile --save` writes it.
+    fn to_bytes(&self) -> Vec<u8> {
+        self.0.to_json()
+    }
+
+    /// A profile from the saved format.
+    #[staticmethod]
+    fn from_bytes(data: &[u8]) -> PyResult<Self> {
+        StatsProfile::from_json(data).map(Self).map_err(error)
+    }
+
+    /// Adds another profile of the same columns (partitions of one dataset, say). Counts and
+    /// moments merge exactly; quantiles and distinct counts within their sketches' bounds.
+    fn merge(&mut self, other: &Self) -> PyResult<()> {
+        self.0.merge(&other.0).map_err(error)
+    }
+
+    /// The summary as JSON: the document `seismo profile --format json` prints.
+    fn summary_json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.0.summary()).map_err(error)
+    }
+}
+
+/// Profiles data in one pass, on `threads` threads.
+#[pyfunction]
+#[pyo3(signature = (data, threads = None))]
+fn profile(py: Python<'_>, data: &Bound<'_, PyAny>, threads: Option<usize>) -> PyResult<PyProfile> {
+    let threads = self::threads(threads)?;
+    let input = Input::from_python(data)?;
+    let name = input.name();
+    let result = py.detach(move || -> Result<StatsProfile, String> {
+        match input {
+            Input::Path(path) => {
+                let source =
+                    Source::open(&path, &ReadOptions::default()).map_err(|e| e.to_string())?;
+                let schema = source.schema().clone();
+                let partitions = source.into_partitions(threads);
+                profile_partitions(&schema, partitions, threads, &|_| {}).map_err(|e| match e {
+                    ProfileError::Read(e) => e.to_string(),
+                    ProfileError::Stats(e) => format!("{path}: {e}"),
+                })
+            }
+            Input::Batches(schema, batches) => {
+                let data = Dataset::from_batches(schema, batches).map_err(|e| e.to_string())?;
+                // Contiguous runs of batches, one per thread: the same profile for the same
+                // data and thread count.
+                let per = data.batches().len().div_ceil(threads).max(1);
+                let partitions: Vec<_> = data
+                    .batches()
+                    .chunks(per)
+                    .map(|run| run.iter().cloned().map(Ok::<_, String>))
+                    .collect();
+                profile_partitions(data.schema(), partitions, threads, &|_| {}).map_err(|e| match e
+                {
+                    ProfileError::Read(e) => e,
+                    ProfileError::Stats(e) => format!("{name}: {e}"),
+                })
+            }
+        }
+    });
+    result.map(PyProfile).map_err(error)
+}
+
+/// Gives `columns` the role `role` in `data`'s schema; each must exist.
+fn declare(data: &mut Dataset, columns: &[String], role: ColumnRole, side: &str) -> PyResult<()> {
+    for column in columns {
+        data.schema_mut().set_role(column, role).map_err(|_| {
+            error(format!(
+                "{role}={column:?}: the {side} data has no such column"
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+/// Drift between two datasets, as `seismo drift`; the report as its JSON document.
+#[pyfunction]
+#[pyo3(signature = (
+    reference, current, prediction = vec![], target = vec![], ignore = vec![],
+    numeric_test = None, categorical_test = None, threshold = None, drift_share = 0.5,
+    correction = None, seed = 0, threads = None, multivariate = None, permutations = 100,
+    chunk_size = None
+))]
+#[allow(clippy::too_many_arguments)]
+fn drift_json(
+    py: Python<'_>,
+    reference: &Bound<'_, PyAny>,
+    current: &Bound<'_, PyAny>,
+    prediction: Vec<String>,
+    target: Vec<String>,
+    ignore: Vec<String>,
+    numeric_test: Option<String>,
+    categorical_test: Option<String>,
+    threshold: Option<f64>,
+    drift_share: f64,
+    correction: Option<String>,
+    seed: u64,
+    threads: Option<usize>,
+    multivariate: Option<String>,
+    permutations: usize,
+    chunk_size: Option<usize>,
+) -> PyResult<(String, bool)> {
+    let test = |name: &str, value: Option<String>| -> PyResult<Option<TestName>> {
+        value
+            .map(|v| {
+                v.parse::<TestName>()
+                    .map_err(|e| error(format!("{name}={v:?}: {e}")))
+            })
+            .transpose()
+    };
+    let mut options = DriftOptions::default();
+    options.numeric_test = test("numeric_test", numeric_test)?;
+    options.categorical_test = test("categorical_test", categorical_test)?;
+    options.threshold = threshold;
+    if !(0.0..=1.0).contains(&drift_share) {
+        return Err(error(format!(
+            "drift_share={drift_share}: a share is in [0, 1]"
+        )));
+    }
+    options.drift_share = drift_share;
+    options.correction = correction
+        .map(|c| {
+            c.parse::<Correction>()
+                .map_err(|e| error(format!("correction={c:?}: {e}")))
+        })
+        .transpose()?;
+    options.seed = seed;
+    options.ignore = ignore.iter().cloned().collect();
+    options.threads = self::threads(threads)?;
+    if permutations == 0 {
+        return Err(error("permutations=0: at least one is needed"));
+    }
+    let method = match multivariate.as_deref() {
+        None => None,
+        Some("mmd") => {
+            let mut mmd = MultivariateOptions::default();
+            mmd.permutations = permutations;
+            mmd.seed = seed;
+            mmd.threads = options.threads;
+            Some(Multivariate::Mmd(mmd))
+        }
+        Some("reconstruction") => Some(Multivariate::Reconstruction(chunk_size)),
+        Some(other) => {
+            return Err(error(format!(
+                "multivariate={other:?}: not \"mmd\" or \"reconstruction\""
+            )));
+        }
+    };
+    let reference = Input::from_python(reference)?;
+    let current = Input::from_python(current)?;
+    let (reference, current) = py.detach(|| (reference.dataset(), current.dataset()));
+    let (mut reference, mut current) = (reference.map_err(error)?, current.map_err(error)?);
+    for (data, side) in [(&mut reference, "reference"), (&mut current, "current")] {
+        declare(data, &prediction, ColumnRole::Prediction, side)?;
+        declare(data, &target, ColumnRole::Target, side)?;
+    }
+    for column in &ignore {
+        if reference.schema().column(column).is_none() && current.schema().column(column).is_none()
+        {
+            return Err(error(format!(
+                "ignore={column:?}: no such column in the reference or the current data"
+            )));
+        }
+    }
+    let (reference, current) = (&reference, &current);
+    let report = py.detach(|| match &method {
+        Some(method) => seismo_drift::detect_multivariate(reference, current, &options, method)
+            .map_err(|e| format!("multivariate: {e}")),
+        None => Ok(seismo_drift::detect(reference, current, &options)),
+    });
+    let report = report.map_err(error)?;
+    let json = serde_json::to_string(&report).map_err(error)?;
+    Ok((json, report.fails(&seismo_drift::FailOn::DEFAULT)))
+}
+
+/// Performance estimated without labels, as `seismo estimate`; the report as its JSON
+/// document.
+#[pyfunction]
+#[pyo3(signature = (
+    reference, current, prediction, target, time = None, chunk = None, threshold = 0.5,
+    metrics = None, calibration = "auto".to_owned(), seed = 42, predicted_class = None,
+    threads = None
+))]
+#[allow(clippy::too_many_arguments)]
+fn estimate_json(
+    py: Python<'_>,
+    reference: &Bound<'_, PyAny>,
+    current: &Bound<'_, PyAny>,
+    prediction: &Bound<'_, PyAny>,
+    target: String,
+    time: Option<String>,
+    chunk: Option<&Bound<'_, PyAny>>,
+    threshold: f64,
+    metrics: Option<Vec<String>>,
+    calibration: String,
+    seed: u64,
+    predicted_class: Option<String>,
+    threads: Option<usize>,
+) -> PyResult<(String, bool)> {
+    // `prediction`: a column name (binary), or (class, column) pairs (multiclass).
+    let (prediction, classes) = if let Ok(name) = prediction.extract::<String>() {
+        (name, Vec::new())
+    } else {
+        let pairs: Vec<(String, String)> = prediction.extract().map_err(|_| {
+            error("prediction: a column name, or a mapping of each class to its column")
+        })?;
+        if pairs.len() < 2 {
+            return Err(error(
+                "prediction: a multiclass model needs two classes or more",
+            ));
+        }
+        (String::new(), pairs)
+    };
+    let chunking = match chunk {
+        None => None,
+        Some(c) => Some(if let Ok(rows) = c.extract::<usize>() {
+            if rows == 0 {
+                return Err(error("chunk=0: a chunk needs at least one row"));
+            }
+            Chunking::Rows(rows)
+        } else {
+            let text: String = c.extract()?;
+            Chunking::Period(
+                text.parse()
+                    .map_err(|e| error(format!("chunk={text:?}: {e}")))?,
+            )
+        }),
+    };
+    if !(0.0..=1.0).contains(&threshold) {
+        return Err(error(format!(
+            "threshold={threshold}: a decision threshold on probabilities is in [0, 1]"
+        )));
+    }
+    let metrics = match metrics {
+        None => seismo_estimate::DEFAULT_METRICS.to_vec(),
+        Some(names) => names
+            .iter()
+            .map(|n| Metric::parse(n).ok_or_else(|| error(format!("metrics: `{n}` is not one of roc_auc, accuracy, precision, recall, f1, specificity"))))
+            .collect::<PyResult<_>>()?,
+    };
+    let calibration = Calibration::parse(&calibration).ok_or_else(|| {
+        error(format!(
+            "calibration={calibration:?}: not \"auto\", \"always\" or \"never\""
+        ))
+    })?;
+    let options = EstimateOptions {
+        prediction,
+        classes,
+        predicted_class,
+        target,
+        time,
+        chunking,
+        cbpe: CbpeOptions {
+            threshold,
+            metrics,
+            calibration,
+            seed,
+            threads: self::threads(threads)?,
+        },
+    };
+    let reference = Input::from_python(reference)?;
+    let current = Input::from_python(current)?;
+    let names = (reference.name(), current.name());
+    let report = py.detach(move || -> Result<_, String> {
+        let reference = reference.dataset().map_err(|e| e.to_string())?;
+        let current = current.dataset().map_err(|e| e.to_string())?;
+        seismo_estimate::estimate(&reference, &current, &options).map_err(|e| match e {
+            seismo_estimate::EstimateError::Data { side, message } => {
+                let name = match side {
+                    seismo_estimate::Side::Reference => &names.0,
+                    seismo_estimate::Side::Current => &names.1,
+                };
+                format!("{name}: {message}")
+            }
+            other => other.to_string(),
+        })
+    });
+    let report = report.map_err(error)?;
+    Ok((serde_json::to_string(&report).map_err(error)?, report.alert))
+}
+
+#[pymodule]
+fn _seismo(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("SeismoError", m.py().get_type::<SeismoError>())?;
+    m.add_class::<PyProfile>()?;
+    m.add_function(wrap_pyfunction!(profile, m)?)?;
+    m.add_function(wrap_pyfunction!(drift_json, m)?)?;
+    m.add_function(wrap_pyfunction!(estimate_json, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,173 @@
+"""The Python package against the CLI: for the same data and options, every report's
+``to_dict()`` equals the CLI's ``--format json`` document; data from paths, pyarrow, pandas
+and polars; errors as ``SeismoError`` with the CLI's messages.
+
+The CLI binary is ``$SEISMO_BIN``, else the workspace's ``target/debug/seismo`` or
+``target/release/seismo`` (``cargo build`` makes one; CI's Rust tests already did).
+"""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+import seismo
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLES = ROOT / "examples"
+REFERENCE = str(EXAMPLES / "reference.parquet")
+CURRENT = str(EXAMPLES / "current.parquet")
+DECEMBER = str(EXAMPLES / "december.parquet")
+IGNORE = ["id", "timestamp", "model_version"]
+
+
+def cli_binary() -> str:
+    candidates = [os.environ.get("SEISMO_BIN", "")] + [
+        str(ROOT / "target" / profile / "seismo") for profile in ("debug", "release")
+    ]
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate):
+            return candidate
+    pytest.fail("no seismo binary: run `cargo build` first or set SEISMO_BIN")
+
+
+def cli_json(*args: str, exit_codes=(0, 1)) -> dict:
+    out = subprocess.run([cli_binary(), *args], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode in exit_codes, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_drift_equals_the_cli_key_for_key():
+    report = seismo.drift(REFERENCE, CURRENT, prediction="score", target="label", ignore=IGNORE)
+    cli = cli_json(
+        "drift", "--reference", REFERENCE, "--current", CURRENT, "--prediction", "score",
+        "--target", "label", "--ignore", ",".join(IGNORE), "--format", "json",
+    )
+    assert report.to_dict() == cli
+    # The 100x shifted score fails the gate, as the CLI's exit 1.
+    assert report.drifted is True
+    table = report.to_pandas()
+    assert set(table["column"]) == {c["column"] for c in cli["columns"]}
+
+
+def test_drift_of_polars_and_pyarrow_frames_equals_the_files():
+    from_files = seismo.drift(REFERENCE, CURRENT, prediction="score", ignore=IGNORE)
+    from_polars = seismo.drift(
+        pl.read_parquet(REFERENCE), pl.read_parquet(CURRENT), prediction="score", ignore=IGNORE
+    )
+    from_arrow = seismo.drift(
+        pq.read_table(REFERENCE), pq.read_table(CURRENT), prediction="score", ignore=IGNORE
+    )
+    assert from_arrow.to_dict() == from_files.to_dict()
+    # polars reads strings as large/view strings: the same values, the same statistics.
+    got = {c["column"]: c["statistic"] for c in from_polars["columns"]}
+    want = {c["column"]: c["statistic"] for c in from_files["columns"]}
+    assert got == want
+
+
+def test_multivariate_drift_catches_the_join_bug():
+    joint = str(EXAMPLES / "joint.parquet")
+    report = seismo.drift(
+        REFERENCE, joint, prediction="score", target="label", ignore=IGNORE,
+        multivariate="reconstruction",
+    )
+    assert report["dataset_drift"] is False
+    assert report["multivariate"]["method"] == "reconstruction"
+    assert report.drifted is True
+
+
+def test_profile_equals_the_cli_and_its_bytes_are_the_saved_format(tmp_path):
+    profile = seismo.profile(CURRENT, threads=1)
+    cli = cli_json("profile", CURRENT, "--format", "json", "--threads", "1")
+    assert profile.summary() == cli
+    saved = tmp_path / "current.profile.json"
+    subprocess.run(
+        [cli_binary(), "profile", CURRENT, "--save", str(saved), "--threads", "1"],
+        check=True, capture_output=True,
+    )
+    assert profile.to_bytes() == saved.read_bytes()
+    again = seismo.Profile.from_bytes(saved.read_bytes())
+    assert again.summary() == cli
+
+
+def test_profiles_of_parts_merge_into_the_whole():
+    frame = pd.read_parquet(REFERENCE)
+    whole = seismo.profile(frame, threads=1).summary()
+    first = seismo.profile(frame.iloc[:2000], threads=1)
+    merged = first.merge(seismo.profile(frame.iloc[2000:], threads=1)).summary()
+    assert merged["rows"] == whole["rows"] == 5000
+    for a, b in zip(merged["columns"], whole["columns"]):
+        assert a["name"] == b["name"]
+        for key in ("count", "nulls", "nan", "min", "max"):
+            assert a.get(key) == b.get(key), (a["name"], key)
+        if isinstance(b.get("mean"), float):
+            assert a["mean"] == pytest.approx(b["mean"], rel=1e-12)
+            assert a["std"] == pytest.approx(b["std"], rel=1e-9)
+
+
+def test_estimate_equals_the_cli_and_warns_before_labels():
+    report = seismo.estimate(
+        REFERENCE, DECEMBER, prediction="score", target="label", time="timestamp", chunk="1d"
+    )
+    cli = cli_json(
+        "estimate", "--reference", REFERENCE, "--current", DECEMBER, "--prediction", "score",
+        "--target", "label", "--time", "timestamp", "--chunk", "1d", "--format", "json",
+    )
+    assert report.to_dict() == cli
+    assert report.alert is True
+    table = report.to_pandas()
+    assert len(table) == 31
+    assert table["accuracy_realized"].isna().sum() == 16
+    assert table.loc[15:, "alert"].all()
+
+
+def test_estimate_of_a_multiclass_model_takes_a_mapping():
+    frame = pd.read_parquet(REFERENCE)
+    # Three classes from the score: low, mid and high risk, scored by a soft assignment.
+    low = (1 - frame["score"]) ** 2
+    high = frame["score"] ** 2
+    mid = 1 - low - high
+    classes = pd.DataFrame({"p_low": low, "p_mid": mid, "p_high": high})
+    classes["band"] = classes[["p_low", "p_mid", "p_high"]].idxmax(axis=1).str[2:]
+    report = seismo.estimate(
+        classes, classes, prediction={"low": "p_low", "mid": "p_mid", "high": "p_high"},
+        target="band", chunk=1000,
+    )
+    assert report["classes"] == ["low", "mid", "high"]
+    assert len(report["chunks"]) == 5
+    first = report["chunks"][0]
+    assert first["realized"]["accuracy"] == 1.0
+
+
+def test_bad_input_raises_seismo_error_with_the_cli_message():
+    with pytest.raises(seismo.SeismoError) as error:
+        seismo.estimate(REFERENCE, CURRENT, prediction="score", target="label")
+    assert "current.parquet: row 2357, column `score`: 19.7622 is not a probability" in str(
+        error.value
+    )
+    assert isinstance(error.value, ValueError)
+    with pytest.raises(seismo.SeismoError, match="no such column"):
+        seismo.drift(REFERENCE, CURRENT, prediction="nope")
+    with pytest.raises(seismo.SeismoError, match="neither a path nor Arrow data"):
+        seismo.profile(42)
+    with pytest.raises(seismo.SeismoError, match="not \"mmd\" or \"reconstruction\""):
+        seismo.drift(REFERENCE, CURRENT, multivariate="pca")
+    with pytest.raises(seismo.SeismoError, match="nope.parquet"):
+        seismo.profile("nope.parquet")
+    with pytest.raises(seismo.SeismoError, match="threads=0"):
+        seismo.profile(REFERENCE, threads=0)
+
+
+def test_the_package_is_typed():
+    package = Path(seismo.__file__).parent
+    assert (package / "py.typed").is_file()
+    assert (package / "_seismo.pyi").is_file()
+    for name in seismo.__all__:
+        item = getattr(seismo, name)
+        if callable(item) and not isinstance(item, type):
+            assert item.__doc__, name

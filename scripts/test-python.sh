@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The Python package's tests: a virtual environment in target/python-env, the package
+# built from source and installed as a user would (`pip install ./crates/python`, maturin
+# as the PEP 517 backend), then its pytest suite, which compares every result with the CLI
+# binary that `cargo build` / `cargo test` made (target/debug/seismo).
+#
+#   bash scripts/test-python.sh        (needs python3 >= 3.10 with venv, and PyPI)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+ENV=target/python-env
+[ -x "$ENV/bin/python" ] || "$PYTHON" -m venv "$ENV"
+[ -x target/debug/seismo ] || cargo build --locked
+"$ENV/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" pytest pyarrow pandas polars
+"$ENV/bin/pip" install -q --disable-pip-version-check ./crates/python
+"$ENV/bin/python" -m pytest -q crates/python/tests
