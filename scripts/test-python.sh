@@ -4,13 +4,16 @@
 # as the PEP 517 backend), then its pytest suite, which compares every result with the CLI
 # binary that `cargo build` / `cargo test` made (target/debug/seismo).
 #
-#   bash scripts/test-python.sh        (needs python3 >= 3.10 with venv, and PyPI)
+#   bash scripts/test-python.sh        (needs python3 >= 3.10 with venv, Java 17 for the
+#                                       Spark tests in local mode, and PyPI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 ENV=target/python-env
 [ -x "$ENV/bin/python" ] || "$PYTHON" -m venv "$ENV"
 [ -x target/debug/seismo ] || cargo build --locked
-"$ENV/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" pytest pyarrow pandas polars
+# pandas below 3: pyspark 4.3 warns that it does not support pandas 3 yet.
+"$ENV/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" pytest pyarrow \
+  "pandas<3" polars "pyspark>=4.3,<5"
 "$ENV/bin/pip" install -q --disable-pip-version-check ./crates/python
 "$ENV/bin/python" -m pytest -q crates/python/tests

@@ -190,14 +190,7 @@ pub fn run(args: DriftArgs) -> Result<Exit> {
         // A saved profile as the reference: profile the current data the same way.
         let (current, mut current_schema) =
             crate::profile::profile_input(&args.current, &args.input, threads)?;
-        let mut reference_schema = seismo_core::Schema {
-            columns: reference
-                .columns
-                .iter()
-                .map(|c| seismo_core::Column::new(&c.name, c.kind))
-                .collect(),
-            unsupported: reference.skipped.clone(),
-        };
+        let mut reference_schema = reference.schema();
         declare_columns(
             &mut reference_schema,
             &mut current_schema,

@@ -171,16 +171,85 @@ fn profile(py: Python<'_>, data: &Bound<'_, PyAny>, threads: Option<usize>) -> P
     result.map(PyProfile).map_err(error)
 }
 
-/// Gives `columns` the role `role` in `data`'s schema; each must exist.
-fn declare(data: &mut Dataset, columns: &[String], role: ColumnRole, side: &str) -> PyResult<()> {
-    for column in columns {
-        data.schema_mut().set_role(column, role).map_err(|_| {
-            error(format!(
-                "{role}={column:?}: the {side} data has no such column"
-            ))
-        })?;
+/// The options both drift functions take, as `seismo drift`'s flags.
+#[allow(clippy::too_many_arguments)]
+fn drift_options(
+    ignore: &[String],
+    numeric_test: Option<String>,
+    categorical_test: Option<String>,
+    threshold: Option<f64>,
+    drift_share: f64,
+    correction: Option<String>,
+    seed: u64,
+    threads: Option<usize>,
+) -> PyResult<DriftOptions> {
+    let test = |name: &str, value: Option<String>| -> PyResult<Option<TestName>> {
+        value
+            .map(|v| {
+                v.parse::<TestName>()
+                    .map_err(|e| error(format!("{name}={v:?}: {e}")))
+            })
+            .transpose()
+    };
+    let mut options = DriftOptions::default();
+    options.numeric_test = test("numeric_test", numeric_test)?;
+    options.categorical_test = test("categorical_test", categorical_test)?;
+    options.threshold = threshold;
+    if !(0.0..=1.0).contains(&drift_share) {
+        return Err(error(format!(
+            "drift_share={drift_share}: a share is in [0, 1]"
+        )));
+    }
+    options.drift_share = drift_share;
+    options.correction = correction
+        .map(|c| {
+            c.parse::<Correction>()
+                .map_err(|e| error(format!("correction={c:?}: {e}")))
+        })
+        .transpose()?;
+    options.seed = seed;
+    options.ignore = ignore.iter().cloned().collect();
+    options.threads = self::threads(threads)?;
+    Ok(options)
+}
+
+/// Gives the prediction and target columns their roles on both sides, and checks that every
+/// ignored column exists on one side at least.
+fn declare_columns(
+    reference: &mut seismo_core::Schema,
+    current: &mut seismo_core::Schema,
+    prediction: &[String],
+    target: &[String],
+    ignore: &[String],
+) -> PyResult<()> {
+    for (schema, side) in [(&mut *reference, "reference"), (&mut *current, "current")] {
+        for (columns, role) in [
+            (prediction, ColumnRole::Prediction),
+            (target, ColumnRole::Target),
+        ] {
+            for column in columns {
+                schema.set_role(column, role).map_err(|_| {
+                    error(format!(
+                        "{role}={column:?}: the {side} data has no such column"
+                    ))
+                })?;
+            }
+        }
+    }
+    for column in ignore {
+        if reference.column(column).is_none() && current.column(column).is_none() {
+            return Err(error(format!(
+                "ignore={column:?}: no such column in the reference or the current data"
+            )));
+        }
     }
     Ok(())
+}
+
+/// The report's JSON document and whether it fails `seismo drift`'s default gate.
+fn drift_result(report: &seismo_drift::DriftReport) -> PyResult<(String, bool)> {
+    let json = serde_json::to_string(report).map_err(error)?;
+    Ok((json, report.fails(&seismo_drift::FailOn::DEFAULT)))
 }
 
 /// Drift between two datasets, as `seismo drift`; the report as its JSON document.
@@ -210,33 +279,16 @@ fn drift_json(
     permutations: usize,
     chunk_size: Option<usize>,
 ) -> PyResult<(String, bool)> {
-    let test = |name: &str, value: Option<String>| -> PyResult<Option<TestName>> {
-        value
-            .map(|v| {
-                v.parse::<TestName>()
-                    .map_err(|e| error(format!("{name}={v:?}: {e}")))
-            })
-            .transpose()
-    };
-    let mut options = DriftOptions::default();
-    options.numeric_test = test("numeric_test", numeric_test)?;
-    options.categorical_test = test("categorical_test", categorical_test)?;
-    options.threshold = threshold;
-    if !(0.0..=1.0).contains(&drift_share) {
-        return Err(error(format!(
-            "drift_share={drift_share}: a share is in [0, 1]"
-        )));
-    }
-    options.drift_share = drift_share;
-    options.correction = correction
-        .map(|c| {
-            c.parse::<Correction>()
-                .map_err(|e| error(format!("correction={c:?}: {e}")))
-        })
-        .transpose()?;
-    options.seed = seed;
-    options.ignore = ignore.iter().cloned().collect();
-    options.threads = self::threads(threads)?;
+    let options = drift_options(
+        &ignore,
+        numeric_test,
+        categorical_test,
+        threshold,
+        drift_share,
+        correction,
+        seed,
+        threads,
+    )?;
     if permutations == 0 {
         return Err(error("permutations=0: at least one is needed"));
     }
@@ -260,27 +312,73 @@ fn drift_json(
     let current = Input::from_python(current)?;
     let (reference, current) = py.detach(|| (reference.dataset(), current.dataset()));
     let (mut reference, mut current) = (reference.map_err(error)?, current.map_err(error)?);
-    for (data, side) in [(&mut reference, "reference"), (&mut current, "current")] {
-        declare(data, &prediction, ColumnRole::Prediction, side)?;
-        declare(data, &target, ColumnRole::Target, side)?;
-    }
-    for column in &ignore {
-        if reference.schema().column(column).is_none() && current.schema().column(column).is_none()
-        {
-            return Err(error(format!(
-                "ignore={column:?}: no such column in the reference or the current data"
-            )));
-        }
-    }
+    declare_columns(
+        reference.schema_mut(),
+        current.schema_mut(),
+        &prediction,
+        &target,
+        &ignore,
+    )?;
     let (reference, current) = (&reference, &current);
     let report = py.detach(|| match &method {
         Some(method) => seismo_drift::detect_multivariate(reference, current, &options, method)
             .map_err(|e| format!("multivariate: {e}")),
         None => Ok(seismo_drift::detect(reference, current, &options)),
     });
-    let report = report.map_err(error)?;
-    let json = serde_json::to_string(&report).map_err(error)?;
-    Ok((json, report.fails(&seismo_drift::FailOn::DEFAULT)))
+    drift_result(&report.map_err(error)?)
+}
+
+/// Drift between two saved profiles (each column's sketches, as `seismo drift` with a
+/// profile reference); the report as its JSON document.
+#[pyfunction]
+#[pyo3(signature = (
+    reference, current, prediction = vec![], target = vec![], ignore = vec![],
+    numeric_test = None, categorical_test = None, threshold = None, drift_share = 0.5,
+    correction = None, seed = 0
+))]
+#[allow(clippy::too_many_arguments)]
+fn drift_profiles_json(
+    py: Python<'_>,
+    reference: &PyProfile,
+    current: &PyProfile,
+    prediction: Vec<String>,
+    target: Vec<String>,
+    ignore: Vec<String>,
+    numeric_test: Option<String>,
+    categorical_test: Option<String>,
+    threshold: Option<f64>,
+    drift_share: f64,
+    correction: Option<String>,
+    seed: u64,
+) -> PyResult<(String, bool)> {
+    let options = drift_options(
+        &ignore,
+        numeric_test,
+        categorical_test,
+        threshold,
+        drift_share,
+        correction,
+        seed,
+        Some(1),
+    )?;
+    let (mut reference_schema, mut current_schema) = (reference.0.schema(), current.0.schema());
+    declare_columns(
+        &mut reference_schema,
+        &mut current_schema,
+        &prediction,
+        &target,
+        &ignore,
+    )?;
+    let report = py.detach(|| {
+        seismo_drift::detect_profiles(
+            &reference.0,
+            &reference_schema,
+            &current.0,
+            &current_schema,
+            &options,
+        )
+    });
+    drift_result(&report)
 }
 
 /// Performance estimated without labels, as `seismo estimate`; the report as its JSON
@@ -395,6 +493,7 @@ fn _seismo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyProfile>()?;
     m.add_function(wrap_pyfunction!(profile, m)?)?;
     m.add_function(wrap_pyfunction!(drift_json, m)?)?;
+    m.add_function(wrap_pyfunction!(drift_profiles_json, m)?)?;
     m.add_function(wrap_pyfunction!(estimate_json, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

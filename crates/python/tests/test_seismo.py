@@ -171,3 +171,20 @@ def test_the_package_is_typed():
         item = getattr(seismo, name)
         if callable(item) and not isinstance(item, type):
             assert item.__doc__, name
+
+
+def test_drift_against_a_saved_profile_equals_the_cli(tmp_path):
+    saved = tmp_path / "reference.json"
+    subprocess.run(
+        [cli_binary(), "profile", REFERENCE, "--save", str(saved), "--threads", "1"],
+        check=True, capture_output=True,
+    )
+    reference = seismo.Profile.from_bytes(saved.read_bytes())
+    report = seismo.drift(reference, CURRENT, prediction="score", ignore=IGNORE, threads=1)
+    cli = cli_json(
+        "drift", "--reference", str(saved), "--current", CURRENT, "--prediction", "score",
+        "--ignore", ",".join(IGNORE), "--format", "json", "--threads", "1",
+    )
+    assert report.to_dict() == cli
+    with pytest.raises(seismo.SeismoError, match="needs the data"):
+        seismo.drift(reference, CURRENT, multivariate="mmd")

@@ -222,10 +222,14 @@ def drift(
     """Compares ``current`` with ``reference``, as ``seismo drift`` with the same options:
     per column the test that suits its kind and size, the prediction and target columns
     reported apart from the features, and with ``multivariate="mmd"`` or
-    ``"reconstruction"`` the columns' joint distribution too."""
-    document, fails = _seismo.drift_json(
-        _data(reference),
-        _data(current),
+    ``"reconstruction"`` the columns' joint distribution too.
+
+    Either side may be a :class:`Profile` (a saved profile, or one merged from partitions,
+    as ``seismo.spark.profile`` makes): the columns are then compared sketch to sketch, as
+    ``seismo drift`` does with a saved profile as the reference; the other side is profiled
+    first if it is data."""
+    # The options both the data and the profile paths take, in the native functions' order.
+    common = (
         _names(prediction),
         _names(target),
         _names(ignore),
@@ -235,10 +239,21 @@ def drift(
         drift_share,
         correction,
         seed,
-        threads,
-        multivariate,
-        permutations,
-        chunk_size,
+    )
+    if isinstance(reference, Profile) or isinstance(current, Profile):
+        if multivariate is not None:
+            raise SeismoError(
+                "multivariate compares rows, so it needs the data; a profile keeps each "
+                "column's summary only"
+            )
+        sides = [
+            side if isinstance(side, Profile) else profile(side, threads=threads)
+            for side in (reference, current)
+        ]
+        document, fails = _seismo.drift_profiles_json(sides[0]._native, sides[1]._native, *common)
+        return DriftReport(document, fails)
+    document, fails = _seismo.drift_json(
+        _data(reference), _data(current), *common, threads, multivariate, permutations, chunk_size
     )
     return DriftReport(document, fails)
 

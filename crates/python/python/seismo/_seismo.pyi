@@ -31,6 +31,19 @@ def drift_json(
     permutations: int = 100,
     chunk_size: Optional[int] = None,
 ) -> Tuple[str, bool]: ...
+def drift_profiles_json(
+    reference: Profile,
+    current: Profile,
+    prediction: Sequence[str] = ...,
+    target: Sequence[str] = ...,
+    ignore: Sequence[str] = ...,
+    numeric_test: Optional[str] = None,
+    categorical_test: Optional[str] = None,
+    threshold: Optional[float] = None,
+    drift_share: float = 0.5,
+    correction: Optional[str] = None,
+    seed: int = 0,
+) -> Tuple[str, bool]: ...
 def estimate_json(
     reference: Any,
     current: Any,

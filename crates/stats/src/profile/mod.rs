@@ -124,6 +124,19 @@ impl Profile {
         Ok(())
     }
 
+    /// The schema of the profiled data: each column's name and kind (no roles), and the
+    /// columns that could not be profiled.
+    pub fn schema(&self) -> Schema {
+        Schema {
+            columns: self
+                .columns
+                .iter()
+                .map(|c| seismo_core::Column::new(&c.name, c.kind))
+                .collect(),
+            unsupported: self.skipped.clone(),
+        }
+    }
+
     /// The column profile called `name`.
     pub fn column(&self, name: &str) -> Option<&ColumnProfile> {
         self.columns.iter().find(|c| c.name == name)

@@ -1,0 +1,124 @@
+"""seismo on Apache Spark: profiles of a DataFrame computed where it lives.
+
+Each partition is profiled by seismo on its executor (``DataFrame.mapInArrow`` hands it the
+partition's Arrow batches, no row conversion), and only the serialized partial profile, a
+few kilobytes per partition and column set, travels to the driver, which merges them.
+Profiles are mergeable by design: counts, nulls and moments of the merged profile equal the
+single-machine profile's; quantiles and distinct counts are within their sketches' stated
+bounds (docs/profile.md).
+
+The executors need the ``seismo`` wheel installed (docs/python.md, "Spark").
+
+>>> import seismo.spark
+>>> profile = seismo.spark.profile(spark.read.parquet("s3://bucket/predictions/"))
+>>> by_country = seismo.spark.profile(df, by=["country"])   # {("DE",): Profile, ...}
+>>> report = seismo.spark.drift(last_month, this_month, prediction="score")
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+
+from . import Profile, SeismoError
+
+__all__ = ["profile", "drift", "partial_profiles", "merge"]
+
+
+def _profile_batches(batches, threads: int):
+    import pyarrow as pa
+
+    from . import profile as profile_data
+
+    table = pa.Table.from_batches(batches)
+    return profile_data(table, threads=threads)
+
+
+def partial_profiles(
+    batches: Iterator["pyarrow.RecordBatch"],  # noqa: F821
+    *,
+    by: Sequence[str] = (),
+    threads: int = 1,
+) -> Iterator[Tuple[Tuple[str, ...], bytes]]:
+    """One partition's partial profiles: ``(segment key, saved profile bytes)`` per segment
+    of ``by`` (one, keyed ``()``, without ``by``). The building block of every distributed
+    recipe (Spark here; Dask or Ray call it on their partitions the same way)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    batches = [b for b in batches if b.num_rows > 0]
+    if not batches:
+        return
+    table = pa.Table.from_batches(batches)
+    if not by:
+        yield (), _profile_batches(table.to_batches(), threads).to_bytes()
+        return
+    missing = [c for c in by if c not in table.column_names]
+    if missing:
+        raise SeismoError(f"by: no column {missing[0]!r}; the columns are {', '.join(table.column_names)}")
+    keys = table.select(list(by)).to_pylist()
+    segments: Dict[Tuple[str, ...], List[int]] = {}
+    for row, key in enumerate(keys):
+        segments.setdefault(tuple("" if key[c] is None else str(key[c]) for c in by), []).append(row)
+    for key in sorted(segments):
+        part = pc.take(table, pa.array(segments[key], type=pa.int64()))
+        yield key, _profile_batches(part.to_batches(), threads).to_bytes()
+
+
+def merge(parts: Sequence[bytes]) -> Profile:
+    """Merges partial profiles (saved bytes), in the order given."""
+    if not parts:
+        raise SeismoError("no partial profile to merge: the data has no rows")
+    merged = Profile.from_bytes(parts[0])
+    for part in parts[1:]:
+        merged.merge(Profile.from_bytes(part))
+    return merged
+
+
+def profile(df, *, by: Optional[Sequence[str]] = None, threads: int = 1):
+    """Profiles a Spark DataFrame: each partition on its executor (``threads`` threads
+    each), the partial profiles merged on the driver in partition order. With ``by``, a
+    dict of segment key (a tuple of the ``by`` values as text) to that segment's profile."""
+    from pyspark.sql.types import ArrayType, BinaryType, StringType, StructField, StructType
+
+    segment_by = list(by or [])
+    schema = StructType(
+        [
+            StructField("key", ArrayType(StringType(), False), False),
+            StructField("profile", BinaryType(), False),
+        ]
+    )
+
+    def run(batches):
+        import pyarrow as pa
+
+        for key, data in partial_profiles(batches, by=segment_by, threads=threads):
+            yield pa.RecordBatch.from_pydict(
+                {"key": [list(key)], "profile": [data]},
+                schema=pa.schema([("key", pa.list_(pa.string())), ("profile", pa.binary())]),
+            )
+
+    rows = df.mapInArrow(run, schema).collect()
+    parts: Dict[Tuple[str, ...], List[bytes]] = {}
+    for row in rows:
+        parts.setdefault(tuple(row["key"]), []).append(bytes(row["profile"]))
+    if not segment_by:
+        return merge(parts.get((), []))
+    return {key: merge(parts[key]) for key in sorted(parts)}
+
+
+def drift(reference_df, current_df, *, by: Optional[Sequence[str]] = None, threads: int = 1, **options):
+    """Drift between two Spark DataFrames from their merged profiles (each column compared
+    sketch to sketch, as ``seismo drift`` with a saved profile). ``options`` are
+    :func:`seismo.drift`'s (``prediction``, ``target``, ``ignore``, tests, thresholds). With
+    ``by``, a dict of segment key to the report of that segment, for the segments both
+    sides have."""
+    from . import drift as drift_profiles
+
+    reference = profile(reference_df, by=by, threads=threads)
+    current = profile(current_df, by=by, threads=threads)
+    if not by:
+        return drift_profiles(reference, current, **options)
+    return {
+        key: drift_profiles(reference[key], current[key], **options)
+        for key in sorted(set(reference) & set(current))
+    }
