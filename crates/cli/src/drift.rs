@@ -330,7 +330,10 @@ fn render_text(report: &DriftReport) -> String {
         }
     }
     if let Some(m) = &report.multivariate {
-        out.push_str(&format!("{}\n", multivariate_summary(m)));
+        out.push_str(&format!(
+            "{}\n",
+            seismo_report::drift::multivariate_summary(m)
+        ));
         if let seismo_drift::MultivariateDrift::Reconstruction(r) = m {
             let alerts: Vec<_> = r.chunks.iter().filter(|c| c.alert).collect();
             for c in alerts.iter().take(5) {
@@ -414,7 +417,7 @@ fn render_text(report: &DriftReport) -> String {
                 out.push_str(&format!(
                     "{what} values in {}: {}\n",
                     c.column,
-                    value_counts(values)
+                    seismo_report::drift::value_counts(values)
                 ));
             }
         }
@@ -430,43 +433,4 @@ fn render_text(report: &DriftReport) -> String {
         ));
     }
     out
-}
-
-/// `kiosk (10), 7 (3)`: values with their counts.
-pub(crate) fn value_counts(values: &[seismo_drift::ValueCount]) -> String {
-    values
-        .iter()
-        .map(|v| format!("{} ({})", v.value, v.count))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The joint test in one line, as the text and HTML reports show it.
-pub fn multivariate_summary(m: &seismo_drift::MultivariateDrift) -> String {
-    let yes = if m.drifted() { "YES" } else { "no" };
-    match m {
-        seismo_drift::MultivariateDrift::Mmd(m) => format!(
-            "Multivariate drift (mmd of {} columns together): {yes} — MMD² {}, p-value {} ({} permutations, threshold {}), {} + {} rows, bandwidth {}",
-            m.columns.len(),
-            format_number(m.statistic),
-            format_number(m.p_value),
-            m.permutations,
-            m.alpha,
-            m.reference_rows,
-            m.current_rows,
-            format_number(m.bandwidth)
-        ),
-        seismo_drift::MultivariateDrift::Reconstruction(r) => format!(
-            "Multivariate drift (reconstruction of {} columns together): {yes} — {} of {} chunks of {} rows outside {}{}, mean reconstruction error {} ({} components)",
-            r.columns.len(),
-            r.chunks.iter().filter(|c| c.alert).count(),
-            r.chunks.len(),
-            r.chunk_size,
-            r.lower_threshold
-                .map_or(String::new(), |l| format!("{} – ", format_number(l))),
-            format_number(r.upper_threshold),
-            format_number(r.statistic),
-            r.components
-        ),
-    }
 }

@@ -246,10 +246,14 @@ fn declare_columns(
     Ok(())
 }
 
-/// The report's JSON document and whether it fails `seismo drift`'s default gate.
-fn drift_result(report: &seismo_drift::DriftReport) -> PyResult<(String, bool)> {
+/// The report's JSON document, whether it fails `seismo drift`'s default gate, and its
+/// HTML page (as `seismo drift --format html`).
+fn drift_result(
+    report: &seismo_drift::DriftReport,
+    html: String,
+) -> PyResult<(String, bool, String)> {
     let json = serde_json::to_string(report).map_err(error)?;
-    Ok((json, report.fails(&seismo_drift::FailOn::DEFAULT)))
+    Ok((json, report.fails(&seismo_drift::FailOn::DEFAULT), html))
 }
 
 /// Drift between two datasets, as `seismo drift`; the report as its JSON document.
@@ -278,7 +282,7 @@ fn drift_json(
     multivariate: Option<String>,
     permutations: usize,
     chunk_size: Option<usize>,
-) -> PyResult<(String, bool)> {
+) -> PyResult<(String, bool, String)> {
     let options = drift_options(
         &ignore,
         numeric_test,
@@ -310,6 +314,7 @@ fn drift_json(
     };
     let reference = Input::from_python(reference)?;
     let current = Input::from_python(current)?;
+    let names = (reference.name(), current.name());
     let (reference, current) = py.detach(|| (reference.dataset(), current.dataset()));
     let (mut reference, mut current) = (reference.map_err(error)?, current.map_err(error)?);
     declare_columns(
@@ -320,12 +325,18 @@ fn drift_json(
         &ignore,
     )?;
     let (reference, current) = (&reference, &current);
-    let report = py.detach(|| match &method {
-        Some(method) => seismo_drift::detect_multivariate(reference, current, &options, method)
-            .map_err(|e| format!("multivariate: {e}")),
-        None => Ok(seismo_drift::detect(reference, current, &options)),
+    let result = py.detach(|| {
+        let report = match &method {
+            Some(method) => seismo_drift::detect_multivariate(reference, current, &options, method)
+                .map_err(|e| format!("multivariate: {e}"))?,
+            None => seismo_drift::detect(reference, current, &options),
+        };
+        let plots = seismo_drift::distributions(&report, reference, current);
+        let html = seismo_report::drift::render(&report, &plots, &names.0, &names.1);
+        Ok::<_, String>((report, html))
     });
-    drift_result(&report.map_err(error)?)
+    let (report, html) = result.map_err(error)?;
+    drift_result(&report, html)
 }
 
 /// Drift between two saved profiles (each column's sketches, as `seismo drift` with a
@@ -350,7 +361,7 @@ fn drift_profiles_json(
     drift_share: f64,
     correction: Option<String>,
     seed: u64,
-) -> PyResult<(String, bool)> {
+) -> PyResult<(String, bool, String)> {
     let options = drift_options(
         &ignore,
         numeric_test,
@@ -369,16 +380,20 @@ fn drift_profiles_json(
         &target,
         &ignore,
     )?;
-    let report = py.detach(|| {
-        seismo_drift::detect_profiles(
+    let (report, html) = py.detach(|| {
+        let report = seismo_drift::detect_profiles(
             &reference.0,
             &reference_schema,
             &current.0,
             &current_schema,
             &options,
-        )
+        );
+        let plots = seismo_drift::distributions_from_profiles(&report, &reference.0, &current.0);
+        let html =
+            seismo_report::drift::render(&report, &plots, "reference profile", "current profile");
+        (report, html)
     });
-    drift_result(&report)
+    drift_result(&report, html)
 }
 
 /// Performance estimated without labels, as `seismo estimate`; the report as its JSON
@@ -404,7 +419,7 @@ fn estimate_json(
     seed: u64,
     predicted_class: Option<String>,
     threads: Option<usize>,
-) -> PyResult<(String, bool)> {
+) -> PyResult<(String, bool, String)> {
     // `prediction`: a column name (binary), or (class, column) pairs (multiclass).
     let (prediction, classes) = if let Ok(name) = prediction.extract::<String>() {
         (name, Vec::new())
@@ -469,6 +484,7 @@ fn estimate_json(
     let reference = Input::from_python(reference)?;
     let current = Input::from_python(current)?;
     let names = (reference.name(), current.name());
+    let names_for_html = names.clone();
     let report = py.detach(move || -> Result<_, String> {
         let reference = reference.dataset().map_err(|e| e.to_string())?;
         let current = current.dataset().map_err(|e| e.to_string())?;
@@ -484,7 +500,12 @@ fn estimate_json(
         })
     });
     let report = report.map_err(error)?;
-    Ok((serde_json::to_string(&report).map_err(error)?, report.alert))
+    let html = seismo_report::estimate::html(&report, &names_for_html.0, &names_for_html.1);
+    Ok((
+        serde_json::to_string(&report).map_err(error)?,
+        report.alert,
+        html,
+    ))
 }
 
 #[pymodule]

@@ -188,3 +188,32 @@ def test_drift_against_a_saved_profile_equals_the_cli(tmp_path):
     assert report.to_dict() == cli
     with pytest.raises(seismo.SeismoError, match="needs the data"):
         seismo.drift(reference, CURRENT, multivariate="mmd")
+
+
+def test_reports_render_as_the_cli_s_html_and_in_notebooks():
+    import html as html_module
+
+    report = seismo.drift(REFERENCE, CURRENT, prediction="score", target="label", ignore=IGNORE)
+    out = subprocess.run(
+        [cli_binary(), "drift", "--reference", REFERENCE, "--current", CURRENT,
+         "--prediction", "score", "--target", "label", "--ignore", ",".join(IGNORE),
+         "--format", "html"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert report.to_html() == out.stdout
+    frame = report._repr_html_()
+    assert frame.startswith('<iframe class="seismo-report"')
+    srcdoc = frame[frame.index('srcdoc="') + len('srcdoc="'):frame.rindex('"></iframe>')]
+    assert '"' not in srcdoc and "<" not in srcdoc
+    assert html_module.unescape(srcdoc) == report.to_html()
+    estimate = seismo.estimate(
+        REFERENCE, DECEMBER, prediction="score", target="label", time="timestamp", chunk="1d"
+    )
+    out = subprocess.run(
+        [cli_binary(), "estimate", "--reference", REFERENCE, "--current", DECEMBER,
+         "--prediction", "score", "--target", "label", "--time", "timestamp", "--chunk", "1d",
+         "--format", "html"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert estimate.to_html() == out.stdout
+    assert 'id=&quot;estimate-accuracy&quot;' in estimate._repr_html_()

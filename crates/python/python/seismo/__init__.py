@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import copy
+import html
 import json
 import os
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
@@ -71,10 +72,25 @@ def _names(value: Union[None, str, Iterable[str]]) -> list:
 
 
 class _Report:
-    """A report: its JSON document, and the verdict the CLI's exit code gives."""
+    """A report: its JSON document, its HTML page, and the verdict the CLI's exit code
+    gives."""
 
-    def __init__(self, document: str):
+    def __init__(self, document: str, page: str):
         self._document: dict = json.loads(document)
+        self._page = page
+
+    def to_html(self) -> str:
+        """The self-contained HTML page ``--format html`` writes (inline CSS and SVG, no
+        network)."""
+        return self._page
+
+    def _repr_html_(self) -> str:
+        """The page in a notebook: inside an iframe, so its stylesheet and script stay out
+        of the notebook's own."""
+        return (
+            '<iframe class="seismo-report" style="width:100%;height:640px;border:0" '
+            f'srcdoc="{html.escape(self._page, quote=True)}"></iframe>'
+        )
 
     def to_dict(self) -> dict:
         """The report as the CLI's ``--format json`` prints it (a copy)."""
@@ -97,8 +113,8 @@ class _Report:
 class DriftReport(_Report):
     """Drift between a reference and a current dataset (``seismo drift``)."""
 
-    def __init__(self, document: str, fails: bool):
-        super().__init__(document)
+    def __init__(self, document: str, fails: bool, page: str):
+        super().__init__(document, page)
         self._fails = fails
 
     @property
@@ -126,8 +142,8 @@ class DriftReport(_Report):
 class EstimateReport(_Report):
     """Performance estimated without labels, per chunk (``seismo estimate``)."""
 
-    def __init__(self, document: str, alert: bool):
-        super().__init__(document)
+    def __init__(self, document: str, alert: bool, page: str):
+        super().__init__(document, page)
         self._alert = alert
 
     @property
@@ -250,12 +266,15 @@ def drift(
             side if isinstance(side, Profile) else profile(side, threads=threads)
             for side in (reference, current)
         ]
-        document, fails = _seismo.drift_profiles_json(sides[0]._native, sides[1]._native, *common)
-        return DriftReport(document, fails)
-    document, fails = _seismo.drift_json(
-        _data(reference), _data(current), *common, threads, multivariate, permutations, chunk_size
+        return DriftReport(
+            *_seismo.drift_profiles_json(sides[0]._native, sides[1]._native, *common)
+        )
+    return DriftReport(
+        *_seismo.drift_json(
+            _data(reference), _data(current), *common, threads, multivariate, permutations,
+            chunk_size,
+        )
     )
-    return DriftReport(document, fails)
 
 
 def estimate(
@@ -279,7 +298,7 @@ def estimate(
     probability column; ``chunk`` a number of rows or a period of ``time`` (``"1d"``)."""
     if isinstance(prediction, Mapping):
         prediction = [(str(k), str(v)) for k, v in prediction.items()]
-    document, alert = _seismo.estimate_json(
+    document, alert, page = _seismo.estimate_json(
         _data(reference),
         _data(current),
         prediction,
@@ -293,4 +312,4 @@ def estimate(
         predicted_class,
         threads,
     )
-    return EstimateReport(document, alert)
+    return EstimateReport(document, alert, page)

@@ -30,7 +30,7 @@ def drift_json(
     multivariate: Optional[str] = None,
     permutations: int = 100,
     chunk_size: Optional[int] = None,
-) -> Tuple[str, bool]: ...
+) -> Tuple[str, bool, str]: ...
 def drift_profiles_json(
     reference: Profile,
     current: Profile,
@@ -43,7 +43,7 @@ def drift_profiles_json(
     drift_share: float = 0.5,
     correction: Optional[str] = None,
     seed: int = 0,
-) -> Tuple[str, bool]: ...
+) -> Tuple[str, bool, str]: ...
 def estimate_json(
     reference: Any,
     current: Any,
@@ -57,4 +57,4 @@ def estimate_json(
     seed: int = 42,
     predicted_class: Optional[str] = None,
     threads: Optional[int] = None,
-) -> Tuple[str, bool]: ...
+) -> Tuple[str, bool, str]: ...

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::escape;
+use crate::escape;
 
 /// An SVG of `width` × `height` whose plot area leaves the given margins for ticks and
 /// labels.

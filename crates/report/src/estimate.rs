@@ -7,8 +7,8 @@ use std::fmt::Write;
 use seismo_estimate::{Bound, ChunkReport, EstimateReport};
 use seismo_stats::profile::format_number;
 
-use super::chart::{Anchor, Frame};
-use super::{escape, page, table};
+use crate::chart::{Anchor, Frame};
+use crate::{escape, page, table};
 
 /// A chunk's name: its first and last row, or its period's start (a date when it is
 /// midnight).

@@ -8,8 +8,8 @@ use std::fmt::Write;
 use seismo_drift::{Bins, Distribution, DriftReport};
 use seismo_stats::profile::format_number;
 
-use super::chart::{Anchor, Frame};
-use super::escape;
+use crate::chart::{Anchor, Frame};
+use crate::escape;
 
 /// What each bin is called on the chart: `low – high` for ranges.
 fn labels(bins: &Bins) -> Vec<String> {
@@ -80,7 +80,7 @@ pub fn render(
     notes(&mut page, report);
     plots(&mut page, report, distributions);
     page.push_str(SORT_SCRIPT);
-    super::page("seismo drift report", &page)
+    crate::page("seismo drift report", &page)
 }
 
 /// What was compared, and the dataset, prediction and target verdicts.
@@ -124,7 +124,7 @@ fn summary(page: &mut String, report: &DriftReport, reference: &str, current: &s
             if m.drifted() { "badge" } else { "" },
             yes(m.drifted())
         );
-        let line = crate::drift::multivariate_summary(m);
+        let line = multivariate_summary(m);
         let detail = line.split_once(" — ").map_or(line.as_str(), |(_, d)| d);
         let _ = write!(
             page,
@@ -266,7 +266,7 @@ fn notes(page: &mut String, report: &DriftReport) {
                     page,
                     "<p class=\"changed-values\">{what} values in {}: {}</p>",
                     escape(&c.column),
-                    escape(&crate::drift::value_counts(values))
+                    escape(&value_counts(values))
                 );
             }
         }
@@ -341,3 +341,42 @@ const SORT_SCRIPT: &str = r##"<script>
 })();
 </script>
 "##;
+
+/// `kiosk (10), 7 (3)`: values with their counts.
+pub fn value_counts(values: &[seismo_drift::ValueCount]) -> String {
+    values
+        .iter()
+        .map(|v| format!("{} ({})", v.value, v.count))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The joint test in one line, as the text and HTML reports show it.
+pub fn multivariate_summary(m: &seismo_drift::MultivariateDrift) -> String {
+    let yes = if m.drifted() { "YES" } else { "no" };
+    match m {
+        seismo_drift::MultivariateDrift::Mmd(m) => format!(
+            "Multivariate drift (mmd of {} columns together): {yes} — MMD² {}, p-value {} ({} permutations, threshold {}), {} + {} rows, bandwidth {}",
+            m.columns.len(),
+            format_number(m.statistic),
+            format_number(m.p_value),
+            m.permutations,
+            m.alpha,
+            m.reference_rows,
+            m.current_rows,
+            format_number(m.bandwidth)
+        ),
+        seismo_drift::MultivariateDrift::Reconstruction(r) => format!(
+            "Multivariate drift (reconstruction of {} columns together): {yes} — {} of {} chunks of {} rows outside {}{}, mean reconstruction error {} ({} components)",
+            r.columns.len(),
+            r.chunks.iter().filter(|c| c.alert).count(),
+            r.chunks.len(),
+            r.chunk_size,
+            r.lower_threshold
+                .map_or(String::new(), |l| format!("{} – ", format_number(l))),
+            format_number(r.upper_threshold),
+            format_number(r.statistic),
+            r.components
+        ),
+    }
+}
