@@ -93,6 +93,41 @@ impl Input {
     }
 }
 
+/// Runs `work` on its own thread with the interpreter lock released, checking for signals
+/// every 50 ms: Ctrl-C raises `KeyboardInterrupt` at once (the work's result is then dropped
+/// when it ends; the kernels have no cancellation point). A panic in the work is an error,
+/// not a crash of the interpreter.
+fn interruptible<T: Send + 'static>(
+    py: Python<'_>,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> PyResult<T> {
+    use std::sync::mpsc::{RecvTimeoutError, channel};
+    let (done, result) = channel();
+    std::thread::Builder::new()
+        .name("seismo".into())
+        .spawn(move || {
+            let _ = done.send(work());
+        })
+        .map_err(|e| error(format!("cannot start a thread: {e}")))?;
+    // A receiver is not `Sync`; behind a mutex the detached closure may borrow it.
+    let result = std::sync::Mutex::new(result);
+    let wait = || {
+        let result = result.lock().unwrap_or_else(|p| p.into_inner());
+        result.recv_timeout(std::time::Duration::from_millis(50))
+    };
+    loop {
+        match py.detach(wait) {
+            Ok(value) => return Ok(value),
+            Err(RecvTimeoutError::Timeout) => py.check_signals()?,
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(error(
+                    "the work stopped without a result (an internal error)",
+                ));
+            }
+        }
+    }
+}
+
 fn threads(threads: Option<usize>) -> PyResult<usize> {
     match threads {
         Some(0) => Err(error("threads=0: at least one thread is needed")),
@@ -138,7 +173,7 @@ fn profile(py: Python<'_>, data: &Bound<'_, PyAny>, threads: Option<usize>) -> P
     let threads = self::threads(threads)?;
     let input = Input::from_python(data)?;
     let name = input.name();
-    let result = py.detach(move || -> Result<StatsProfile, String> {
+    let result = interruptible(py, move || -> Result<StatsProfile, String> {
         match input {
             Input::Path(path) => {
                 let source =
@@ -167,7 +202,7 @@ fn profile(py: Python<'_>, data: &Bound<'_, PyAny>, threads: Option<usize>) -> P
                 })
             }
         }
-    });
+    })?;
     result.map(PyProfile).map_err(error)
 }
 
@@ -315,27 +350,30 @@ fn drift_json(
     let reference = Input::from_python(reference)?;
     let current = Input::from_python(current)?;
     let names = (reference.name(), current.name());
-    let (reference, current) = py.detach(|| (reference.dataset(), current.dataset()));
-    let (mut reference, mut current) = (reference.map_err(error)?, current.map_err(error)?);
-    declare_columns(
-        reference.schema_mut(),
-        current.schema_mut(),
-        &prediction,
-        &target,
-        &ignore,
-    )?;
-    let (reference, current) = (&reference, &current);
-    let result = py.detach(|| {
+    let result = interruptible(py, move || -> PyResult<_> {
+        let (mut reference, mut current) = (
+            reference.dataset().map_err(error)?,
+            current.dataset().map_err(error)?,
+        );
+        declare_columns(
+            reference.schema_mut(),
+            current.schema_mut(),
+            &prediction,
+            &target,
+            &ignore,
+        )?;
         let report = match &method {
-            Some(method) => seismo_drift::detect_multivariate(reference, current, &options, method)
-                .map_err(|e| format!("multivariate: {e}"))?,
-            None => seismo_drift::detect(reference, current, &options),
+            Some(method) => {
+                seismo_drift::detect_multivariate(&reference, &current, &options, method)
+                    .map_err(|e| error(format!("multivariate: {e}")))?
+            }
+            None => seismo_drift::detect(&reference, &current, &options),
         };
-        let plots = seismo_drift::distributions(&report, reference, current);
+        let plots = seismo_drift::distributions(&report, &reference, &current);
         let html = seismo_report::drift::render(&report, &plots, &names.0, &names.1);
-        Ok::<_, String>((report, html))
-    });
-    let (report, html) = result.map_err(error)?;
+        Ok((report, html))
+    })?;
+    let (report, html) = result?;
     drift_result(&report, html)
 }
 
@@ -380,19 +418,20 @@ fn drift_profiles_json(
         &target,
         &ignore,
     )?;
-    let (report, html) = py.detach(|| {
+    let (reference, current) = (reference.0.clone(), current.0.clone());
+    let (report, html) = interruptible(py, move || {
         let report = seismo_drift::detect_profiles(
-            &reference.0,
+            &reference,
             &reference_schema,
-            &current.0,
+            &current,
             &current_schema,
             &options,
         );
-        let plots = seismo_drift::distributions_from_profiles(&report, &reference.0, &current.0);
+        let plots = seismo_drift::distributions_from_profiles(&report, &reference, &current);
         let html =
             seismo_report::drift::render(&report, &plots, "reference profile", "current profile");
         (report, html)
-    });
+    })?;
     drift_result(&report, html)
 }
 
@@ -485,7 +524,7 @@ fn estimate_json(
     let current = Input::from_python(current)?;
     let names = (reference.name(), current.name());
     let names_for_html = names.clone();
-    let report = py.detach(move || -> Result<_, String> {
+    let report = interruptible(py, move || -> Result<_, String> {
         let reference = reference.dataset().map_err(|e| e.to_string())?;
         let current = current.dataset().map_err(|e| e.to_string())?;
         seismo_estimate::estimate(&reference, &current, &options).map_err(|e| match e {
@@ -498,7 +537,7 @@ fn estimate_json(
             }
             other => other.to_string(),
         })
-    });
+    })?;
     let report = report.map_err(error)?;
     let html = seismo_report::estimate::html(&report, &names_for_html.0, &names_for_html.1);
     Ok((

@@ -217,3 +217,33 @@ def test_reports_render_as_the_cli_s_html_and_in_notebooks():
     )
     assert estimate.to_html() == out.stdout
     assert 'id=&quot;estimate-accuracy&quot;' in estimate._repr_html_()
+
+
+def test_ctrl_c_interrupts_long_work():
+    import signal
+    import sys
+    import time
+
+    # MMD with a hundred thousand permutations on the example: many minutes of work.
+    script = (
+        "import sys, seismo\n"
+        "print('started', flush=True)\n"
+        "try:\n"
+        f"    seismo.drift({REFERENCE!r}, {CURRENT!r}, ignore={IGNORE!r}, "
+        "multivariate='mmd', permutations=100000)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', flush=True)\n"
+        "    sys.exit(3)\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert child.stdout.readline().strip() == "started"
+    time.sleep(1.5)  # well into the work
+    assert child.poll() is None, "the work ended before Ctrl-C"
+    interrupted_at = time.monotonic()
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=30)
+    assert child.returncode == 3, err
+    assert "interrupted" in out
+    assert time.monotonic() - interrupted_at < 5
