@@ -6,10 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use arrow_array::BooleanArray;
 use clap::{Args, ValueEnum};
-use seismo_core::{Dataset, Outcome};
+use seismo_core::Dataset;
 use seismo_io::Sink;
 use seismo_rules::{Rules, ValidateOptions, Validation, validate};
-use serde_json::{Value, json};
 
 use crate::Exit;
 use crate::input::InputArgs;
@@ -79,7 +78,11 @@ pub fn run(args: ValidateArgs) -> Result<Exit> {
     )?;
     let rules_name = args.rules.display().to_string();
     let rendered = match args.format {
-        ValidateFormat::Json => json_bytes(&json_report(&args, &validation))?,
+        ValidateFormat::Json => json_bytes(&validation.document(
+            &args.data,
+            &args.rules.display().to_string(),
+            args.reference.as_deref(),
+        ))?,
         ValidateFormat::Text => render::validate::text(&validation, args.all).into_bytes(),
         ValidateFormat::Junit => render::validate::junit(&rules_name, &validation).into_bytes(),
         ValidateFormat::Html => {
@@ -136,27 +139,4 @@ fn split_rows(
         sink.commit()?;
     }
     Ok(())
-}
-
-fn counts(validation: &Validation) -> Value {
-    json!({
-        "pass": validation.count(Outcome::Pass),
-        "warn": validation.count(Outcome::Warn),
-        "fail": validation.count(Outcome::Fail),
-        "skipped": validation.count(Outcome::Skipped),
-        "error": validation.count(Outcome::Error),
-    })
-}
-
-fn json_report(args: &ValidateArgs, validation: &Validation) -> Value {
-    json!({
-        "data": args.data,
-        "rules": args.rules.display().to_string(),
-        "reference": args.reference,
-        "rows": validation.rows,
-        "passed": validation.passed(),
-        "summary": counts(validation),
-        "quarantined_rows": validation.quarantined_rows(),
-        "checks": validation.report().checks,
-    })
 }

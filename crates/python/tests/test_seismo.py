@@ -247,3 +247,27 @@ def test_ctrl_c_interrupts_long_work():
     assert child.returncode == 3, err
     assert "interrupted" in out
     assert time.monotonic() - interrupted_at < 5
+
+
+def test_validate_equals_the_cli_and_names_a_bad_rule():
+    rules = str(EXAMPLES / "rules.toml")
+    report = seismo.validate(CURRENT, rules, reference=REFERENCE)
+    cli = cli_json(
+        "validate", CURRENT, "--rules", rules, "--reference", REFERENCE, "--format", "json"
+    )
+    assert report.to_dict() == cli
+    assert report.passed is False
+    out = subprocess.run(
+        [cli_binary(), "validate", CURRENT, "--rules", rules, "--reference", REFERENCE,
+         "--format", "html"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert report.to_html() == out.stdout
+    assert len(report.to_pandas()) == len(cli["checks"])
+    # Rules as text, from a pandas frame.
+    inline = seismo.validate(
+        pd.read_parquet(CURRENT), '[[column]]\nname = "credit_score"\nmin = 300\n'
+    )
+    assert inline.passed is False
+    with pytest.raises(seismo.SeismoError, match="<rules>:2: unknown field `nmae`"):
+        seismo.validate(CURRENT, '[[column]]\nnmae = "credit_score"\n')

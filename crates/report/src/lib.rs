@@ -1,6 +1,7 @@
 //! Reports for people, shared by the `seismo` binary and the Python package: the page
 //! skeleton and stylesheet every HTML report shares, the chart helper, text tables, and the
-//! drift and estimate reports (the CLI keeps the renderers only it uses).
+//! drift, estimate and validation reports and the JUnit writer (the CLI keeps the renderers
+//! only it uses).
 //!
 //! Renderers draw what the domain crates computed (distributions, chunks, checks); they
 //! compute no statistics. Every page is self-contained: no network, no external assets.
@@ -14,6 +15,8 @@
 pub mod chart;
 pub mod drift;
 pub mod estimate;
+pub mod junit;
+pub mod validate;
 
 /// The stylesheet of every HTML report: base typography and tables, row colours by outcome,
 /// and the classes of the charts.

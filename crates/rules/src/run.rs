@@ -90,6 +90,28 @@ impl Validation {
             .map(|m| m.count_set_bits() as u64)
             .sum()
     }
+
+    /// The JSON document `seismo validate --format json` prints (and the Python package's
+    /// `to_dict()`): the inputs' names, rows, the verdict, counts per outcome, quarantined
+    /// rows and every check.
+    pub fn document(&self, data: &str, rules: &str, reference: Option<&str>) -> serde_json::Value {
+        serde_json::json!({
+            "data": data,
+            "rules": rules,
+            "reference": reference,
+            "rows": self.rows,
+            "passed": self.passed(),
+            "summary": {
+                "pass": self.count(Outcome::Pass),
+                "warn": self.count(Outcome::Warn),
+                "fail": self.count(Outcome::Fail),
+                "skipped": self.count(Outcome::Skipped),
+                "error": self.count(Outcome::Error),
+            },
+            "quarantined_rows": self.quarantined_rows(),
+            "checks": self.report().checks,
+        })
+    }
 }
 
 /// What running one check measured, before judging.

@@ -33,9 +33,11 @@ __all__ = [
     "Profile",
     "DriftReport",
     "EstimateReport",
+    "ValidationReport",
     "profile",
     "drift",
     "estimate",
+    "validate",
     "__version__",
 ]
 
@@ -170,6 +172,28 @@ class EstimateReport(_Report):
 
     def _summary(self) -> str:
         return f"alert={self.alert}, {len(self._document['chunks'])} chunks"
+
+
+class ValidationReport(_Report):
+    """Data checked against a rule file (``seismo validate``)."""
+
+    def __init__(self, document: str, passed: bool, page: str):
+        super().__init__(document, page)
+        self._passed = passed
+
+    @property
+    def passed(self) -> bool:
+        """Whether no error-severity rule failed: ``seismo validate`` exits 1 otherwise."""
+        return self._passed
+
+    def to_pandas(self):
+        """One row per check (pandas DataFrame)."""
+        import pandas
+
+        return pandas.DataFrame(self._document["checks"])
+
+    def _summary(self) -> str:
+        return f"passed={self.passed}, {len(self._document['checks'])} checks"
 
 
 class Profile:
@@ -313,3 +337,25 @@ def estimate(
         threads,
     )
     return EstimateReport(document, alert, page)
+
+
+def validate(
+    data: Data,
+    rules: Union[str, "os.PathLike[str]"],
+    *,
+    reference: Optional[Data] = None,
+    sample: int = 5,
+    threads: Optional[int] = None,
+) -> ValidationReport:
+    """Checks ``data`` against a rule file (``rules``: its path, or the TOML text itself), as
+    ``seismo validate``; ``reference`` for the rules that compare with one (drift, new
+    categories). Errors in the rules name their line and column."""
+    return ValidationReport(
+        *_seismo.validate_json(
+            _data(data),
+            os.fspath(rules),
+            None if reference is None else _data(reference),
+            sample,
+            threads,
+        )
+    )

@@ -58,3 +58,10 @@ def estimate_json(
     predicted_class: Optional[str] = None,
     threads: Optional[int] = None,
 ) -> Tuple[str, bool, str]: ...
+def validate_json(
+    data: Any,
+    rules: str,
+    reference: Optional[Any] = None,
+    sample: int = 5,
+    threads: Optional[int] = None,
+) -> Tuple[str, bool, str]: ...

@@ -5,8 +5,8 @@ use seismo_core::Outcome;
 use seismo_rules::{Observed, RuleCheck, Threshold, Validation};
 use seismo_stats::profile::format_number;
 
-use super::escape;
-use super::junit::{self, Case, CaseOutcome};
+use crate::escape;
+use crate::junit::{self, Case, CaseOutcome};
 
 /// What was observed, in a few words.
 fn observed(check: &RuleCheck) -> String {
@@ -86,7 +86,7 @@ fn violations(check: &RuleCheck) -> String {
 
 /// The checks that did not pass in a table (every check with `all`), then a summary.
 pub fn text(validation: &Validation, all: bool) -> String {
-    let mut table = super::table(&[
+    let mut table = crate::table(&[
         "outcome",
         "rule",
         "subject",
@@ -214,5 +214,5 @@ pub fn html(data: &str, rules: &str, validation: &Validation) -> String {
         ));
     }
     page.push_str("</tbody></table>\n");
-    super::page("seismo validation report", &page)
+    crate::page("seismo validation report", &page)
 }
