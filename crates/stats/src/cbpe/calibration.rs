@@ -2,6 +2,7 @@
 //! seismo's own seeded split.
 
 use super::isotonic::{Isotonic, sorted_order};
+use super::metric::sorted_roc_auc;
 use crate::parallel::map_ordered;
 use crate::random::SplitMix64;
 
@@ -121,22 +122,6 @@ pub fn needs_calibration(scores: &[f64], labels: &[bool], seed: u64, threads: us
     expected_calibration_error(&truth, &raw) > expected_calibration_error(&truth, &calibrated)
 }
 
-/// The ROC AUC of (score, 0/1 label) rows sorted by score (ties count half), in one pass.
-fn sorted_roc_auc(sorted: &[(f64, f64)]) -> f64 {
-    let (mut pairs, mut negatives_below, mut positives) = (0.0, 0.0, 0.0);
-    let mut start = 0;
-    while start < sorted.len() {
-        let end = start + sorted[start..].partition_point(|r| r.0 == sorted[start].0);
-        let p: f64 = sorted[start..end].iter().map(|r| r.1).sum();
-        let q = (end - start) as f64 - p;
-        pairs += p * (negatives_below + q / 2.0);
-        negatives_below += q;
-        positives += p;
-        start = end;
-    }
-    pairs / (positives * negatives_below)
-}
-
 /// The expected calibration error of probabilities against 0/1 labels: rows sorted by
 /// probability, cut into [`BINS`] bins of equal count (the last takes the remainder), and
 /// the row-weighted mean of |mean probability − mean label| per bin.
@@ -179,13 +164,6 @@ mod tests {
         assert!(expected_calibration_error(&labels, &probabilities).abs() < 1e-12);
         let squashed: Vec<f64> = probabilities.iter().map(|p| 0.4 + p / 5.0).collect();
         assert!(expected_calibration_error(&labels, &squashed) > 0.15);
-    }
-
-    #[test]
-    fn the_one_pass_roc_auc_counts_ties_half() {
-        let sorted = [(0.1, 0.0), (0.2, 1.0), (0.2, 0.0), (0.3, 1.0)];
-        // Pairs (positive above negative): 0.2>0.1, 0.3>0.1, 0.3>0.2, and the tie at 0.2 half.
-        assert_eq!(sorted_roc_auc(&sorted), 3.5 / 4.0);
     }
 
     #[test]

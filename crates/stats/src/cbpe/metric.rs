@@ -2,7 +2,7 @@
 //! realized value from labels, and its sampling error, all as NannyML 0.13.1 computes them.
 
 use super::expected::{Expected, estimate_roc_auc};
-use crate::two_sample::mann_whitney_u;
+use super::isotonic::sorted_order;
 
 /// A metric of a binary classifier that CBPE estimates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -95,20 +95,35 @@ impl Metric {
 }
 
 /// The ROC AUC of `scores` against `labels` (ties count half: scikit-learn's
-/// `roc_auc_score`), from the Mann–Whitney U of the positives' scores; NaN with one class.
+/// `roc_auc_score`; NaN scores left out); NaN with one class.
 pub(crate) fn roc_auc(scores: &[f64], labels: &[bool]) -> f64 {
-    let (mut positives, mut negatives) = (Vec::new(), Vec::new());
-    for (s, l) in scores.iter().zip(labels) {
-        if *l {
-            positives.push(*s)
-        } else {
-            negatives.push(*s)
-        }
+    let (values, truth): (Vec<f64>, Vec<f64>) = scores
+        .iter()
+        .zip(labels)
+        .filter(|(s, _)| !s.is_nan())
+        .map(|(s, l)| (*s, f64::from(*l)))
+        .unzip();
+    let sorted: Vec<(f64, f64)> = sorted_order(&values, &truth)
+        .into_iter()
+        .map(|i| (values[i], truth[i]))
+        .collect();
+    sorted_roc_auc(&sorted)
+}
+
+/// The ROC AUC of (score, 0/1 label) rows sorted by score (ties count half), in one pass.
+pub(crate) fn sorted_roc_auc(sorted: &[(f64, f64)]) -> f64 {
+    let (mut pairs, mut negatives_below, mut positives) = (0.0, 0.0, 0.0);
+    let mut start = 0;
+    while start < sorted.len() {
+        let end = start + sorted[start..].partition_point(|r| r.0 == sorted[start].0);
+        let p: f64 = sorted[start..end].iter().map(|r| r.1).sum();
+        let q = (end - start) as f64 - p;
+        pairs += p * (negatives_below + q / 2.0);
+        negatives_below += q;
+        positives += p;
+        start = end;
     }
-    match mann_whitney_u(&positives, &negatives) {
-        Ok(u) => u.statistic / (positives.len() as f64 * negatives.len() as f64),
-        Err(_) => f64::NAN,
-    }
+    pairs / (positives * negatives_below)
 }
 
 impl std::fmt::Display for Metric {
@@ -264,5 +279,26 @@ fn roc_auc_components(scores: &[f64], labels: &[bool]) -> SamplingError {
     SamplingError {
         std,
         share: n_pos as f64 / n as f64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_one_pass_roc_auc_counts_ties_half() {
+        let sorted = [(0.1, 0.0), (0.2, 1.0), (0.2, 0.0), (0.3, 1.0)];
+        // Pairs (positive above negative): 0.2>0.1, 0.3>0.1, 0.3>0.2, and the tie at 0.2 half.
+        assert_eq!(sorted_roc_auc(&sorted), 3.5 / 4.0);
+    }
+
+    #[test]
+    fn roc_auc_leaves_nan_scores_out_and_is_nan_with_one_class() {
+        let scores = [0.1, f64::NAN, 0.2, 0.2, 0.3];
+        let labels = [false, true, true, false, true];
+        assert_eq!(roc_auc(&scores, &labels), 3.5 / 4.0);
+        assert!(roc_auc(&[0.1, 0.2], &[true, true]).is_nan());
+        assert!(roc_auc(&[], &[]).is_nan());
     }
 }
