@@ -13,7 +13,7 @@ ENV=target/python-env
 [ -x "$ENV/bin/python" ] || "$PYTHON" -m venv "$ENV"
 [ -x target/debug/seismo ] || cargo build --locked
 # pandas below 3: pyspark 4.3 warns that it does not support pandas 3 yet.
-"$ENV/bin/pip" install -q --disable-pip-version-check "maturin>=1.16,<2" pytest pyarrow \
+"$ENV/bin/pip" install -q --no-cache-dir --disable-pip-version-check "maturin>=1.16,<2" pytest pyarrow \
   "pandas<3" polars "pyspark>=4.3,<5" "mlflow-skinny>=3,<4"
-"$ENV/bin/pip" install -q --disable-pip-version-check ./crates/python
+"$ENV/bin/pip" install -q --no-cache-dir --disable-pip-version-check ./crates/python
 "$ENV/bin/python" -m pytest -q crates/python/tests
