@@ -13,7 +13,6 @@ use seismo_stats::profile::format_number;
 use crate::Exit;
 use crate::input::InputArgs;
 use crate::output::{emit, json_bytes};
-use crate::render;
 
 /// Arguments of `seismo drift`.
 #[derive(Debug, Args)]
@@ -256,7 +255,7 @@ pub fn run(args: DriftArgs) -> Result<Exit> {
     let rendered = match args.format {
         DriftFormat::Json => json_bytes(&report)?,
         DriftFormat::Text => render_text(&report).into_bytes(),
-        DriftFormat::Html => crate::render::drift::render(
+        DriftFormat::Html => seismo_report::drift::render(
             &report,
             &plots.unwrap_or_default(),
             &args.reference,
@@ -379,7 +378,7 @@ fn render_text(report: &DriftReport) -> String {
             .cmp(&a.drifted)
             .then(severity(b).total_cmp(&severity(a)))
     });
-    let mut table = render::table(&[
+    let mut table = seismo_report::table(&[
         "column",
         "role",
         "kind",

@@ -14,7 +14,6 @@ use seismo_history::WindowLength;
 use crate::Exit;
 use crate::input::InputArgs;
 use crate::output::{emit, json_bytes};
-use crate::render;
 
 #[derive(Debug, Args)]
 pub struct EstimateArgs {
@@ -143,10 +142,10 @@ pub fn run(args: EstimateArgs) -> Result<Exit> {
     let rendered = match args.format {
         EstimateFormat::Json => json_bytes(&report)?,
         EstimateFormat::Text => {
-            render::estimate::text(&report, &args.reference, &args.current).into_bytes()
+            seismo_report::estimate::text(&report, &args.reference, &args.current).into_bytes()
         }
         EstimateFormat::Html => {
-            render::estimate::html(&report, &args.reference, &args.current).into_bytes()
+            seismo_report::estimate::html(&report, &args.reference, &args.current).into_bytes()
         }
     };
     emit(args.output.as_deref(), &rendered)?;

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use arrow_schema::DataType;
 use clap::{Args, ValueEnum};
 use seismo_history::{
-    History, HistoryError, HistoryOptions, Role, Scale, SeriesBuilder, WindowLength, history,
+    HistoryError, HistoryOptions, HistoryReport, Role, Scale, SeriesBuilder, WindowLength, history,
     parse_markers,
 };
 use seismo_stats::profile::format_number;
@@ -15,7 +15,6 @@ use seismo_stats::profile::format_number;
 use crate::Exit;
 use crate::input::InputArgs;
 use crate::output::{emit, json_bytes};
-use crate::render;
 
 /// Arguments of `seismo history`.
 #[derive(Debug, Args)]
@@ -83,22 +82,6 @@ enum ScaleArg {
     Log,
 }
 
-/// The JSON report: the columns followed, then the history.
-#[derive(Debug, serde::Serialize)]
-pub struct HistoryReport {
-    /// The inputs read.
-    pub data: Vec<String>,
-    /// The time column.
-    pub time: String,
-    /// The value column.
-    pub value: String,
-    /// The `by` column.
-    pub by: Option<String>,
-    /// The history.
-    #[serde(flatten)]
-    pub history: History,
-}
-
 /// Runs `seismo history`; `Found` (exit 1) when there are change points.
 pub fn run(args: HistoryArgs) -> Result<Exit> {
     if !(args.penalty > 0.0 && args.penalty.is_finite()) {
@@ -138,7 +121,7 @@ pub fn run(args: HistoryArgs) -> Result<Exit> {
     let rendered = match args.format {
         HistoryFormat::Json => json_bytes(&report)?,
         HistoryFormat::Text => render_text(&report).into_bytes(),
-        HistoryFormat::Html => crate::render::history::render(&report).into_bytes(),
+        HistoryFormat::Html => seismo_report::history::render(&report).into_bytes(),
     };
     emit(args.output.as_deref(), &rendered)?;
     Ok(if report.history.change_points.is_empty() {
@@ -273,7 +256,7 @@ fn render_text(report: &HistoryReport) -> String {
     if h.change_points.is_empty() {
         out.push_str("No change points: the mean and the spread held steady.\n");
     } else {
-        let mut table = render::table(&[
+        let mut table = seismo_report::table(&[
             "time",
             "change",
             "mean before",

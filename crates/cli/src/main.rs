@@ -12,7 +12,6 @@ mod input;
 mod model_test;
 mod output;
 mod profile;
-mod render;
 mod robust;
 mod score;
 mod serve;

@@ -11,7 +11,6 @@ use seismo_slices::{PredictionColumns, RunOptions, Suite, run_suite};
 use crate::Exit;
 use crate::input::InputArgs;
 use crate::output::{emit, json_bytes};
-use crate::render;
 use crate::score::{load_model, with_predictions};
 
 /// Arguments of `seismo test`.
@@ -78,11 +77,11 @@ pub fn run(args: TestArgs) -> Result<Exit> {
     let suite_name = args.suite.display().to_string();
     let rendered = match args.format {
         TestFormat::Json => json_bytes(&report)?,
-        TestFormat::Text => render::model_test::text(&report).into_bytes(),
-        TestFormat::Junit => render::model_test::junit(&suite_name, &report).into_bytes(),
+        TestFormat::Text => seismo_report::model_test::text(&report).into_bytes(),
+        TestFormat::Junit => seismo_report::model_test::junit(&suite_name, &report).into_bytes(),
         TestFormat::Html => {
             let baseline = args.baseline.as_deref();
-            render::model_test::html(&suite_name, &args.data, baseline, &report).into_bytes()
+            seismo_report::model_test::html(&suite_name, &args.data, baseline, &report).into_bytes()
         }
     };
     emit(args.output.as_deref(), &rendered)?;

@@ -15,7 +15,6 @@ use seismo_stats::profile::{Profile, ProfileError, ProfileSummary, Stat, profile
 use crate::Exit;
 use crate::input::InputArgs;
 use crate::output::{emit, json_bytes, write_atomic};
-use crate::render;
 
 /// Arguments of `seismo profile`.
 #[derive(Debug, Args)]
@@ -234,7 +233,7 @@ fn render_text(summary: &ProfileSummary) -> String {
         .filter(|c| matches!(c.kind, ColumnKind::Numeric | ColumnKind::Datetime))
         .collect();
     if !ordered.is_empty() {
-        let mut table = render::table(&[
+        let mut table = seismo_report::table(&[
             "column", "kind", "count", "missing", "distinct", "min", "p5", "p50", "p95", "max",
             "mean", "std",
         ]);
@@ -265,7 +264,7 @@ fn render_text(summary: &ProfileSummary) -> String {
         .filter(|c| !matches!(c.kind, ColumnKind::Numeric | ColumnKind::Datetime))
         .collect();
     if !labelled.is_empty() {
-        let mut table = render::table(&[
+        let mut table = seismo_report::table(&[
             "column",
             "kind",
             "count",

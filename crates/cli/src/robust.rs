@@ -1,35 +1,22 @@
 //! `seismo robust`: does a model's decision hold under small changes of its input?
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use arrow_array::cast::AsArray;
-use arrow_array::types::Float64Type;
-use arrow_array::{Array, ArrayRef, Float32Array, RecordBatch, StringArray};
+use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use clap::{Args, ValueEnum};
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::ArrayView2;
 use seismo_io::Sink;
 use seismo_model::Model;
-use seismo_robust::{Groups, Options, Perturbation, Reference, SuiteFile};
+use seismo_robust::{Data, DataReader, Options, Perturbation, Reference, SuiteFile};
 use seismo_slices::Metric;
 
 use crate::Exit;
 use crate::input::InputArgs;
 use crate::output::{emit, json_bytes};
-use crate::render;
-use crate::score::{DataArg, ModelArgs, positive_column};
-
-/// The perturbations run when none is given: a scan of small, plausible changes. The
-/// adversarial search runs when asked (`--perturb adversarial:0.1`).
-const DEFAULT_PERTURBATIONS: [&str; 4] = [
-    "gaussian:0.1",
-    "multiply:0.01",
-    "missing:0.05",
-    "category:0.1",
-];
+use crate::score::{DataArg, ModelArgs};
 
 /// Arguments of `seismo robust`.
 #[derive(Debug, Args)]
@@ -130,7 +117,7 @@ pub fn run(mut args: RobustArgs) -> Result<Exit> {
             args.apply(suite);
             perturbations
         }
-        None if args.perturb.is_empty() => DEFAULT_PERTURBATIONS
+        None if args.perturb.is_empty() => seismo_robust::DEFAULT_PERTURBATIONS
             .iter()
             .map(|p| Perturbation::parse(p))
             .collect::<Result<_, _>>()?,
@@ -161,16 +148,16 @@ pub fn run(mut args: RobustArgs) -> Result<Exit> {
     let reference = match &args.reference {
         Some(path) => Reference::for_model(
             read(&args, &model, path, &card.features, false)?
-                .rows
+                .matrix
                 .view(),
             &model,
         ),
-        None => Reference::for_model(data.rows.view(), &model),
+        None => Reference::for_model(data.matrix.view(), &model),
     };
     let options = Options {
         seed: args.seed,
         threshold: args.threshold,
-        positive: positive_column(&model, &card)?,
+        positive: model.positive_column(&card)?,
         max_flip_rate: args.max_flip_rate,
         max_mean_change: args.max_mean_change,
         tolerance: args.tolerance,
@@ -187,7 +174,7 @@ pub fn run(mut args: RobustArgs) -> Result<Exit> {
             &dir.join("original.parquet"),
             &model,
             &card.features,
-            data.rows.view(),
+            data.matrix.view(),
         )?;
     }
     let mut written = 0usize;
@@ -204,7 +191,7 @@ pub fn run(mut args: RobustArgs) -> Result<Exit> {
     let report = seismo_robust::run(
         &model,
         &card.features,
-        data.rows.view(),
+        data.matrix.view(),
         &reference,
         &perturbations,
         data.truth.as_deref(),
@@ -215,10 +202,10 @@ pub fn run(mut args: RobustArgs) -> Result<Exit> {
     let model_name = args.model.path().display().to_string();
     let rendered = match args.format {
         RobustFormat::Json => json_bytes(&report)?,
-        RobustFormat::Text => render::robust::text(&report, &model_name).into_bytes(),
-        RobustFormat::Junit => render::robust::junit(&model_name, &report).into_bytes(),
+        RobustFormat::Text => seismo_report::robust::text(&report, &model_name).into_bytes(),
+        RobustFormat::Junit => seismo_report::robust::junit(&model_name, &report).into_bytes(),
         RobustFormat::Html => {
-            render::robust::html(&model_name, args.data.path(), &report).into_bytes()
+            seismo_report::robust::html(&model_name, args.data.path(), &report).into_bytes()
         }
     };
     emit(args.output.as_deref(), &rendered)?;
@@ -230,12 +217,6 @@ pub fn run(mut args: RobustArgs) -> Result<Exit> {
 }
 
 /// The rows of a file as the model's matrix, with the labels and slices when asked.
-struct Data {
-    rows: Array2<f32>,
-    truth: Option<Vec<f64>>,
-    groups: Option<Groups>,
-}
-
 fn read(
     args: &RobustArgs,
     model: &Model,
@@ -244,92 +225,17 @@ fn read(
     with_labels: bool,
 ) -> Result<Data> {
     let source = args.input.open(path)?;
-    let schema = source.arrow_schema().clone();
-    model
-        .check(&schema, features)
-        .with_context(|| path.to_string())?;
     let target = args.target.as_deref().filter(|_| with_labels);
     let by = args.by.as_deref().filter(|_| with_labels);
-    for column in target.iter().chain(by.iter()) {
-        if schema.field_with_name(column).is_err() {
-            bail!("{path}: column `{column}` is not in the data");
-        }
-    }
-    let mut parts = Vec::new();
-    let mut truth = target.map(|_| Vec::new());
-    // Each row's slice, by the value's number in order of first sight.
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut of_row: Vec<usize> = Vec::new();
+    let mut reader = DataReader::new(model, features, source.arrow_schema(), target, by)
+        .with_context(|| path.to_string())?;
     for partition in source.into_partitions(1) {
         for batch in partition {
             let batch = batch.with_context(|| path.to_string())?;
-            parts.push(model.rows(&batch, features)?);
-            if let (Some(column), Some(truth)) = (target, truth.as_mut()) {
-                let labels = cast(&batch, column, &DataType::Float64)?;
-                let labels = labels.as_primitive::<Float64Type>();
-                truth.extend((0..labels.len()).map(|i| {
-                    if labels.is_null(i) {
-                        f64::NAN
-                    } else {
-                        labels.value(i)
-                    }
-                }));
-            }
-            if let Some(column) = by {
-                let text = cast(&batch, column, &DataType::Utf8)?;
-                let text = text.as_string::<i32>();
-                for i in 0..text.len() {
-                    let value = if text.is_null(i) {
-                        "(null)"
-                    } else {
-                        text.value(i)
-                    };
-                    let id = match seen.get(value) {
-                        Some(id) => *id,
-                        None => {
-                            let id = seen.len();
-                            seen.insert(value.to_owned(), id);
-                            id
-                        }
-                    };
-                    of_row.push(id);
-                }
-            }
+            reader.push(&batch).with_context(|| path.to_string())?;
         }
     }
-    let views: Vec<ArrayView2<f32>> = parts.iter().map(|p| p.view()).collect();
-    let rows = if views.is_empty() {
-        Array2::zeros((0, features.len()))
-    } else {
-        ndarray::concatenate(Axis(0), &views)?
-    };
-    if rows.nrows() == 0 {
-        bail!("{path}: no rows");
-    }
-    // Slices in the order of their values, so the report does not depend on the file's order.
-    let mut values: Vec<(String, usize)> = seen.into_iter().collect();
-    values.sort_unstable();
-    let mut rank = vec![0; values.len()];
-    for (k, (_, id)) in values.iter().enumerate() {
-        rank[*id] = k;
-    }
-    let groups = by.map(|column| Groups {
-        column: column.to_string(),
-        values: values.into_iter().map(|(value, _)| value).collect(),
-        of_row: of_row.iter().map(|id| rank[*id]).collect(),
-    });
-    Ok(Data {
-        rows,
-        truth,
-        groups,
-    })
-}
-
-fn cast(batch: &RecordBatch, column: &str, to: &DataType) -> Result<ArrayRef> {
-    let array = batch
-        .column_by_name(column)
-        .with_context(|| format!("column `{column}` is not in the data"))?;
-    arrow_cast::cast(array, to).with_context(|| format!("column `{column}` cannot be read as {to}"))
+    reader.finish().with_context(|| path.to_string())
 }
 
 /// Writes rows as columns named after the features, whole or not at all: numbers as

@@ -13,7 +13,6 @@ use seismo_rules::{Rules, ValidateOptions, Validation, validate};
 use crate::Exit;
 use crate::input::InputArgs;
 use crate::output::{emit, json_bytes};
-use crate::render;
 
 /// Arguments of `seismo validate`.
 #[derive(Debug, Args)]
@@ -83,10 +82,12 @@ pub fn run(args: ValidateArgs) -> Result<Exit> {
             &args.rules.display().to_string(),
             args.reference.as_deref(),
         ))?,
-        ValidateFormat::Text => render::validate::text(&validation, args.all).into_bytes(),
-        ValidateFormat::Junit => render::validate::junit(&rules_name, &validation).into_bytes(),
+        ValidateFormat::Text => seismo_report::validate::text(&validation, args.all).into_bytes(),
+        ValidateFormat::Junit => {
+            seismo_report::validate::junit(&rules_name, &validation).into_bytes()
+        }
         ValidateFormat::Html => {
-            render::validate::html(&args.data, &rules_name, &validation).into_bytes()
+            seismo_report::validate::html(&args.data, &rules_name, &validation).into_bytes()
         }
     };
     split_rows(

@@ -41,7 +41,8 @@ pub use detect::{Change, ChangeKind, DetectOptions, Scale, detect};
 pub use duration::{ParseLengthError, WindowLength};
 pub use markers::{Marker, parse_markers};
 pub use report::{
-    Attribution, ChangePoint, Event, History, HistoryOptions, Segment, WindowSummary, history,
+    Attribution, ChangePoint, Event, History, HistoryOptions, HistoryReport, Segment,
+    WindowSummary, history,
 };
 pub use series::{Series, SeriesBuilder, Sighting, WindowChoice, WindowStats, time_micros};
 

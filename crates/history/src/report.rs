@@ -306,3 +306,20 @@ fn share(part: u64, whole: u64) -> f64 {
 pub(crate) fn rfc3339(micros: i64) -> String {
     format_instant_micros(micros).unwrap_or_else(|| format!("{micros}µs"))
 }
+
+/// The history as reports show it: the inputs and columns followed, then the history (the
+/// document `seismo history --format json` prints and the Python package returns).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HistoryReport {
+    /// The inputs read.
+    pub data: Vec<String>,
+    /// The time column.
+    pub time: String,
+    /// The value column.
+    pub value: String,
+    /// The column whose new values are events (a model version).
+    pub by: Option<String>,
+    /// The history.
+    #[serde(flatten)]
+    pub history: History,
+}

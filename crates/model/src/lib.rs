@@ -30,10 +30,12 @@ mod front;
 mod input;
 mod proto;
 mod rewrite;
+mod scored;
 mod strings;
 mod trees;
 
 pub use input::Card;
+pub use scored::{Scored, with_predictions};
 pub use strings::Vocabulary;
 
 use std::path::Path;
@@ -74,6 +76,9 @@ pub enum ModelError {
         /// What is wrong with it.
         message: String,
     },
+    /// The model card does not fit the model.
+    #[error("{0}")]
+    Card(String),
     /// tract failed to prepare or run the model.
     #[error("running the model: {0}")]
     Run(String),

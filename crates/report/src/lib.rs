@@ -1,7 +1,8 @@
 //! Reports for people, shared by the `seismo` binary and the Python package: the page
-//! skeleton and stylesheet every HTML report shares, the chart helper, text tables, and the
-//! drift, estimate and validation reports and the JUnit writer (the CLI keeps the renderers
-//! only it uses).
+//! skeleton and stylesheet every HTML report shares, the chart helper, text tables, the
+//! JUnit writer, and the drift, estimate and validation reports. The history, model-test
+//! and robustness reports are behind the features `history`, `slices` and `robust`, so a
+//! crate that renders drift alone does not build the model runtime.
 //!
 //! Renderers draw what the domain crates computed (distributions, chunks, checks); they
 //! compute no statistics. Every page is self-contained: no network, no external assets.
@@ -15,7 +16,13 @@
 pub mod chart;
 pub mod drift;
 pub mod estimate;
+#[cfg(feature = "history")]
+pub mod history;
 pub mod junit;
+#[cfg(feature = "slices")]
+pub mod model_test;
+#[cfg(feature = "robust")]
+pub mod robust;
 pub mod validate;
 
 /// The stylesheet of every HTML report: base typography and tables, row colours by outcome,

@@ -31,11 +31,13 @@
 //! assert!(outcome.flip_rate.unwrap() <= 1.0);
 //! ```
 
+mod data;
 mod perturbation;
 mod reference;
 pub mod search;
 mod suite;
 
+pub use data::{DEFAULT_PERTURBATIONS, Data, DataReader};
 pub use perturbation::{Kind, Limits, Perturbation, apply};
 pub use reference::Reference;
 pub use suite::{PerturbationEntry, SuiteFile};

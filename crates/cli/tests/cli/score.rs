@@ -163,7 +163,7 @@ fn bad_models_cards_and_columns_are_one_clear_error_and_no_file() {
             "--output-column",
             "score",
         ]),
-        "already has a column `score`",
+        "--output-column: column `score` is already in the data",
     );
     let card = dir.path().join("card.toml");
     std::fs::write(&card, "features = [\"age\"]\npositive = 1\n").unwrap();

@@ -3,12 +3,11 @@
 
 use std::fmt::Write;
 
-use seismo_history::Scale;
-use seismo_stats::profile::format_number;
+use seismo_history::{HistoryReport, Scale};
+use seismo_stats::profile::{format_instant_micros, format_number};
 
 use super::chart::{Anchor, Frame};
 use super::escape;
-use crate::history::HistoryReport;
 
 const FRAME: Frame = Frame {
     width: 960.0,
@@ -99,9 +98,7 @@ fn svg(report: &HistoryReport) -> String {
     let date_chars = if h.window.seconds() >= 86_400 { 10 } else { 16 };
     for i in 0..=5 {
         let t = axes.t0 + (axes.t1 - axes.t0) * f64::from(i) / 5.0;
-        let text = chrono::DateTime::from_timestamp_micros(t as i64)
-            .map(|d| d.to_rfc3339())
-            .unwrap_or_default();
+        let text = format_instant_micros(t as i64).unwrap_or_default();
         let text: String = text.chars().take(date_chars).collect();
         let y = FRAME.base() + 14.0;
         FRAME.tick(
