@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use clap::{Args, ValueEnum};
@@ -11,7 +11,6 @@ use ndarray::ArrayView2;
 use seismo_io::Sink;
 use seismo_model::Model;
 use seismo_robust::{Data, DataReader, Options, Perturbation, Reference, SuiteFile};
-use seismo_slices::Metric;
 
 use crate::Exit;
 use crate::input::InputArgs;
@@ -80,23 +79,6 @@ pub struct RobustArgs {
     input: InputArgs,
 }
 
-impl RobustArgs {
-    /// A suite's settings, over the command line's.
-    fn apply(&mut self, suite: SuiteFile) {
-        self.threshold = suite.threshold.unwrap_or(self.threshold);
-        self.seed = suite.seed.unwrap_or(self.seed);
-        self.max_flip_rate = suite.max_flip_rate.unwrap_or(self.max_flip_rate);
-        self.max_mean_change = suite.max_mean_change.or(self.max_mean_change);
-        self.min_rows = suite.min_rows.unwrap_or(self.min_rows);
-        self.tolerance = suite.tolerance.unwrap_or(self.tolerance);
-        self.target = suite.target.or(self.target.take());
-        self.by = suite.by.or(self.by.take());
-        if let Some(metrics) = suite.metrics {
-            self.metrics = metrics;
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum RobustFormat {
     Text,
@@ -108,13 +90,29 @@ enum RobustFormat {
 /// Runs `seismo robust`; `Found` (exit 1) when a perturbation failed.
 pub fn run(mut args: RobustArgs) -> Result<Exit> {
     let (model, card) = args.model.load()?;
+    let mut options = Options {
+        seed: args.seed,
+        threshold: args.threshold,
+        positive: model.positive_column(&card)?,
+        max_flip_rate: args.max_flip_rate,
+        max_mean_change: args.max_mean_change,
+        tolerance: args.tolerance,
+        min_rows: args.min_rows,
+        threads: args.input.threads()?,
+        ..Options::default()
+    };
+    options.set_metrics(&args.metrics).context("--metric")?;
     let perturbations: Vec<Perturbation> = match &args.suite {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("{}: cannot read the suite", path.display()))?;
             let file = seismo_config::ConfigFile::new(&path.display().to_string(), &text);
             let (suite, perturbations) = SuiteFile::read(&file, &card.features)?;
-            args.apply(suite);
+            options
+                .apply(&suite)
+                .with_context(|| path.display().to_string())?;
+            args.target = suite.target.or(args.target.take());
+            args.by = suite.by.or(args.by.take());
             perturbations
         }
         None if args.perturb.is_empty() => seismo_robust::DEFAULT_PERTURBATIONS
@@ -127,23 +125,12 @@ pub fn run(mut args: RobustArgs) -> Result<Exit> {
             .map(|p| Perturbation::parse(p))
             .collect::<Result<_, _>>()?,
     };
-    let metrics = args
-        .metrics
-        .iter()
-        .map(|m| {
-            m.parse::<Metric>()
-                .map_err(|e| anyhow::anyhow!("--metric {m}: {e}"))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    if !(0.0..=1.0).contains(&args.threshold) {
-        bail!("--threshold is a probability, between 0 and 1");
-    }
-    if !(args.tolerance >= 0.0 && args.tolerance.is_finite()) {
-        bail!("--tolerance is a change of the prediction, 0 or more");
-    }
-    if !(0.0..=1.0).contains(&args.max_flip_rate) {
-        bail!("--max-flip-rate is a share, between 0 and 1");
-    }
+    options.check().map_err(|e| match e {
+        seismo_robust::RobustError::Setting { name, message } => {
+            anyhow::anyhow!("--{} {message}", name.replace('_', "-"))
+        }
+        other => other.into(),
+    })?;
     let data = read(&args, &model, args.data.path(), &card.features, true)?;
     let reference = match &args.reference {
         Some(path) => Reference::for_model(
@@ -153,18 +140,6 @@ pub fn run(mut args: RobustArgs) -> Result<Exit> {
             &model,
         ),
         None => Reference::for_model(data.matrix.view(), &model),
-    };
-    let options = Options {
-        seed: args.seed,
-        threshold: args.threshold,
-        positive: model.positive_column(&card)?,
-        max_flip_rate: args.max_flip_rate,
-        max_mean_change: args.max_mean_change,
-        tolerance: args.tolerance,
-        min_rows: args.min_rows,
-        metrics: (!metrics.is_empty()).then_some(metrics),
-        threads: args.input.threads()?,
-        ..Options::default()
     };
     let dump_dir = args.dump_perturbed.as_deref();
     if let Some(dir) = dump_dir {

@@ -64,6 +64,14 @@ pub enum RobustError {
     /// Options that do not fit the model or the data.
     #[error("{0}")]
     Options(String),
+    /// A setting out of its range.
+    #[error("{name} {message}")]
+    Setting {
+        /// The setting, as the library names it (`max_flip_rate`).
+        name: &'static str,
+        /// What its value must be.
+        message: String,
+    },
     /// A suite file that does not read.
     #[error("{location}: {message}")]
     Suite {
@@ -104,6 +112,59 @@ pub struct Options {
     pub threads: usize,
     /// How hard the adversarial search tries.
     pub search: search::Search,
+}
+
+impl Options {
+    /// The metrics named as `seismo test` names them (`roc_auc`, `accuracy`, `rmse`, ...);
+    /// none named keeps the task's defaults.
+    pub fn set_metrics(&mut self, names: &[String]) -> Result<(), RobustError> {
+        let metrics = names
+            .iter()
+            .map(|m| {
+                m.parse::<Metric>()
+                    .map_err(|e| RobustError::Options(format!("{m}: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.metrics = (!metrics.is_empty()).then_some(metrics);
+        Ok(())
+    }
+
+    /// A suite file's settings over these: the suite's take precedence.
+    pub fn apply(&mut self, suite: &SuiteFile) -> Result<(), RobustError> {
+        self.threshold = suite.threshold.unwrap_or(self.threshold);
+        self.seed = suite.seed.unwrap_or(self.seed);
+        self.max_flip_rate = suite.max_flip_rate.unwrap_or(self.max_flip_rate);
+        self.max_mean_change = suite.max_mean_change.or(self.max_mean_change);
+        self.min_rows = suite.min_rows.unwrap_or(self.min_rows);
+        self.tolerance = suite.tolerance.unwrap_or(self.tolerance);
+        if let Some(metrics) = &suite.metrics {
+            self.set_metrics(metrics)?;
+        }
+        Ok(())
+    }
+
+    /// Errors naming the first setting out of its range.
+    pub fn check(&self) -> Result<(), RobustError> {
+        let bad = |name, message: &str| {
+            Err(RobustError::Setting {
+                name,
+                message: message.into(),
+            })
+        };
+        if !(0.0..=1.0).contains(&self.threshold) {
+            return bad("threshold", "is a probability, between 0 and 1");
+        }
+        if !(self.tolerance >= 0.0 && self.tolerance.is_finite()) {
+            return bad("tolerance", "is a change of the prediction, 0 or more");
+        }
+        if !(0.0..=1.0).contains(&self.max_flip_rate) {
+            return bad("max_flip_rate", "is a share, between 0 and 1");
+        }
+        if self.threads == 0 {
+            return bad("threads", "must be at least 1");
+        }
+        Ok(())
+    }
 }
 
 impl Default for Options {

@@ -266,7 +266,7 @@ fn bad_perturbations_options_and_columns_are_one_clear_error() {
             "column `default` is not in the data",
         ),
         (&["--by", "region"], "column `region` is not in the data"),
-        (&["--metric", "auc"], "--metric auc"),
+        (&["--metric", "auc"], "--metric: auc: unknown metric"),
         (&["--threshold", "30"], "--threshold"),
         (&["--reference", "Cargo.toml"], "Cargo.toml"),
         (&["--perturb", "invariance@income"], "`income` is not one"),
