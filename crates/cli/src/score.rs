@@ -40,24 +40,18 @@ impl ModelArgs {
     }
 }
 
-/// A model and its card: `card`, else `features`, else the `.toml` beside the model, else
-/// (for a model with one input per column) the columns named after its inputs.
+/// A model and its card ([`Model::load_with_card`]), errors naming the flags.
 pub fn load_model(path: &Path, card: Option<&Path>, features: &[String]) -> Result<(Model, Card)> {
-    let model = Model::load(path).with_context(|| format!("model {}", path.display()))?;
-    let beside = path.with_extension("toml");
-    let card = match (card, features.is_empty()) {
-        (Some(_), false) => bail!("give --card or --features, not both"),
-        (Some(card), true) => read_card(card)?,
-        (None, false) => Card::new(features.to_vec()),
-        (None, true) if beside.is_file() => read_card(&beside)?,
-        (None, true) => Card::new(Vec::new()),
-    };
-    model.with_card(card).with_context(|| {
-        format!(
-            "model {} (give its columns with --features or a model card: --card, or {})",
+    if card.is_some() && !features.is_empty() {
+        bail!("give --card or --features, not both");
+    }
+    Model::load_with_card(path, card, features).map_err(|e| match e {
+        seismo_model::ModelError::Card(message) => anyhow::anyhow!(
+            "model {}: {message} (the columns come from --features or a model card: --card, or {})",
             path.display(),
-            beside.display()
-        )
+            path.with_extension("toml").display()
+        ),
+        other => anyhow::Error::new(other).context(format!("model {}", path.display())),
     })
 }
 
@@ -123,11 +117,6 @@ pub fn run(args: ScoreArgs) -> Result<Exit> {
         args.output.display()
     );
     Ok(Exit::Clean)
-}
-
-fn read_card(path: &Path) -> Result<Card> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
-    Ok(seismo_config::ConfigFile::new(&path.display().to_string(), &text).parse::<Card>()?)
 }
 
 /// `data` with column `column` holding `model`'s predictions (replaced, or added last):

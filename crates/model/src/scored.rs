@@ -11,6 +11,7 @@
 //! scored rows keep every output ([`Scored::append`]). float32 outputs widen to float64; NaN
 //! becomes null.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch};
@@ -18,7 +19,48 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use crate::{Card, Model, ModelError, Prediction};
 
+impl Card {
+    /// A card from its TOML text; errors name `name`, line and column.
+    pub fn parse(name: &str, text: &str) -> Result<Card, ModelError> {
+        seismo_config::ConfigFile::new(name, text)
+            .parse::<Card>()
+            .map_err(|e| ModelError::Card(e.to_string()))
+    }
+
+    /// A card read from a file.
+    pub fn read(path: &Path) -> Result<Card, ModelError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ModelError::Card(format!("{}: {e}", path.display())))?;
+        Card::parse(&path.display().to_string(), &text)
+    }
+}
+
 impl Model {
+    /// A model and its card, as every front end finds them: the card file `card`, else a
+    /// card of `features`, else the `.toml` beside the model, else (for a model with one
+    /// input per column) the columns named after its inputs.
+    pub fn load_with_card(
+        path: impl AsRef<Path>,
+        card: Option<&Path>,
+        features: &[String],
+    ) -> Result<(Model, Card), ModelError> {
+        let path = path.as_ref();
+        let model = Model::load(path)?;
+        let beside = path.with_extension("toml");
+        let card = match (card, features.is_empty()) {
+            (Some(_), false) => {
+                return Err(ModelError::Card(
+                    "give a card or the features, not both".into(),
+                ));
+            }
+            (Some(card), true) => Card::read(card)?,
+            (None, false) => Card::new(features.to_vec()),
+            (None, true) if beside.is_file() => Card::read(&beside)?,
+            (None, true) => Card::new(Vec::new()),
+        };
+        model.with_card(card)
+    }
+
     /// The model with its card applied: the card's `classes` make it a classifier, and a
     /// card without `features` takes the model's own input names (one input per column).
     /// Errors when the card does not fit the model.

@@ -107,3 +107,25 @@ def test_drift_between_spark_frames_equals_the_cli_with_profiles(spark, tmp_path
     )
     assert sorted(by) == [("app",), ("branch",), ("web",)]
     assert all(r["prediction_drift"] for r in by.values())
+
+
+def test_partial_profiles_are_compressed_and_merge_to_the_whole():
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(REFERENCE)
+    half = table.num_rows // 2
+    partials = [
+        data
+        for part in (table.slice(0, half), table.slice(half))
+        for _, data in seismo.spark.partial_profiles(part.to_batches())
+    ]
+    plain = seismo.profile(table.slice(0, half), threads=1).to_bytes()
+    # What travels is the saved format, compressed: at least three times smaller.
+    assert len(partials[0]) * 3 < len(plain)
+    merged = seismo.spark.merge(partials).summary()
+    whole = seismo.profile(table, threads=1).summary()
+    assert merged["rows"] == whole["rows"]
+    for got, want in zip(merged["columns"], whole["columns"]):
+        assert got["count"] == want["count"] and got["nulls"] == want["nulls"]
+    # Plain saved bytes merge too.
+    assert seismo.spark.merge([plain]).summary()["rows"] == half

@@ -1,6 +1,8 @@
 """seismo: catch machine-learning models failing in production before their users do.
 
-The Rust toolkit's profiles, drift tests and label-free performance estimates, from Python.
+The Rust toolkit's profiles, drift tests, label-free performance estimates, validation
+rules, value histories and model tests (slice suites, ONNX scoring, robustness), from
+Python.
 Data is a file path (CSV, Parquet, Arrow IPC, NDJSON) or anything that speaks the Arrow
 PyCapsule stream interface (a pyarrow Table, a polars DataFrame, a DuckDB result); pandas
 frames go through pyarrow. Arrow data is not copied. The work runs with the interpreter
@@ -34,10 +36,17 @@ __all__ = [
     "DriftReport",
     "EstimateReport",
     "ValidationReport",
+    "HistoryReport",
+    "TestReport",
+    "RobustReport",
     "profile",
     "drift",
     "estimate",
     "validate",
+    "history",
+    "test",
+    "score",
+    "robust",
     "__version__",
 ]
 
@@ -194,6 +203,91 @@ class ValidationReport(_Report):
 
     def _summary(self) -> str:
         return f"passed={self.passed}, {len(self._document['checks'])} checks"
+
+
+class HistoryReport(_Report):
+    """A value's windows over time, its change points and the events they line up with
+    (``seismo history``)."""
+
+    def __init__(self, document: str, changed: bool, page: str):
+        super().__init__(document, page)
+        self._changed = changed
+
+    @property
+    def changed(self) -> bool:
+        """Whether there are change points: what ``seismo history`` exits 1 on."""
+        return self._changed
+
+    @property
+    def change_points(self) -> list:
+        """The change points, each with its time, kind, the segments around it and the
+        event it is attributed to."""
+        return copy.deepcopy(self._document["change_points"])
+
+    def to_pandas(self):
+        """One row per window (pandas DataFrame)."""
+        import pandas
+
+        return pandas.DataFrame(self._document["windows"])
+
+    def _summary(self) -> str:
+        return (
+            f"{len(self._document['windows'])} windows, "
+            f"{len(self._document['change_points'])} change points"
+        )
+
+
+class _JUnitReport(_Report):
+    """A report with a pass/fail verdict and a JUnit XML form for CI."""
+
+    def __init__(self, document: str, passed: bool, page: str, junit: str):
+        super().__init__(document, page)
+        self._passed = passed
+        self._junit = junit
+
+    @property
+    def passed(self) -> bool:
+        """Whether everything passed: the command exits 1 otherwise."""
+        return self._passed
+
+    def to_junit(self) -> str:
+        """The JUnit XML ``--format junit`` writes."""
+        return self._junit
+
+
+class TestReport(_JUnitReport):
+    """A suite of slice tests run on scored rows (``seismo test``)."""
+
+    __test__ = False  # not a pytest test class
+
+    def to_pandas(self):
+        """One row per test result (pandas DataFrame)."""
+        import pandas
+
+        return pandas.DataFrame(self._document["results"])
+
+    def _summary(self) -> str:
+        return f"passed={self.passed}, {len(self._document['results'])} results"
+
+
+class RobustReport(_JUnitReport):
+    """Whether a model's decisions hold under small changes of its input
+    (``seismo robust``)."""
+
+    def to_pandas(self):
+        """One row per perturbation: its flip rate, mean change and outcome (pandas
+        DataFrame)."""
+        import pandas
+
+        return pandas.DataFrame(
+            [
+                {k: v for k, v in o.items() if not isinstance(v, (list, dict))}
+                for o in self._document["perturbations"]
+            ]
+        )
+
+    def _summary(self) -> str:
+        return f"passed={self.passed}, {len(self._document['perturbations'])} perturbations"
 
 
 class Profile:
@@ -356,6 +450,141 @@ def validate(
             os.fspath(rules),
             None if reference is None else _data(reference),
             sample,
+            threads,
+        )
+    )
+
+
+def history(
+    data: Union[Data, Sequence[Data]],
+    *,
+    time: str,
+    value: str,
+    by: Optional[str] = None,
+    markers: Union[None, str, "os.PathLike[str]"] = None,
+    window: Optional[str] = None,
+    max_gap: Optional[str] = None,
+    penalty: float = 3.0,
+    min_windows: int = 2,
+    scale: str = "auto",
+) -> HistoryReport:
+    """Follows ``value`` over ``time`` in windows (``window="1h"``; by default the
+    shortest that makes at most 500), finds where its level or spread changed, and names
+    the event each change lines up with: a new value of ``by`` (a model version) or a row of
+    ``markers`` (a CSV of ``time,label``: its path or its text), as ``seismo history``.
+    ``data`` may be a list of inputs with the same columns (a log split across files)."""
+    if isinstance(data, (list, tuple)):
+        data = [_data(d) for d in data]
+    else:
+        data = _data(data)
+    return HistoryReport(
+        *_seismo.history_json(
+            data,
+            time,
+            value,
+            by,
+            None if markers is None else os.fspath(markers),
+            window,
+            max_gap,
+            penalty,
+            min_windows,
+            scale,
+        )
+    )
+
+
+def test(
+    data: Data,
+    suite: Union[str, "os.PathLike[str]"],
+    *,
+    baseline: Optional[Data] = None,
+    threads: Optional[int] = None,
+) -> TestReport:
+    """Runs a suite of slice tests (``suite``: its path, or the TOML text itself) on scored
+    rows, as ``seismo test``: each test's metric on its slice against its threshold, and
+    with ``baseline`` (the same rows scored by the production model) the regressions and the
+    decisions that changed. To score the rows with an ONNX model first, pass them through
+    :func:`score`."""
+    return TestReport(
+        *_seismo.test_json(
+            _data(data),
+            os.fspath(suite),
+            None if baseline is None else _data(baseline),
+            threads,
+        )
+    )
+
+
+test.__test__ = False  # not a pytest test
+
+
+def score(
+    data: Data,
+    model: Union[str, "os.PathLike[str]"],
+    *,
+    card: Union[None, str, "os.PathLike[str]"] = None,
+    features: Union[None, str, Sequence[str]] = None,
+    output_column: str = "prediction",
+    threads: Optional[int] = None,
+):
+    """The rows of ``data`` with an ONNX model's predictions added (a ``pyarrow.Table``),
+    as ``seismo score`` writes them: ``output_column`` holds a binary classifier's
+    positive-class probability, another classifier's label or a regressor's value, then a
+    ``probability_<class>`` column per class. The model's columns come from ``features``,
+    the ``card`` (TOML), the ``.toml`` beside the model, or its input names."""
+    return _seismo.score(
+        _data(data),
+        os.fspath(model),
+        None if card is None else os.fspath(card),
+        _names(features),
+        output_column,
+        threads,
+    )
+
+
+def robust(
+    data: Data,
+    model: Union[str, "os.PathLike[str]"],
+    *,
+    card: Union[None, str, "os.PathLike[str]"] = None,
+    features: Union[None, str, Sequence[str]] = None,
+    perturb: Union[None, str, Sequence[str]] = None,
+    suite: Union[None, str, "os.PathLike[str]"] = None,
+    reference: Optional[Data] = None,
+    target: Optional[str] = None,
+    metrics: Union[None, str, Sequence[str]] = None,
+    by: Optional[str] = None,
+    seed: int = 0,
+    threshold: float = 0.5,
+    max_flip_rate: float = 0.05,
+    max_mean_change: Optional[float] = None,
+    tolerance: float = 0.01,
+    min_rows: int = 100,
+    threads: Optional[int] = None,
+) -> RobustReport:
+    """Perturbs the rows (``perturb``: specs such as ``"gaussian:0.1"``,
+    ``"missing:0.05"``, ``"adversarial:0.1"``; or a ``suite`` file, path or TOML text, whose
+    settings take precedence) and reports how many of the ONNX model's decisions flip,
+    overall and per value of ``by``, and with ``target`` how much each metric drops, as
+    ``seismo robust``. The same ``seed`` gives the same report."""
+    return RobustReport(
+        *_seismo.robust_json(
+            _data(data),
+            os.fspath(model),
+            None if card is None else os.fspath(card),
+            _names(features),
+            _names(perturb),
+            None if suite is None else os.fspath(suite),
+            None if reference is None else _data(reference),
+            target,
+            _names(metrics),
+            by,
+            seed,
+            threshold,
+            max_flip_rate,
+            max_mean_change,
+            tolerance,
+            min_rows,
             threads,
         )
     )

@@ -1,4 +1,4 @@
-"""Type stubs of the native module (crates/python/src/lib.rs)."""
+"""Type stubs of the native module (crates/python/src/)."""
 
 from typing import Any, Optional, Sequence, Tuple, Union
 
@@ -65,3 +65,48 @@ def validate_json(
     sample: int = 5,
     threads: Optional[int] = None,
 ) -> Tuple[str, bool, str]: ...
+def history_json(
+    data: Any,
+    time: str,
+    value: str,
+    by: Optional[str] = None,
+    markers: Optional[str] = None,
+    window: Optional[str] = None,
+    max_gap: Optional[str] = None,
+    penalty: float = 3.0,
+    min_windows: int = 2,
+    scale: str = "auto",
+) -> Tuple[str, bool, str]: ...
+def test_json(
+    data: Any,
+    suite: str,
+    baseline: Optional[Any] = None,
+    threads: Optional[int] = None,
+) -> Tuple[str, bool, str, str]: ...
+def score(
+    data: Any,
+    model: str,
+    card: Optional[str] = None,
+    features: Sequence[str] = ...,
+    output_column: str = "prediction",
+    threads: Optional[int] = None,
+) -> Any: ...
+def robust_json(
+    data: Any,
+    model: str,
+    card: Optional[str] = None,
+    features: Sequence[str] = ...,
+    perturb: Sequence[str] = ...,
+    suite: Optional[str] = None,
+    reference: Optional[Any] = None,
+    target: Optional[str] = None,
+    metrics: Sequence[str] = ...,
+    by: Optional[str] = None,
+    seed: int = 0,
+    threshold: float = 0.5,
+    max_flip_rate: float = 0.05,
+    max_mean_change: Optional[float] = None,
+    tolerance: float = 0.01,
+    min_rows: int = 100,
+    threads: Optional[int] = None,
+) -> Tuple[str, bool, str, str]: ...

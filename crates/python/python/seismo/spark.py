@@ -1,8 +1,9 @@
 """seismo on Apache Spark: profiles of a DataFrame computed where it lives.
 
 Each partition is profiled by seismo on its executor (``DataFrame.mapInArrow`` hands it the
-partition's Arrow batches, no row conversion), and only the serialized partial profile, a
-few kilobytes per partition and column set, travels to the driver, which merges them.
+partition's Arrow batches, no row conversion), and only the serialized partial profile
+(the saved format, zlib-compressed: 4 to 5 KB per column) travels to the driver, which
+merges them.
 Profiles are mergeable by design: counts, nulls and moments of the merged profile equal the
 single-machine profile's; quantiles and distinct counts are within their sketches' stated
 bounds (docs/profile.md).
@@ -17,11 +18,26 @@ The executors need the ``seismo`` wheel installed (docs/python.md, "Spark").
 
 from __future__ import annotations
 
+import zlib
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from . import Profile, SeismoError
 
 __all__ = ["profile", "drift", "partial_profiles", "merge"]
+
+
+def _pack(profile: Profile) -> bytes:
+    """A partial profile as it travels: the saved format, zlib-compressed (the sketches'
+    base64 and the JSON around them shrink about 3.5 times)."""
+    return zlib.compress(profile.to_bytes(), 6)
+
+
+def _unpack(data: bytes) -> Profile:
+    """A partial profile from its travelling form, or from the plain saved format."""
+    data = bytes(data)
+    if data[:1] != b"{":
+        data = zlib.decompress(data)
+    return Profile.from_bytes(data)
 
 
 def _profile_batches(batches, threads: int):
@@ -39,9 +55,11 @@ def partial_profiles(
     by: Sequence[str] = (),
     threads: int = 1,
 ) -> Iterator[Tuple[Tuple[str, ...], bytes]]:
-    """One partition's partial profiles: ``(segment key, saved profile bytes)`` per segment
-    of ``by`` (one, keyed ``()``, without ``by``). The building block of every distributed
-    recipe (Spark here; Dask or Ray call it on their partitions the same way)."""
+    """One partition's partial profiles: ``(segment key, profile bytes)`` per segment of
+    ``by`` (one, keyed ``()``, without ``by``); the bytes are the saved format compressed
+    with zlib (``zlib.decompress`` gives what ``Profile.to_bytes`` does). The building
+    block of every distributed recipe (Spark here; Dask or Ray call it on their partitions
+    the same way)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -50,7 +68,7 @@ def partial_profiles(
         return
     table = pa.Table.from_batches(batches)
     if not by:
-        yield (), _profile_batches(table.to_batches(), threads).to_bytes()
+        yield (), _pack(_profile_batches(table.to_batches(), threads))
         return
     missing = [c for c in by if c not in table.column_names]
     if missing:
@@ -61,16 +79,17 @@ def partial_profiles(
         segments.setdefault(tuple("" if key[c] is None else str(key[c]) for c in by), []).append(row)
     for key in sorted(segments):
         part = pc.take(table, pa.array(segments[key], type=pa.int64()))
-        yield key, _profile_batches(part.to_batches(), threads).to_bytes()
+        yield key, _pack(_profile_batches(part.to_batches(), threads))
 
 
 def merge(parts: Sequence[bytes]) -> Profile:
-    """Merges partial profiles (saved bytes), in the order given."""
+    """Merges partial profiles (as :func:`partial_profiles` yields them, or plain saved
+    bytes), in the order given."""
     if not parts:
         raise SeismoError("no partial profile to merge: the data has no rows")
-    merged = Profile.from_bytes(parts[0])
+    merged = _unpack(parts[0])
     for part in parts[1:]:
-        merged.merge(Profile.from_bytes(part))
+        merged.merge(_unpack(part))
     return merged
 
 

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Profiles a Parquet file in Spark local[2], with seismo (``seismo.spark.profile``) or
+with whylogs' Spark profiler (``whylogs.api.pyspark.experimental``), and prints the wall
+time of the profile alone (the session's start apart) and the columns profiled.
+
+  python spark_profile.py seismo FILE    (pyspark 4.3, the seismo wheel, pyarrow >= 14)
+  python spark_profile.py whylogs FILE   (whylogs[spark] 1.6.4: pyspark 3.5, pyarrow 12)
+
+The two need different environments: whylogs' Spark extra pins pyspark < 4 and
+pyarrow < 13, and seismo reads Arrow through the PyCapsule interface of pyarrow >= 14.
+"""
+import os
+import sys
+import time
+
+from pyspark.sql import SparkSession
+
+tool, path = sys.argv[1], sys.argv[2]
+os.environ["PYSPARK_PYTHON"] = sys.executable
+spark = (
+    SparkSession.builder.master("local[2]")
+    .config("spark.ui.enabled", "false")
+    .config("spark.driver.memory", "4g")
+    .getOrCreate()
+)
+spark.sparkContext.setLogLevel("ERROR")
+df = spark.read.parquet(path)
+partitions = df.rdd.getNumPartitions()
+start = time.perf_counter()
+if tool == "seismo":
+    import seismo.spark
+
+    summary = seismo.spark.profile(df).summary()
+    columns = len(summary["columns"])
+    rows = summary["rows"]
+elif tool == "whylogs":
+    from whylogs.api.pyspark.experimental import collect_dataset_profile_view
+
+    view = collect_dataset_profile_view(input_df=df)
+    frame = view.to_pandas()
+    columns = len(frame)
+    rows = int(frame["counts/n"].max())
+else:
+    sys.exit(f"unknown tool {tool!r}: seismo or whylogs")
+elapsed = time.perf_counter() - start
+print(f"{tool}: {rows} rows, {columns} columns, {partitions} partitions, profile {elapsed:.2f} s")
+spark.stop()
