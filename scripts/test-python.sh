@@ -14,7 +14,7 @@ ENV=target/python-env
 [ -x target/debug/seismo ] || cargo build --locked
 # pandas below 3: pyspark 4.3 warns that it does not support pandas 3 yet.
 "$ENV/bin/pip" install -q --no-cache-dir --disable-pip-version-check "maturin>=1.16,<2" pytest pyarrow \
-  "pandas<3" polars "pyspark>=4.3,<5" "mlflow-skinny>=3,<4"
+  "pandas<3" polars "pyspark>=4.3,<5" "mlflow-skinny>=3,<4" "dask[dataframe]"
 # The tests build the package in the dev profile (the workspace's per-crate optimisations
 # apply): it reuses most of what `cargo test` compiled (2 min 8 s measured, where a release
 # build compiles Arrow and the ONNX runtime again with optimisations). Users'
