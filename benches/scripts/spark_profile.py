@@ -5,6 +5,9 @@ time of the profile alone (the session's start apart) and the columns profiled.
 
   python spark_profile.py seismo FILE    (pyspark 4.3, the seismo wheel, pyarrow >= 14)
   python spark_profile.py whylogs FILE   (whylogs[spark] 1.6.4: pyspark 3.5, pyarrow 12)
+  python spark_profile.py arrow FILE     (the floor: the partitions' Arrow batches handed
+                                          to Python and counted, as mapInArrow does for
+                                          seismo, with no profile)
 
 The two need different environments: whylogs' Spark extra pins pyspark < 4 and
 pyarrow < 13, and seismo reads Arrow through the PyCapsule interface of pyarrow >= 14.
@@ -21,6 +24,7 @@ spark = (
     SparkSession.builder.master("local[2]")
     .config("spark.ui.enabled", "false")
     .config("spark.driver.memory", "4g")
+    .config("spark.sql.execution.arrow.maxRecordsPerBatch", os.environ.get("ARROW_BATCH", "10000"))
     .getOrCreate()
 )
 spark.sparkContext.setLogLevel("ERROR")
@@ -40,8 +44,16 @@ elif tool == "whylogs":
     frame = view.to_pandas()
     columns = len(frame)
     rows = int(frame["counts/n"].max())
+elif tool == "arrow":
+    import pyarrow as pa
+
+    def count(batches):
+        yield pa.RecordBatch.from_pydict({"rows": [sum(b.num_rows for b in batches)]})
+
+    rows = sum(r["rows"] for r in df.mapInArrow(count, "rows long").collect())
+    columns = len(df.columns)
 else:
-    sys.exit(f"unknown tool {tool!r}: seismo or whylogs")
+    sys.exit(f"unknown tool {tool!r}: seismo, whylogs or arrow")
 elapsed = time.perf_counter() - start
 print(f"{tool}: {rows} rows, {columns} columns, {partitions} partitions, profile {elapsed:.2f} s")
 spark.stop()
