@@ -2,7 +2,6 @@
 //! realized value from labels, and its sampling error, all as NannyML 0.13.1 computes them.
 
 use super::expected::{Expected, estimate_roc_auc};
-use super::isotonic::sorted_order;
 
 /// A metric of a binary classifier that CBPE estimates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -95,19 +94,30 @@ impl Metric {
 }
 
 /// The ROC AUC of `scores` against `labels` (ties count half: scikit-learn's
-/// `roc_auc_score`; NaN scores left out); NaN with one class.
+/// `roc_auc_score`; NaN scores left out); NaN with one class. The positives' and the
+/// negatives' scores are sorted apart, as plain integer keys, then walked together one
+/// distinct score at a time.
 pub(crate) fn roc_auc(scores: &[f64], labels: &[bool]) -> f64 {
-    let (values, truth): (Vec<f64>, Vec<f64>) = scores
-        .iter()
-        .zip(labels)
-        .filter(|(s, _)| !s.is_nan())
-        .map(|(s, l)| (*s, f64::from(*l)))
-        .unzip();
-    let sorted: Vec<(f64, f64)> = sorted_order(&values, &truth)
-        .into_iter()
-        .map(|i| (values[i], truth[i]))
-        .collect();
-    sorted_roc_auc(&sorted)
+    let (mut positives, mut negatives) = (Vec::new(), Vec::new());
+    for (&score, &label) in scores.iter().zip(labels) {
+        if !score.is_nan() {
+            let key = crate::sort::key(score);
+            if label {
+                positives.push(key);
+            } else {
+                negatives.push(key);
+            }
+        }
+    }
+    positives.sort_unstable();
+    negatives.sort_unstable();
+    let (mut pairs, mut negatives_below) = (0.0, 0.0);
+    crate::sort::tie_groups(&positives, &negatives, |p, q| {
+        let (p, q) = (p as f64, q as f64);
+        pairs += p * (negatives_below + q / 2.0);
+        negatives_below += q;
+    });
+    pairs / (positives.len() as f64 * negatives.len() as f64)
 }
 
 /// The ROC AUC of (score, 0/1 label) rows sorted by score (ties count half), in one pass.
@@ -115,9 +125,11 @@ pub(crate) fn sorted_roc_auc(sorted: &[(f64, f64)]) -> f64 {
     let (mut pairs, mut negatives_below, mut positives) = (0.0, 0.0, 0.0);
     let mut start = 0;
     while start < sorted.len() {
-        let end = start + sorted[start..].partition_point(|r| r.0 == sorted[start].0);
+        let value = sorted[start].0;
+        let run = sorted[start..].iter().take_while(|r| r.0 == value).count();
+        let end = start + run;
         let p: f64 = sorted[start..end].iter().map(|r| r.1).sum();
-        let q = (end - start) as f64 - p;
+        let q = run as f64 - p;
         pairs += p * (negatives_below + q / 2.0);
         negatives_below += q;
         positives += p;
