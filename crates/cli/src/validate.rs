@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use arrow_array::BooleanArray;
 use clap::{Args, ValueEnum};
 use seismo_core::Dataset;
 use seismo_io::Sink;
@@ -114,23 +113,20 @@ fn split_rows(
     if quarantine.is_some() && quarantine == clean {
         bail!("--quarantine and --clean name the same file");
     }
+    if quarantine.is_none() && clean.is_none() {
+        return Ok(());
+    }
     let schema = data.arrow_schema();
+    let (quarantined, kept) = validation.split(data.batches())?;
     let mut bad = quarantine
         .map(|p| Sink::create(p, None, schema))
         .transpose()?;
     let mut good = clean.map(|p| Sink::create(p, None, schema)).transpose()?;
-    for (batch, mask) in data.batches().iter().zip(validation.quarantine()) {
-        let bad_rows = BooleanArray::new(mask.clone(), None);
-        if let Some(sink) = bad.as_mut() {
-            sink.write(&arrow_select::filter::filter_record_batch(
-                batch, &bad_rows,
-            )?)?;
-        }
-        if let Some(sink) = good.as_mut() {
-            let good_rows = BooleanArray::new(!mask, None);
-            sink.write(&arrow_select::filter::filter_record_batch(
-                batch, &good_rows,
-            )?)?;
+    for (sink, batches) in [(bad.as_mut(), &quarantined), (good.as_mut(), &kept)] {
+        if let Some(sink) = sink {
+            for batch in batches {
+                sink.write(batch)?;
+            }
         }
     }
     if let Some(sink) = bad {

@@ -235,4 +235,3 @@ pub fn drift_profiles_json(
     })?;
     drift_result(&report, html)
 }
-

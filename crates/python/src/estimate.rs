@@ -116,4 +116,3 @@ pub fn estimate_json(
         html,
     ))
 }
-

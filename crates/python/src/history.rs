@@ -4,11 +4,11 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 use seismo_history::{
-    HistoryError, HistoryOptions, HistoryReport, Role, Scale, SeriesBuilder, WindowLength,
-    history, parse_markers,
+    HistoryError, HistoryOptions, HistoryReport, Role, Scale, SeriesBuilder, WindowLength, history,
+    parse_markers,
 };
 
-use crate::{Input, error, interruptible};
+use crate::{Input, error, file_or_text, interruptible};
 
 /// One input or a list of them (the log split across files or frames).
 fn inputs(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
@@ -62,11 +62,7 @@ fn read(
     };
     let time = index(&columns.time, "time")?;
     let value = index(&columns.value, "value")?;
-    let by = columns
-        .by
-        .as_deref()
-        .map(|b| index(b, "by"))
-        .transpose()?;
+    let by = columns.by.as_deref().map(|b| index(b, "by")).transpose()?;
     let mut builder = SeriesBuilder::new(window);
     let mut offset = 0;
     for batch in data.batches() {
@@ -142,10 +138,7 @@ pub fn history_json(
         None => Vec::new(),
         Some(markers) => {
             // A readable file, else the CSV text itself.
-            let (name, text) = match std::fs::read_to_string(&markers) {
-                Ok(text) => (markers, text),
-                Err(_) => ("markers".to_owned(), markers),
-            };
+            let (name, text) = file_or_text(markers, "markers");
             parse_markers(&text).map_err(|e| error(format!("{name}: {e}")))?
         }
     };
@@ -159,13 +152,8 @@ pub fn history_json(
                 .merge(read(input, &columns, window)?)
                 .map_err(|e| e.to_string())?;
         }
-        let history = history(
-            series.finish(),
-            columns.by.as_deref(),
-            &markers,
-            &options,
-        )
-        .map_err(|e| e.to_string())?;
+        let history = history(series.finish(), columns.by.as_deref(), &markers, &options)
+            .map_err(|e| e.to_string())?;
         Ok(HistoryReport {
             data: names,
             time: columns.time,

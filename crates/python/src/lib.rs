@@ -49,6 +49,15 @@ pub(crate) fn error(message: impl std::fmt::Display) -> PyErr {
     SeismoError::new_err(message.to_string())
 }
 
+/// A file's name and text, or (when `text_or_path` is no readable file) the text itself
+/// under `name`: rules, suites and markers come as either.
+pub(crate) fn file_or_text(text_or_path: String, name: &str) -> (String, String) {
+    match std::fs::read_to_string(&text_or_path) {
+        Ok(text) => (text_or_path, text),
+        Err(_) => (name.to_owned(), text_or_path),
+    }
+}
+
 /// Data handed in from Python.
 pub(crate) enum Input {
     /// A path to read.

@@ -11,16 +11,7 @@ use seismo_model::{Card, Model, Scored};
 use seismo_robust::{DataReader, Options, Perturbation, Reference, RobustError, SuiteFile};
 use seismo_slices::{RunOptions, Suite, run_suite};
 
-use crate::{Input, error, interruptible};
-
-/// A file's name and text, or (when `text_or_path` is no readable file) the text itself
-/// under `name`.
-fn file_or_text(text_or_path: String, name: &str) -> (String, String) {
-    match std::fs::read_to_string(&text_or_path) {
-        Ok(text) => (text_or_path, text),
-        Err(_) => (name.to_owned(), text_or_path),
-    }
-}
+use crate::{Input, error, file_or_text, interruptible};
 
 /// A slice-test suite run on scored rows, as `seismo test`: the JSON document, whether
 /// every test passed, the HTML page and the JUnit XML.
@@ -112,7 +103,8 @@ fn read_rows(
     let name = input.name();
     let data: Dataset = input.dataset()?;
     let at = |e: RobustError| format!("{name}: {e}");
-    let mut reader = DataReader::new(model, features, data.arrow_schema(), target, by).map_err(at)?;
+    let mut reader =
+        DataReader::new(model, features, data.arrow_schema(), target, by).map_err(at)?;
     for batch in data.batches() {
         reader.push(batch).map_err(at)?;
     }
@@ -173,8 +165,7 @@ pub fn robust_json(
             }
             let (name, text) = file_or_text(suite, "<suite>");
             let file = seismo_config::ConfigFile::new(&name, &text);
-            let (suite, perturbations) =
-                SuiteFile::read(&file, &card.features).map_err(error)?;
+            let (suite, perturbations) = SuiteFile::read(&file, &card.features).map_err(error)?;
             options
                 .apply(&suite)
                 .map_err(|e| error(format!("{name}: {e}")))?;
@@ -203,7 +194,13 @@ pub fn robust_json(
     let data_name = data.name();
     let reference = reference.map(Input::from_python).transpose()?;
     let report = interruptible(py, move || -> Result<_, String> {
-        let rows = read_rows(data, &model, &card.features, target.as_deref(), by.as_deref())?;
+        let rows = read_rows(
+            data,
+            &model,
+            &card.features,
+            target.as_deref(),
+            by.as_deref(),
+        )?;
         let reference = match reference {
             Some(input) => Reference::for_model(
                 read_rows(input, &model, &card.features, None, None)?

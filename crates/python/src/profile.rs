@@ -40,7 +40,11 @@ impl PyProfile {
 /// Profiles data in one pass, on `threads` threads.
 #[pyfunction]
 #[pyo3(signature = (data, threads = None))]
-pub fn profile(py: Python<'_>, data: &Bound<'_, PyAny>, threads: Option<usize>) -> PyResult<PyProfile> {
+pub fn profile(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    threads: Option<usize>,
+) -> PyResult<PyProfile> {
     let threads = crate::threads(threads)?;
     let input = Input::from_python(data)?;
     let name = input.name();
@@ -76,4 +80,3 @@ pub fn profile(py: Python<'_>, data: &Bound<'_, PyAny>, threads: Option<usize>) 
     })?;
     result.map(PyProfile).map_err(error)
 }
-

@@ -1,14 +1,19 @@
 //! `seismo.validate`: data against a rule file.
 
+use arrow_pyarrow::{PyArrowType, Table};
 use pyo3::prelude::*;
 
-use crate::{Input, error, interruptible};
+use crate::{Input, error, file_or_text, interruptible};
+
+/// The quarantined and the clean rows, when asked for.
+type Split = Option<(PyArrowType<Table>, PyArrowType<Table>)>;
 
 /// Data checked against a rule file, as `seismo validate`: the JSON document, whether no
-/// error-severity rule failed, and the HTML page. `rules` is a path to a rule file or the
-/// TOML text itself.
+/// error-severity rule failed, the HTML page, and with `split` the quarantined rows and the
+/// clean rows (what `--quarantine` and `--clean` write). `rules` is a path to a rule file
+/// or the TOML text itself.
 #[pyfunction]
-#[pyo3(signature = (data, rules, reference = None, sample = 5, threads = None))]
+#[pyo3(signature = (data, rules, reference = None, sample = 5, threads = None, split = false))]
 pub fn validate_json(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
@@ -16,13 +21,11 @@ pub fn validate_json(
     reference: Option<&Bound<'_, PyAny>>,
     sample: usize,
     threads: Option<usize>,
-) -> PyResult<(String, bool, String)> {
-    let (rules_name, text) = match std::fs::read_to_string(&rules) {
-        Ok(text) => (rules.clone(), text),
-        // Not a readable file: the rules themselves (a file path would not parse as TOML
-        // rules, and its error says so).
-        Err(_) => ("<rules>".to_owned(), rules),
-    };
+    split: bool,
+) -> PyResult<(String, bool, String, Split)> {
+    // Not a readable file: the rules themselves (a file path would not parse as TOML rules,
+    // and its error says so).
+    let (rules_name, text) = file_or_text(rules, "<rules>");
     let parsed = seismo_rules::Rules::parse(&rules_name, &text).map_err(error)?;
     let options = seismo_rules::ValidateOptions::new(sample, crate::threads(threads)?);
     let data = Input::from_python(data)?;
@@ -35,8 +38,24 @@ pub fn validate_json(
             .map_err(|e| e.to_string())?;
         let document = validation.document(&names.0, &rules_name, names.1.as_deref());
         let html = seismo_report::validate::html(&names.0, &rules_name, &validation);
-        Ok((document.to_string(), validation.passed(), html))
+        let rows = if split {
+            let (quarantined, clean) = validation
+                .split(data.batches())
+                .map_err(|e| e.to_string())?;
+            let table = |batches: Vec<arrow_array::RecordBatch>| {
+                // The batches' own schema: the file's may carry metadata they do not.
+                let schema = batches
+                    .first()
+                    .map_or_else(|| data.arrow_schema().clone(), |b| b.schema());
+                Table::try_new(batches, schema)
+                    .map(PyArrowType)
+                    .map_err(|e| e.to_string())
+            };
+            Some((table(quarantined)?, table(clean)?))
+        } else {
+            None
+        };
+        Ok((document.to_string(), validation.passed(), html, rows))
     })?;
     result.map_err(error)
 }
-

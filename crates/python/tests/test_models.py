@@ -157,3 +157,22 @@ def test_robust_bad_input_names_the_field():
         seismo.robust(CURRENT, BRITTLE, by="nope")
     with pytest.raises(seismo.SeismoError, match=r"metrics: auc"):
         seismo.robust(CURRENT, BRITTLE, target="label", metrics="auc")
+
+
+def test_validate_split_equals_the_cli_quarantine_and_clean_files():
+    rules = str(EXAMPLES / "rules.toml")
+    with tempfile.TemporaryDirectory() as tmp:
+        bad, good = str(Path(tmp) / "bad.parquet"), str(Path(tmp) / "good.parquet")
+        subprocess.run(
+            [cli_binary(), "validate", CURRENT, "--rules", rules, "--reference", REFERENCE,
+             "--quarantine", bad, "--clean", good],
+            capture_output=True, cwd=ROOT,
+        )
+        cli_bad, cli_good = pq.read_table(bad), pq.read_table(good)
+    report = seismo.validate(CURRENT, rules, reference=REFERENCE, split=True)
+    assert report.quarantine.num_rows > 0
+    assert report.quarantine.num_rows == report["quarantined_rows"]
+    assert report.quarantine.equals(cli_bad)
+    assert report.clean.equals(cli_good)
+    assert report.quarantine.num_rows + report.clean.num_rows == 5000
+    assert seismo.validate(CURRENT, rules, reference=REFERENCE).quarantine is None

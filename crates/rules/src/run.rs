@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
-use arrow_array::{Array, RecordBatch};
+use arrow_array::{Array, BooleanArray, RecordBatch};
 use arrow_buffer::BooleanBuffer;
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{ArrowError, DataType};
@@ -81,6 +81,22 @@ impl Validation {
     /// severity `error`: the rows `--quarantine` writes.
     pub fn quarantine(&self) -> &[BooleanBuffer] {
         &self.quarantine
+    }
+
+    /// Each batch of `batches` (the data validated) split into its quarantined rows and its
+    /// clean rows, in order: what `--quarantine` and `--clean` write.
+    pub fn split(
+        &self,
+        batches: &[RecordBatch],
+    ) -> Result<(Vec<RecordBatch>, Vec<RecordBatch>), ArrowError> {
+        let (mut quarantined, mut clean) = (Vec::new(), Vec::new());
+        for (batch, mask) in batches.iter().zip(&self.quarantine) {
+            let bad = BooleanArray::new(mask.clone(), None);
+            quarantined.push(arrow_select::filter::filter_record_batch(batch, &bad)?);
+            let good = BooleanArray::new(!mask, None);
+            clean.push(arrow_select::filter::filter_record_batch(batch, &good)?);
+        }
+        Ok((quarantined, clean))
     }
 
     /// How many rows are quarantined.

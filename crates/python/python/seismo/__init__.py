@@ -184,11 +184,14 @@ class EstimateReport(_Report):
 
 
 class ValidationReport(_Report):
-    """Data checked against a rule file (``seismo validate``)."""
+    """Data checked against a rule file (``seismo validate``). With ``split=True``,
+    ``quarantine`` and ``clean`` are the rows ``--quarantine`` and ``--clean`` write, as
+    ``pyarrow.Table``s (``None`` otherwise)."""
 
-    def __init__(self, document: str, passed: bool, page: str):
+    def __init__(self, document: str, passed: bool, page: str, rows=None):
         super().__init__(document, page)
         self._passed = passed
+        self.quarantine, self.clean = rows if rows is not None else (None, None)
 
     @property
     def passed(self) -> bool:
@@ -440,10 +443,13 @@ def validate(
     reference: Optional[Data] = None,
     sample: int = 5,
     threads: Optional[int] = None,
+    split: bool = False,
 ) -> ValidationReport:
     """Checks ``data`` against a rule file (``rules``: its path, or the TOML text itself), as
     ``seismo validate``; ``reference`` for the rules that compare with one (drift, new
-    categories). Errors in the rules name their line and column."""
+    categories). With ``split``, the report also holds the quarantined rows (those that
+    break a failed row-level rule of severity error) and the clean rest. Errors in the
+    rules name their line and column."""
     return ValidationReport(
         *_seismo.validate_json(
             _data(data),
@@ -451,6 +457,7 @@ def validate(
             None if reference is None else _data(reference),
             sample,
             threads,
+            split,
         )
     )
 

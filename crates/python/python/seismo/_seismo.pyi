@@ -64,7 +64,8 @@ def validate_json(
     reference: Optional[Any] = None,
     sample: int = 5,
     threads: Optional[int] = None,
-) -> Tuple[str, bool, str]: ...
+    split: bool = False,
+) -> Tuple[str, bool, str, Optional[Tuple[Any, Any]]]: ...
 def history_json(
     data: Any,
     time: str,
