@@ -1,11 +1,8 @@
 //! `seismo robust`: does a model's decision hold under small changes of its input?
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray};
-use arrow_schema::{DataType, Field, Schema};
 use clap::{Args, ValueEnum};
 use ndarray::ArrayView2;
 use seismo_io::Sink;
@@ -213,45 +210,17 @@ fn read(
     reader.finish().with_context(|| path.to_string())
 }
 
-/// Writes rows as columns named after the features, whole or not at all: numbers as
-/// float32, a string feature's codes as its strings (a missing value as null, an unknown
-/// category as `<unseen>`).
+/// Writes rows as columns named after the features ([`Model::batch`]), whole or not at
+/// all.
 fn write_rows(
     path: &Path,
     model: &Model,
     features: &[String],
     rows: ArrayView2<f32>,
 ) -> Result<()> {
-    let mut fields = Vec::with_capacity(features.len());
-    let mut columns: Vec<ArrayRef> = Vec::with_capacity(features.len());
-    for (j, (feature, column)) in features.iter().zip(rows.columns()).enumerate() {
-        match model.categories(j) {
-            Some(vocabulary) => {
-                let words = vocabulary.words();
-                fields.push(Field::new(feature, DataType::Utf8, true));
-                columns.push(Arc::new(StringArray::from_iter(column.iter().map(
-                    |code| {
-                        (!code.is_nan()).then(|| {
-                            words
-                                .get(code.trunc() as usize)
-                                .filter(|_| *code >= 0.0)
-                                .map_or(UNSEEN, String::as_str)
-                        })
-                    },
-                ))));
-            }
-            None => {
-                fields.push(Field::new(feature, DataType::Float32, false));
-                columns.push(Arc::new(Float32Array::from(column.to_vec())));
-            }
-        }
-    }
-    let schema = Arc::new(Schema::new(fields));
-    let mut sink = Sink::create(path, None, &schema)?;
-    sink.write(&RecordBatch::try_new(schema, columns)?)?;
+    let batch = model.batch(features, rows)?;
+    let mut sink = Sink::create(path, None, &batch.schema())?;
+    sink.write(&batch)?;
     sink.commit()?;
     Ok(())
 }
-
-/// How a dump writes a category the model does not know.
-const UNSEEN: &str = "<unseen>";

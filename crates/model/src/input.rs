@@ -6,9 +6,11 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float32Type;
-use arrow_array::{Array, ArrayRef, RecordBatch};
-use arrow_schema::{DataType, SchemaRef};
-use ndarray::Array2;
+use std::sync::Arc;
+
+use arrow_array::{Array, ArrayRef, Float32Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use ndarray::{Array2, ArrayView2};
 
 use crate::{Model, ModelError};
 
@@ -50,12 +52,52 @@ impl Card {
     }
 }
 
+/// How [`Model::batch`] writes a category the model does not know.
+pub const UNSEEN: &str = "<unseen>";
+
 impl Model {
     /// Checks, before any row is read, that every column of `columns` is in `schema` and can
     /// feed the model (the errors [`Model::rows`] would give on the first batch).
     pub fn check(&self, schema: &SchemaRef, columns: &[String]) -> Result<(), ModelError> {
         self.rows(&RecordBatch::new_empty(schema.clone()), columns)
             .map(|_| ())
+    }
+
+    /// The inverse of [`rows`](Self::rows): a matrix as columns named after `features`,
+    /// numbers as float32, a string feature's codes as its strings (a missing value as
+    /// null, an unknown category as [`UNSEEN`]). What a perturbed matrix looked like, as
+    /// data a person or another runtime can read.
+    pub fn batch(
+        &self,
+        features: &[String],
+        rows: ArrayView2<f32>,
+    ) -> Result<RecordBatch, ModelError> {
+        let mut fields = Vec::with_capacity(features.len());
+        let mut columns: Vec<ArrayRef> = Vec::with_capacity(features.len());
+        for (j, (feature, column)) in features.iter().zip(rows.columns()).enumerate() {
+            match self.categories(j) {
+                Some(vocabulary) => {
+                    let words = vocabulary.words();
+                    fields.push(Field::new(feature, DataType::Utf8, true));
+                    columns.push(Arc::new(StringArray::from_iter(column.iter().map(
+                        |code| {
+                            (!code.is_nan()).then(|| {
+                                words
+                                    .get(code.trunc() as usize)
+                                    .filter(|_| *code >= 0.0)
+                                    .map_or(UNSEEN, String::as_str)
+                            })
+                        },
+                    ))));
+                }
+                None => {
+                    fields.push(Field::new(feature, DataType::Float32, false));
+                    columns.push(Arc::new(Float32Array::from(column.to_vec())));
+                }
+            }
+        }
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+            .map_err(|e| ModelError::Run(e.to_string()))
     }
 
     /// The rows of `batch` as the model's input matrix: `columns` names the data column of

@@ -34,7 +34,7 @@ mod scored;
 mod strings;
 mod trees;
 
-pub use input::Card;
+pub use input::{Card, UNSEEN};
 pub use scored::{Scored, with_predictions};
 pub use strings::Vocabulary;
 

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use arrow_pyarrow::{PyArrowType, Table};
+use ndarray::ArrayView2;
 use pyo3::prelude::*;
 use seismo_core::Dataset;
 use seismo_model::{Card, Model, Scored};
@@ -111,14 +112,31 @@ fn read_rows(
     reader.finish().map_err(at)
 }
 
+/// A matrix as the model saw it, as a table (`Model::batch`).
+fn rows_table(
+    model: &Model,
+    features: &[String],
+    matrix: ArrayView2<'_, f32>,
+) -> Result<PyArrowType<Table>, RobustError> {
+    let batch = model.batch(features, matrix)?;
+    let schema = batch.schema();
+    Table::try_new(vec![batch], schema)
+        .map(PyArrowType)
+        .map_err(|e| RobustError::Dump(e.to_string()))
+}
+
+/// The rows as the model saw them, unperturbed then under each perturbation in the
+/// report's order (`--dump-perturbed`, as tables).
+type Perturbed = Option<(PyArrowType<Table>, Vec<PyArrowType<Table>>)>;
+
 /// A robustness run, as `seismo robust`: the JSON document, whether every perturbation
-/// passed, the HTML page and the JUnit XML.
+/// passed, the HTML page, the JUnit XML, and with `perturbed` the rows the model saw.
 #[pyfunction]
 #[pyo3(signature = (
     data, model, card = None, features = vec![], perturb = vec![], suite = None,
     reference = None, target = None, metrics = vec![], by = None, seed = 0, threshold = 0.5,
     max_flip_rate = 0.05, max_mean_change = None, tolerance = 0.01, min_rows = 100,
-    threads = None
+    threads = None, perturbed = false
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn robust_json(
@@ -140,7 +158,8 @@ pub fn robust_json(
     tolerance: f64,
     min_rows: usize,
     threads: Option<usize>,
-) -> PyResult<(String, bool, String, String)> {
+    perturbed: bool,
+) -> PyResult<(String, bool, String, String, Perturbed)> {
     let model_name = model.clone();
     let (model, card) = load(&model, card.as_deref(), &features)?;
     let mut options = Options {
@@ -210,7 +229,12 @@ pub fn robust_json(
             ),
             None => Reference::for_model(rows.matrix.view(), &model),
         };
-        seismo_robust::run(
+        let original = perturbed
+            .then(|| rows_table(&model, &card.features, rows.matrix.view()))
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        let mut seen = Vec::new();
+        let report = seismo_robust::run(
             &model,
             &card.features,
             rows.matrix.view(),
@@ -219,11 +243,18 @@ pub fn robust_json(
             rows.truth.as_deref(),
             rows.groups.as_ref(),
             &options,
-            |_, _| Ok(()),
+            |_, matrix| {
+                if perturbed {
+                    seen.push(rows_table(&model, &card.features, matrix)?);
+                }
+                Ok(())
+            },
         )
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+        Ok((report, original.map(|o| (o, seen))))
     })?
     .map_err(error)?;
+    let (report, perturbed) = report;
     let html = seismo_report::robust::html(&model_name, &data_name, &report);
     let junit = seismo_report::robust::junit(&model_name, &report);
     Ok((
@@ -231,5 +262,6 @@ pub fn robust_json(
         report.passed,
         html,
         junit,
+        perturbed,
     ))
 }

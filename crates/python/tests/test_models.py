@@ -176,3 +176,17 @@ def test_validate_split_equals_the_cli_quarantine_and_clean_files():
     assert report.clean.equals(cli_good)
     assert report.quarantine.num_rows + report.clean.num_rows == 5000
     assert seismo.validate(CURRENT, rules, reference=REFERENCE).quarantine is None
+
+
+def test_robust_perturbed_rows_equal_the_cli_dumps():
+    args = ["--threshold", "0.3", "--perturb", "gaussian:0.1", "--perturb", "category:0.1"]
+    report = seismo.robust(CURRENT, BRITTLE, threshold=0.3,
+                           perturb=["gaussian:0.1", "category:0.1"], perturbed=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([cli_binary(), "robust", CURRENT, "--model", BRITTLE, *args,
+                        "--dump-perturbed", tmp], capture_output=True, cwd=ROOT)
+        assert report.original.equals(pq.read_table(str(Path(tmp) / "original.parquet")))
+        assert len(report.perturbed) == len(report["perturbations"]) == 2
+        for k, table in enumerate(report.perturbed):
+            assert table.equals(pq.read_table(str(Path(tmp) / f"{k:02}.parquet")))
+    assert seismo.robust(CURRENT, BRITTLE, perturb="gaussian:0.1").perturbed is None

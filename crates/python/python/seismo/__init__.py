@@ -275,7 +275,13 @@ class TestReport(_JUnitReport):
 
 class RobustReport(_JUnitReport):
     """Whether a model's decisions hold under small changes of its input
-    (``seismo robust``)."""
+    (``seismo robust``). With ``perturbed=True``, ``original`` is the rows as the model saw
+    them and ``perturbed`` the same rows under each perturbation, in the order of
+    ``report["perturbations"]`` (``pyarrow.Table``s: what ``--dump-perturbed`` writes)."""
+
+    def __init__(self, document: str, passed: bool, page: str, junit: str, rows=None):
+        super().__init__(document, passed, page, junit)
+        self.original, self.perturbed = rows if rows is not None else (None, None)
 
     def to_pandas(self):
         """One row per perturbation: its flip rate, mean change and outcome (pandas
@@ -568,12 +574,14 @@ def robust(
     tolerance: float = 0.01,
     min_rows: int = 100,
     threads: Optional[int] = None,
+    perturbed: bool = False,
 ) -> RobustReport:
     """Perturbs the rows (``perturb``: specs such as ``"gaussian:0.1"``,
     ``"missing:0.05"``, ``"adversarial:0.1"``; or a ``suite`` file, path or TOML text, whose
     settings take precedence) and reports how many of the ONNX model's decisions flip,
     overall and per value of ``by``, and with ``target`` how much each metric drops, as
-    ``seismo robust``. The same ``seed`` gives the same report."""
+    ``seismo robust``. The same ``seed`` gives the same report. ``perturbed=True`` keeps
+    the rows the model saw (``--dump-perturbed``) on the report."""
     return RobustReport(
         *_seismo.robust_json(
             _data(data),
@@ -593,5 +601,6 @@ def robust(
             tolerance,
             min_rows,
             threads,
+            perturbed,
         )
     )

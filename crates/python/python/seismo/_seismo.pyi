@@ -110,4 +110,5 @@ def robust_json(
     tolerance: float = 0.01,
     min_rows: int = 100,
     threads: Optional[int] = None,
-) -> Tuple[str, bool, str, str]: ...
+    perturbed: bool = False,
+) -> Tuple[str, bool, str, str, Optional[Tuple[Any, Any]]]: ...
