@@ -64,38 +64,51 @@ impl Moments {
     /// sit far from zero relative to their spread (say 1e9 ± 1e-3), where a plain sum
     /// loses most digits of the variance.
     pub fn from_slice(values: &[f64]) -> Self {
-        if values.is_empty() {
-            return Self::default();
-        }
-        let n = values.len() as f64;
         let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
         for &v in values {
             min = min.min(v);
             max = max.max(v);
         }
+        Self {
+            min,
+            max,
+            ..Self::centered(values)
+        }
+    }
+
+    /// The count, mean and `m2` of a slice of non-NaN values, as [`from_slice`] computes
+    /// them, without the pass for the minimum and maximum (left NaN): for the tests that
+    /// need only the mean and the variance. Two passes: the sum, then the residuals and
+    /// their squares together.
+    ///
+    /// [`from_slice`]: Self::from_slice
+    pub(crate) fn centered(values: &[f64]) -> Self {
+        if values.is_empty() {
+            return Self::default();
+        }
+        let n = values.len() as f64;
         let first = lane_sum(values, |v| v) / n;
         if !first.is_finite() {
             // Infinities (or an overflowing sum): the mean is that infinity (NaN for both
             // signs) and the variance undefined, as pandas reports them.
-            let (mean_hi, mean_lo, m2) = (first, 0.0, f64::NAN);
             return Self {
                 count: values.len() as u64,
-                mean_hi,
-                mean_lo,
-                m2,
-                min,
-                max,
+                mean_hi: first,
+                mean_lo: 0.0,
+                m2: f64::NAN,
+                min: f64::NAN,
+                max: f64::NAN,
             };
         }
-        let correction = lane_sum(values, |v| v - first);
-        let m2 = lane_sum(values, |v| (v - first) * (v - first)) - correction * correction / n;
+        let (correction, squares) = lane_sums_of_residuals(values, first);
+        let m2 = squares - correction * correction / n;
         let mut moments = Self {
             count: values.len() as u64,
             mean_hi: first,
             mean_lo: correction / n,
             m2: m2.max(0.0),
-            min,
-            max,
+            min: f64::NAN,
+            max: f64::NAN,
         };
         moments.normalize();
         moments
@@ -201,6 +214,27 @@ impl Moments {
 /// The sum of `f(v)` over `values` in eight independent lanes: fewer rounding steps per
 /// accumulator than a plain loop, and the compiler can vectorize it.
 #[inline]
+/// `Σ(v − center)` and `Σ(v − center)²` in one pass, each summed in eight lanes exactly as
+/// [`lane_sum`] sums it (so the two are the same bits as two separate passes).
+fn lane_sums_of_residuals(values: &[f64], center: f64) -> (f64, f64) {
+    let (mut residuals, mut squares) = ([0.0f64; 8], [0.0f64; 8]);
+    let chunks = values.chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for k in 0..8 {
+            let d = chunk[k] - center;
+            residuals[k] += d;
+            squares[k] += d * d;
+        }
+    }
+    let tail_residuals: f64 = rest.iter().map(|&v| v - center).sum();
+    let tail_squares: f64 = rest.iter().map(|&v| (v - center) * (v - center)).sum();
+    (
+        residuals.iter().sum::<f64>() + tail_residuals,
+        squares.iter().sum::<f64>() + tail_squares,
+    )
+}
+
 fn lane_sum(values: &[f64], f: impl Fn(f64) -> f64) -> f64 {
     let mut lanes = [0.0f64; 8];
     let chunks = values.chunks_exact(8);

@@ -19,13 +19,26 @@ use crate::sort::{sorted_keys, tie_groups};
 /// the means are equal, and infinite with p-value 0 otherwise (scipy returns NaN). Infinite
 /// values make `t` and the p-value NaN, as in scipy.
 pub fn welch_t_test(reference: &[f64], current: &[f64]) -> Result<TestResult, StatsError> {
-    let a: Vec<f64> = reference.iter().copied().filter(|v| !v.is_nan()).collect();
-    let b: Vec<f64> = current.iter().copied().filter(|v| !v.is_nan()).collect();
-    if a.len() < 2 || b.len() < 2 {
-        return Err(StatsError::not_enough("t_test", 2, a.len(), b.len()));
+    // The mean and the variance only, read in place: a sample with no NaN (the usual case)
+    // is not copied.
+    let centered = |values: &[f64]| {
+        if values.iter().any(|v| v.is_nan()) {
+            let kept: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+            Moments::centered(&kept)
+        } else {
+            Moments::centered(values)
+        }
+    };
+    let (ma, mb) = (centered(reference), centered(current));
+    if ma.count < 2 || mb.count < 2 {
+        return Err(StatsError::not_enough(
+            "t_test",
+            2,
+            ma.count as usize,
+            mb.count as usize,
+        ));
     }
-    let (ma, mb) = (Moments::from_slice(&a), Moments::from_slice(&b));
-    let (n1, n2) = (a.len() as f64, b.len() as f64);
+    let (n1, n2) = (ma.count as f64, mb.count as f64);
     let (va, vb) = (
         ma.variance(1).unwrap_or(0.0) / n1,
         mb.variance(1).unwrap_or(0.0) / n2,
