@@ -7,7 +7,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use arrow_schema::DataType;
 use clap::{Args, ValueEnum};
 use seismo_history::{
-    HistoryError, HistoryOptions, HistoryReport, Role, Scale, SeriesBuilder, WindowLength, history,
+    HistoryOptions, HistoryReport, LogColumns, Scale, SeriesBuilder, WindowLength, history,
     parse_markers,
 };
 use seismo_stats::profile::format_number;
@@ -135,67 +135,35 @@ pub fn run(args: HistoryArgs) -> Result<Exit> {
 fn read_log(path: &str, args: &HistoryArgs, threads: usize) -> Result<SeriesBuilder> {
     let source = args.input.open(path)?;
     let schema = source.arrow_schema().clone();
-    let index = |name: &str, flag: &str| {
-        schema.index_of(name).map_err(|_| {
-            let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-            anyhow!(
-                "{path}: {flag} names no column `{name}` (columns: {})",
-                names.join(", ")
-            )
-        })
+    let columns = LogColumns {
+        time: args.time.clone(),
+        value: args.value.clone(),
+        by: args.by.clone(),
     };
-    let time = index(&args.time, "--time")?;
-    let value = index(&args.value, "--value")?;
-    let by = args.by.as_deref().map(|b| index(b, "--by")).transpose()?;
-    // Text times can fail to parse; read them on one thread so the row number is exact.
-    let text_times = matches!(
-        schema.field(time).data_type(),
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
-    );
     // Where a bad row is in the file: CSV has lines (after a header), others rows.
-    let csv_header = match source.format() {
+    let header_lines = match source.format() {
         seismo_io::Format::Csv => Some(usize::from(!args.input.no_header)),
         _ => None,
     };
+    let reader = columns
+        .reader(&schema, args.window, header_lines)
+        .map_err(|e| anyhow!("{path}: {e}"))?;
+    // Text times can fail to parse; read them on one thread so the row number is exact.
+    let text_times = matches!(
+        schema.field_with_name(&args.time).map(|f| f.data_type()),
+        Ok(DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+    );
     let partitions = source.into_partitions(if text_times { 1 } else { threads });
     let builders = std::thread::scope(|scope| {
         let handles: Vec<_> = partitions
             .into_iter()
             .map(|partition| {
+                let mut reader = reader.clone();
                 scope.spawn(move || -> Result<SeriesBuilder> {
-                    let mut builder = SeriesBuilder::new(args.window);
-                    let mut offset = 0;
                     for batch in partition {
-                        let batch = batch?;
-                        let by = by.map(|b| batch.column(b).as_ref());
-                        builder
-                            .update(batch.column(time), batch.column(value), by)
-                            .map_err(|e| match e {
-                                HistoryError::BadTime { row, text } => {
-                                    let at = match csv_header {
-                                        Some(header) => {
-                                            format!("line {}", offset + row + 1 + header)
-                                        }
-                                        None => format!("row {}", offset + row + 1),
-                                    };
-                                    anyhow!(
-                                        "{path}: {at}, column {}: `{text}` is not a time",
-                                        args.time
-                                    )
-                                }
-                                HistoryError::Type { role, message } => {
-                                    let name = match role {
-                                        Role::Time => &args.time,
-                                        Role::Value => &args.value,
-                                        Role::By => args.by.as_deref().unwrap_or_default(),
-                                    };
-                                    anyhow!("{path}: column {name} (--{role}) {message}")
-                                }
-                                other => anyhow!("{path}: {other}"),
-                            })?;
-                        offset += batch.num_rows();
+                        reader.push(&batch?).map_err(|e| anyhow!("{path}: {e}"))?;
                     }
-                    Ok(builder)
+                    Ok(reader.finish())
                 })
             })
             .collect();

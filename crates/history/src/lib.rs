@@ -32,6 +32,7 @@
 
 mod detect;
 mod duration;
+mod log;
 mod markers;
 mod report;
 mod season;
@@ -39,6 +40,7 @@ mod series;
 
 pub use detect::{Change, ChangeKind, DetectOptions, Scale, detect};
 pub use duration::{ParseLengthError, WindowLength};
+pub use log::{LogColumns, LogError, LogReader};
 pub use markers::{Marker, parse_markers};
 pub use report::{
     Attribution, ChangePoint, Event, History, HistoryOptions, HistoryReport, Segment,

@@ -4,9 +4,10 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 use seismo_history::{
-    HistoryError, HistoryOptions, HistoryReport, Role, Scale, SeriesBuilder, WindowLength, history,
-    parse_markers,
+    HistoryOptions, HistoryReport, LogColumns, LogError, Scale, SeriesBuilder, WindowLength,
+    history, parse_markers,
 };
+use seismo_io::{Format, ReadOptions, Source};
 
 use crate::{Input, error, file_or_text, interruptible};
 
@@ -35,59 +36,38 @@ fn length(name: &str, value: Option<String>) -> PyResult<Option<WindowLength>> {
         .transpose()
 }
 
-/// The columns followed.
-struct Columns {
-    time: String,
-    value: String,
-    by: Option<String>,
-}
-
-/// One input's windows.
+/// One input's windows: a file streams its batches, so memory stays bounded by windows.
 fn read(
     input: Input,
-    columns: &Columns,
+    columns: &LogColumns,
     window: Option<WindowLength>,
 ) -> Result<SeriesBuilder, String> {
     let name = input.name();
-    let data = input.dataset()?;
-    let schema = data.arrow_schema();
-    let index = |column: &str, option: &str| {
-        schema.index_of(column).map_err(|_| {
-            let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-            format!(
-                "{name}: {option}={column:?} names no column (columns: {})",
-                names.join(", ")
-            )
-        })
-    };
-    let time = index(&columns.time, "time")?;
-    let value = index(&columns.value, "value")?;
-    let by = columns.by.as_deref().map(|b| index(b, "by")).transpose()?;
-    let mut builder = SeriesBuilder::new(window);
-    let mut offset = 0;
-    for batch in data.batches() {
-        let by = by.map(|b| batch.column(b).as_ref());
-        builder
-            .update(batch.column(time), batch.column(value), by)
-            .map_err(|e| match e {
-                HistoryError::BadTime { row, text } => format!(
-                    "{name}: row {}, column {}: `{text}` is not a time",
-                    offset + row + 1,
-                    columns.time
-                ),
-                HistoryError::Type { role, message } => {
-                    let column = match role {
-                        Role::Time => &columns.time,
-                        Role::Value => &columns.value,
-                        Role::By => columns.by.as_deref().unwrap_or_default(),
-                    };
-                    format!("{name}: column {column} ({role}) {message}")
+    let located = |e: LogError| format!("{name}: {e}");
+    match input {
+        Input::Path(path) => {
+            let source = Source::open(&path, &ReadOptions::default()).map_err(|e| e.to_string())?;
+            let header_lines = (source.format() == Format::Csv).then_some(1);
+            let mut reader = columns
+                .reader(source.arrow_schema(), window, header_lines)
+                .map_err(located)?;
+            for partition in source.into_partitions(1) {
+                for batch in partition {
+                    reader
+                        .push(&batch.map_err(|e| e.to_string())?)
+                        .map_err(located)?;
                 }
-                other => format!("{name}: {other}"),
-            })?;
-        offset += batch.num_rows();
+            }
+            Ok(reader.finish())
+        }
+        Input::Batches(schema, batches) => {
+            let mut reader = columns.reader(&schema, window, None).map_err(located)?;
+            for batch in &batches {
+                reader.push(batch).map_err(located)?;
+            }
+            Ok(reader.finish())
+        }
     }
-    Ok(builder)
 }
 
 /// A value's history over time, as `seismo history`: the JSON document, whether there
@@ -144,7 +124,7 @@ pub fn history_json(
     };
     let inputs = inputs(data)?;
     let names: Vec<String> = inputs.iter().map(Input::name).collect();
-    let columns = Columns { time, value, by };
+    let columns = LogColumns { time, value, by };
     let report = interruptible(py, move || -> Result<HistoryReport, String> {
         let mut series = SeriesBuilder::new(window);
         for input in inputs {

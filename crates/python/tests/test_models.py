@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.csv
 import pyarrow.parquet as pq
 import pytest
 
@@ -79,7 +80,7 @@ def test_history_of_two_halves_equals_the_whole():
 
 
 def test_history_bad_input_names_the_field():
-    with pytest.raises(seismo.SeismoError, match=r"value=\"nope\" names no column"):
+    with pytest.raises(seismo.SeismoError, match=r"the value column `nope` is not in the data"):
         seismo.history(CURRENT, time="timestamp", value="nope")
     with pytest.raises(seismo.SeismoError, match=r"window=\"fortnight\""):
         seismo.history(CURRENT, time="timestamp", value="score", window="fortnight")
@@ -88,6 +89,19 @@ def test_history_bad_input_names_the_field():
     bad = pa.table({"t": ["2026-10-01T00:00:00Z", "yesterday"], "v": [1.0, 2.0]})
     with pytest.raises(seismo.SeismoError, match=r"row 2, column t: `yesterday` is not a time"):
         seismo.history(bad, time="t", value="v")
+
+
+def test_history_streams_a_file_and_names_the_csv_line(tmp_path):
+    log = tmp_path / "log.csv"
+    log.write_text("t,v\n2026-10-01,1\n2026-10-02,2\nsoon,3\n")
+    with pytest.raises(seismo.SeismoError, match=r"log.csv: line 4, column t: `soon` is not a time"):
+        seismo.history(str(log), time="t", value="v")
+    log.write_text("".join(f"2026-10-{d:02},{d}\n" for d in range(1, 29)).join(["t,v\n", ""]))
+    from_file = seismo.history(str(log), time="t", value="v", window="1d").to_dict()
+    from_table = seismo.history(
+        pa.csv.read_csv(log), time="t", value="v", window="1d"
+    ).to_dict()
+    assert from_file["windows"] == from_table["windows"]
 
 
 def test_score_equals_the_file_seismo_score_writes():

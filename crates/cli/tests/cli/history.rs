@@ -132,11 +132,11 @@ fn bad_input_is_one_clear_error_with_exit_2() {
     let run = current_score;
     assert_bad_input(
         &history(&[current, "--time", "when", "--value", "score"]),
-        "--time names no column `when`",
+        "the time column `when` is not in the data (columns: ",
     );
     assert_bad_input(
         &history(&[current, "--time", "timestamp", "--value", "country"]),
-        "column country (--value) holds LargeUtf8, not numbers",
+        "the value column `country` holds LargeUtf8, not numbers",
     );
     assert_bad_input(
         &run(&["--penalty=-1"]),
