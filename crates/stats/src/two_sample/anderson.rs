@@ -40,52 +40,60 @@ pub fn anderson_ksamp(samples: &[&[f64]]) -> Result<TestResult, StatsError> {
             sorted[1..].iter().map(Vec::len).min().unwrap_or(0),
         ));
     }
-    let mut pooled: Vec<u64> = sorted.iter().flatten().copied().collect();
-    pooled.sort_unstable();
-    let n_total = pooled.len();
+    let n_total: usize = sorted.iter().map(Vec::len).sum();
     let nf = n_total as f64;
-    // Distinct values z_j with their pooled count l_j and count below, B_j = below + l_j/2.
-    let mut distinct: Vec<(u64, f64, f64)> = Vec::new();
-    let mut start = 0;
-    while start < n_total {
-        let end = start + pooled[start..].partition_point(|&v| v == pooled[start]);
-        distinct.push((pooled[start], (end - start) as f64, start as f64));
-        start = end;
+    // One merge walk over the sorted samples, distinct value by distinct value z_j: its
+    // pooled count l_j, the count below it, and each sample's count equal to it. Each
+    // sample's sum runs over the distinct values in order, as the formula writes it.
+    let mut at = vec![0usize; k]; // values of each sample below the current z
+    let mut equal = vec![0usize; k];
+    let mut inner = vec![0.0f64; k];
+    let mut below = 0usize;
+    let mut distinct = 0usize;
+    while let Some(z) = sorted
+        .iter()
+        .zip(&at)
+        .filter_map(|(sample, &at)| sample.get(at).copied())
+        .min()
+    {
+        let mut pooled_equal = 0;
+        for ((sample, &at), equal) in sorted.iter().zip(&at).zip(equal.iter_mut()) {
+            *equal = sample[at..].iter().take_while(|&&v| v == z).count();
+            pooled_equal += *equal;
+        }
+        let l = pooled_equal as f64;
+        let b = below as f64 + l / 2.0;
+        for i in 0..k {
+            let ni = sorted[i].len() as f64;
+            // M_ij: values ≤ z_j, minus half of those equal to it.
+            let m = (at[i] + equal[i]) as f64 - equal[i] as f64 / 2.0;
+            inner[i] += l / nf * (nf * m - b * ni).powi(2) / (b * (nf - b) - nf * l / 4.0);
+            at[i] += equal[i];
+        }
+        below += pooled_equal;
+        distinct += 1;
     }
-    if distinct.len() < 2 {
+    if distinct < 2 {
         return Err(StatsError::InvalidArgument(
             "anderson needs more than one distinct value".into(),
         ));
     }
     let mut a2 = 0.0;
-    for sample in &sorted {
-        let ni = sample.len() as f64;
-        let mut at = 0usize; // values of this sample below the current z
-        let mut inner = 0.0;
-        for &(z, l, below) in &distinct {
-            let equal = sample[at..].partition_point(|&v| v == z);
-            // M_ij: values ≤ z_j, minus half of those equal to it.
-            let m = (at + equal) as f64 - equal as f64 / 2.0;
-            let b = below + l / 2.0;
-            inner += l / nf * (nf * m - b * ni).powi(2) / (b * (nf - b) - nf * l / 4.0);
-            at += equal;
-        }
-        a2 += inner / ni;
+    for (sample, inner) in sorted.iter().zip(&inner) {
+        a2 += inner / sample.len() as f64;
     }
     a2 *= (nf - 1.0) / nf;
 
     // Standardize with the exact variance under the null (Scholz and Stephens, eq. 4).
     let kf = k as f64;
     let h_big: f64 = sorted.iter().map(|s| 1.0 / s.len() as f64).sum();
-    let mut harmonic = 0.0; // Σ_{i=1}^{N−1} 1/i, built from the top as scipy does
+    // Σ_{i=1}^{N−1} 1/i built from the top as scipy does; g sums each partial sum from the
+    // top, Σ_{j=i}^{N−1} 1/j, over 1/(N − i + 1).
+    let mut harmonic = 0.0;
     let mut g = 0.0;
-    let mut partial = Vec::with_capacity(n_total);
     for i in (2..n_total).rev() {
         harmonic += 1.0 / i as f64;
-        partial.push(harmonic);
-    }
-    for (j, hs) in partial.iter().enumerate() {
-        g += hs / (j + 2) as f64;
+        g += harmonic / (n_total + 1 - i) as f64;
     }
     let h = harmonic + 1.0;
     let a = (4.0 * g - 6.0) * (kf - 1.0) + (10.0 - 6.0 * g) * h_big;
