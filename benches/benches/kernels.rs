@@ -118,6 +118,18 @@ fn kernels(c: &mut Criterion) {
     group.bench_function("binseg_mean", |b| {
         b.iter(|| binary_segmentation(&series, Cost::Mean, Stop::Penalty(penalty), 2).unwrap())
     });
+    // No change at all: where PELT's own pruning keeps every start.
+    let flat = irwin_hall(100_000, 4, 0.0, 1.0);
+    group.bench_function("pelt_mean_no_change", |b| {
+        b.iter(|| pelt(&flat, Cost::Mean, penalty, 2).unwrap())
+    });
+    group.finish();
+    let flat = irwin_hall(1_000_000, 5, 0.0, 1.0);
+    let mut group = c.benchmark_group("change_points_1m");
+    group.sample_size(10);
+    group.bench_function("pelt_mean_no_change", |b| {
+        b.iter(|| pelt(&flat, Cost::Mean, penalty, 2).unwrap())
+    });
     group.finish();
 }
 

@@ -370,6 +370,7 @@ fn change_points_match_ruptures() {
             .collect()
     };
     let mut compared = 0;
+    let mut improved = 0;
     for case in data["changepoints"].as_array().unwrap() {
         let series = sample(&case["series"]);
         let cost = if case["cost"] == "l2" {
@@ -381,17 +382,31 @@ fn change_points_match_ruptures() {
         let label = format!("{} {} min_size {min_size}", case["name"], case["cost"]);
         if let Some(expected) = case.get("pelt") {
             let penalty = case["penalty"].as_f64().unwrap();
-            assert_eq!(
-                pelt(&series, cost, penalty, min_size).unwrap(),
-                indices(expected),
-                "PELT {label} pen {penalty}"
-            );
+            let got = pelt(&series, cost, penalty, min_size).unwrap();
+            if cost == Cost::Mean && got != indices(expected) {
+                // ruptures drops a start once a later split beats it, even while that split
+                // is too close to the end to be used (min_size > 1): it can miss the optimum,
+                // which seismo's search does not (docs/methods.md). Then seismo's total is
+                // lower; with min_size 1 the two agree.
+                assert!(min_size > 1, "PELT {label} pen {penalty}: {got:?}");
+                let (ours, theirs) = (
+                    penalized_l2(&series, &got, penalty),
+                    penalized_l2(&series, &indices(expected), penalty),
+                );
+                assert!(
+                    ours < theirs - 1e-9 * theirs,
+                    "PELT {label}: {ours} vs {theirs}"
+                );
+                improved += 1;
+            } else {
+                assert_eq!(got, indices(expected), "PELT {label} pen {penalty}");
+            }
             if cost == Cost::Mean {
                 // Unit weights are the unweighted search.
                 let ones = vec![1.0; series.len()];
                 assert_eq!(
                     pelt_weighted(&series, &ones, penalty, min_size).unwrap(),
-                    indices(expected),
+                    got,
                     "weighted PELT {label} pen {penalty}"
                 );
             }
@@ -411,6 +426,22 @@ fn change_points_match_ruptures() {
         }
     }
     assert!(compared > 50, "{compared}");
+    assert!(improved < compared / 10, "{improved} of {compared}");
+}
+
+/// `Σ (segment scatter + penalty)` of the segmentation starting new segments at `points`.
+fn penalized_l2(series: &[f64], points: &[usize], penalty: f64) -> f64 {
+    let mut bounds = vec![0];
+    bounds.extend(points);
+    bounds.push(series.len());
+    bounds
+        .windows(2)
+        .map(|pair| {
+            let segment = &series[pair[0]..pair[1]];
+            let mean = segment.iter().sum::<f64>() / segment.len() as f64;
+            segment.iter().map(|v| (v - mean).powi(2)).sum::<f64>() + penalty
+        })
+        .sum()
 }
 
 #[test]
