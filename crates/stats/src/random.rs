@@ -33,6 +33,16 @@ impl SplitMix64 {
         ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
     }
 
+    /// Moves `k` items drawn uniformly without replacement to the front of the slice, in
+    /// random order (the first `k` steps of a forward Fisher–Yates): a sample of `k` for `k`
+    /// draws rather than a whole shuffle.
+    pub fn sample_front<T>(&mut self, items: &mut [T], k: usize) {
+        let n = items.len();
+        for i in 0..k.min(n) {
+            items.swap(i, i + self.below(n - i));
+        }
+    }
+
     /// Shuffles a slice in place (Fisher–Yates).
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {

@@ -5,6 +5,7 @@ use super::isotonic::{Isotonic, sorted_order};
 use super::metric::sorted_roc_auc;
 use crate::parallel::map_ordered;
 use crate::random::SplitMix64;
+use crate::sort::key;
 
 /// When CBPE calibrates the scores on the reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,91 +57,155 @@ const BINS: usize = 10;
 /// close the two tools can decide differently; `Calibration::Always` and `Never` fix it.
 /// The splits are fitted on up to `threads` threads; the answer is the same on any count.
 pub fn needs_calibration(scores: &[f64], labels: &[bool], seed: u64, threads: usize) -> bool {
-    let positives = labels.iter().filter(|l| **l).count();
-    if positives == 0 || positives == labels.len() {
-        return false;
+    Sorted::new(scores, labels).needs_calibration(seed, threads)
+}
+
+/// The calibration CBPE applies to one class's reference scores under `mode`, decided and
+/// fitted from one sort of the rows. `None` when the scores are taken as they are.
+pub(crate) fn fit_calibration(
+    scores: &[f64],
+    labels: &[bool],
+    mode: Calibration,
+    seed: u64,
+    threads: usize,
+) -> Option<Isotonic> {
+    if mode == Calibration::Never || scores.is_empty() {
+        return None;
     }
-    let mut rng = SplitMix64::new(seed);
-    let classes: [Vec<usize>; 2] = [false, true].map(|class| {
-        (0..labels.len())
-            .filter(|&i| labels[i] == class)
-            .collect::<Vec<_>>()
-    });
-    let numeric: Vec<f64> = labels.iter().map(|l| f64::from(*l)).collect();
-    // Sorted once, into contiguous rows: each split's training rows are these with its
-    // held-out rows skipped.
-    let order = sorted_order(scores, &numeric);
-    let sorted: Vec<(f64, f64)> = order.iter().map(|&i| (scores[i], numeric[i])).collect();
-    if sorted_roc_auc(&sorted) > 0.999 {
-        return false;
+    let sorted = Sorted::new(scores, labels);
+    if mode == Calibration::Auto && !sorted.needs_calibration(seed, threads) {
+        return None;
     }
-    let mut rank = vec![0usize; order.len()];
-    for (r, &i) in order.iter().enumerate() {
-        rank[i] = r;
+    Isotonic::fit_sorted(sorted.rows.iter().copied())
+}
+
+/// A reference's rows sorted by score, then label, then row.
+struct Sorted<'a> {
+    labels: &'a [bool],
+    /// The rows in that order.
+    order: Vec<usize>,
+    /// (score, label as 0 or 1) in that order.
+    rows: Vec<(f64, f64)>,
+}
+
+impl<'a> Sorted<'a> {
+    fn new(scores: &'a [f64], labels: &'a [bool]) -> Self {
+        let numeric: Vec<f64> = labels.iter().map(|l| f64::from(*l)).collect();
+        let order = sorted_order(scores, &numeric);
+        let rows = order.iter().map(|&i| (scores[i], numeric[i])).collect();
+        Self {
+            labels,
+            order,
+            rows,
+        }
     }
-    // The held-out rows of every split, drawn in split order (the same on any thread
-    // count), then each split fitted and applied on its own thread.
-    let splits: Vec<Vec<usize>> = (0..SPLITS)
-        .map(|_| {
-            let mut test = Vec::new();
-            for class in &classes {
-                let mut rows = class.clone();
-                rng.shuffle(&mut rows);
-                let held = ((rows.len() as f64 * TEST_SHARE).ceil() as usize).min(rows.len());
-                test.extend_from_slice(&rows[..held]);
-            }
-            test
-        })
-        .collect();
-    let held_out_of = |test: &Vec<usize>| -> Option<Vec<f64>> {
-        let mut held_out = vec![false; labels.len()];
-        test.iter().for_each(|&i| held_out[rank[i]] = true);
-        let train = sorted
-            .iter()
-            .zip(&held_out)
-            .filter(|(_, held)| !**held)
-            .map(|(row, _)| *row);
-        let calibration = Isotonic::fit_sorted(train)?;
-        Some(
-            test.iter()
-                .map(|&i| calibration.calibrate(scores[i]))
-                .collect(),
-        )
-    };
-    let (mut truth, mut raw, mut calibrated) = (Vec::new(), Vec::new(), Vec::new());
-    for (test, mapped) in splits
-        .iter()
-        .zip(map_ordered(&splits, threads, held_out_of))
-    {
-        let Some(mapped) = mapped else {
+
+    /// [`needs_calibration`] on these rows.
+    fn needs_calibration(&self, seed: u64, threads: usize) -> bool {
+        let labels = self.labels;
+        let positives = labels.iter().filter(|l| **l).count();
+        if positives == 0 || positives == labels.len() {
             return false;
+        }
+        if sorted_roc_auc(&self.rows) > 0.999 {
+            return false;
+        }
+        let mut rng = SplitMix64::new(seed);
+        let mut classes: [Vec<usize>; 2] = [false, true].map(|class| {
+            (0..labels.len())
+                .filter(|&i| labels[i] == class)
+                .collect::<Vec<_>>()
+        });
+        let mut rank = vec![0usize; self.order.len()];
+        for (r, &i) in self.order.iter().enumerate() {
+            rank[i] = r;
+        }
+        // The held-out rows of every split as positions in the sorted order, drawn in split
+        // order (the same on any thread count): 10% of each class, a fresh uniform sample
+        // each time.
+        let splits: Vec<Vec<bool>> = (0..SPLITS)
+            .map(|_| {
+                let mut held = vec![false; labels.len()];
+                for rows in &mut classes {
+                    let k = ((rows.len() as f64 * TEST_SHARE).ceil() as usize).min(rows.len());
+                    rng.sample_front(rows, k);
+                    rows[..k].iter().for_each(|&i| held[rank[i]] = true);
+                }
+                held
+            })
+            .collect();
+        // Each split's calibration fitted on the rows it keeps and applied to those it holds
+        // out, both walked in sorted order.
+        let rows = &self.rows;
+        let held_out_of = |held: &Vec<bool>| -> Option<Vec<f64>> {
+            let kept = rows.iter().zip(held).filter(|(_, h)| !**h).map(|(r, _)| *r);
+            let calibration = Isotonic::fit_sorted(kept)?;
+            let out = rows.iter().zip(held).filter(|(_, h)| **h).map(|(r, _)| r.0);
+            Some(calibration.calibrate_ascending(out))
         };
-        truth.extend(test.iter().map(|&i| numeric[i]));
-        raw.extend(test.iter().map(|&i| scores[i]));
-        calibrated.extend(mapped);
+        // Every split's held-out rows: raw ones counted by sorted position, so they come
+        // out by (probability, label) with no sort; calibrated ones sorted.
+        let mut times_held = vec![0usize; rows.len()];
+        let mut calibrated = Vec::new();
+        for (held, mapped) in splits
+            .iter()
+            .zip(map_ordered(&splits, threads, held_out_of))
+        {
+            let Some(mapped) = mapped else {
+                return false;
+            };
+            let out = rows.iter().zip(held).filter(|(_, h)| **h);
+            calibrated.extend(out.zip(mapped).map(|((&(_, y), _), p)| (p, y)));
+            times_held
+                .iter_mut()
+                .zip(held)
+                .for_each(|(t, h)| *t += usize::from(*h));
+        }
+        let raw: Vec<(f64, f64)> = rows
+            .iter()
+            .zip(&times_held)
+            .flat_map(|(row, &times)| std::iter::repeat_n(*row, times))
+            .collect();
+        binned_calibration_error(&raw) > binned_calibration_error(&by_probability(calibrated))
     }
-    expected_calibration_error(&truth, &raw) > expected_calibration_error(&truth, &calibrated)
+}
+
+/// (probability, label) rows sorted by probability, then label.
+fn by_probability(mut rows: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    rows.sort_unstable_by_key(|&(p, y)| (key(p), key(y)));
+    rows
 }
 
 /// The expected calibration error of probabilities against 0/1 labels: rows sorted by
 /// probability, cut into [`BINS`] bins of equal count (the last takes the remainder), and
 /// the row-weighted mean of |mean probability − mean label| per bin.
 pub fn expected_calibration_error(labels: &[f64], probabilities: &[f64]) -> f64 {
-    let n = probabilities.len();
+    binned_calibration_error(&by_probability(
+        probabilities
+            .iter()
+            .copied()
+            .zip(labels.iter().copied())
+            .collect(),
+    ))
+}
+
+/// [`expected_calibration_error`] of (probability, label) rows already sorted by
+/// probability, then label. Rows equal in both may come in any order: the sums are the same.
+fn binned_calibration_error(rows: &[(f64, f64)]) -> f64 {
+    let n = rows.len();
     if n < BINS {
         return f64::NAN;
     }
-    let order = sorted_order(probabilities, labels);
     let width = n / BINS;
     let mut edges: Vec<usize> = (0..=n).step_by(width).collect();
     *edges.last_mut().expect("n >= BINS") = n;
     edges
         .windows(2)
         .map(|edge| {
-            let rows = &order[edge[0]..edge[1]];
-            let m = rows.len() as f64;
-            let p = rows.iter().map(|&i| probabilities[i]).sum::<f64>() / m;
-            let y = rows.iter().map(|&i| labels[i]).sum::<f64>() / m;
+            let bin = &rows[edge[0]..edge[1]];
+            let m = bin.len() as f64;
+            let p = bin.iter().map(|r| r.0).sum::<f64>() / m;
+            let y = bin.iter().map(|r| r.1).sum::<f64>() / m;
             m / n as f64 * (p - y).abs()
         })
         .sum()

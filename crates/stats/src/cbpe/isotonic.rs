@@ -38,16 +38,29 @@ impl Isotonic {
     /// [`Isotonic::fit`] on (score, label) rows given in ascending order of score, then label
     /// (as [`sorted_order`] lists them), with no NaN; `None` without rows. Fitting on many
     /// subsets of one sample (held-out splits) sorts it once.
+    ///
+    /// One pass: each distinct score becomes a block that is pooled with the blocks before
+    /// it while they are not below it (pool adjacent violators on a stack). The blocks come
+    /// out strictly increasing, so the knots are each block's first and last score: the
+    /// ones scikit-learn keeps. Its in-place loop pools the same blocks; the means can
+    /// differ from it in the last bits, as they are summed in another order.
     pub(crate) fn fit_sorted(mut rows: impl Iterator<Item = (f64, f64)>) -> Option<Self> {
-        // Distinct scores, their label sums and counts.
-        let (mut x, mut y, mut w) = (Vec::new(), Vec::new(), Vec::new());
+        let mut blocks: Vec<Block> = Vec::new();
+        let mut push = |block: Block| {
+            let mut block = block;
+            while let Some(last) = blocks.last()
+                && last.mean >= block.mean
+            {
+                block = last.pooled_with(&block);
+                blocks.pop();
+            }
+            blocks.push(block);
+        };
         let (mut current, first) = rows.next()?;
         let (mut sum, mut weight) = (first, 1.0);
         for (score, label) in rows {
             if score - current >= 1e-15 {
-                x.push(current);
-                y.push(sum / weight);
-                w.push(weight);
+                push(Block::new(current, sum / weight, weight));
                 current = score;
                 (sum, weight) = (label, 1.0);
             } else {
@@ -55,27 +68,16 @@ impl Isotonic {
                 weight += 1.0;
             }
         }
-        x.push(current);
-        y.push(sum / weight);
-        w.push(weight);
-        pool_adjacent_violators(&mut y, &mut w);
-        // Drop the knots whose value equals both neighbours'.
-        let n = y.len();
-        let keep: Vec<bool> = (0..n)
-            .map(|i| i == 0 || i + 1 == n || y[i] != y[i - 1] || y[i] != y[i + 1])
-            .collect();
-        let x = x
-            .iter()
-            .zip(&keep)
-            .filter(|(_, k)| **k)
-            .map(|(v, _)| *v)
-            .collect();
-        let y = y
-            .iter()
-            .zip(&keep)
-            .filter(|(_, k)| **k)
-            .map(|(v, _)| *v)
-            .collect();
+        push(Block::new(current, sum / weight, weight));
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        for block in &blocks {
+            x.push(block.first);
+            y.push(block.mean);
+            if block.last != block.first {
+                x.push(block.last);
+                y.push(block.mean);
+            }
+        }
         Some(Self { x, y })
     }
 
@@ -96,6 +98,28 @@ impl Isotonic {
     }
 }
 
+impl Isotonic {
+    /// [`Isotonic::calibrate`] of scores given in ascending order (no NaN), walking the
+    /// knots once instead of searching them for each score; the same values.
+    pub(crate) fn calibrate_ascending(&self, scores: impl Iterator<Item = f64>) -> Vec<f64> {
+        let (x, y) = (&self.x, &self.y);
+        if x.len() == 1 {
+            return scores.map(|_| y[0]).collect();
+        }
+        let mut k = 0;
+        scores
+            .map(|score| {
+                let s = score.clamp(x[0], x[x.len() - 1]);
+                while k + 2 < x.len() && x[k + 1] <= s {
+                    k += 1;
+                }
+                let slope = (y[k + 1] - y[k]) / (x[k + 1] - x[k]);
+                y[k] + (s - x[k]) * slope
+            })
+            .collect()
+    }
+}
+
 /// The rows of `scores` sorted by score, then label, then row: one order for every caller,
 /// whatever the sort algorithm. Sorting packed integer keys rather than indexes compared
 /// through the floats is several times faster on a million rows.
@@ -110,46 +134,33 @@ pub(crate) fn sorted_order(scores: &[f64], labels: &[f64]) -> Vec<usize> {
     keyed.into_iter().map(|(_, _, i)| i).collect()
 }
 
-/// scikit-learn's in-place pool-adjacent-violators (`_inplace_contiguous_isotonic_regression`):
-/// `y` becomes the weighted least-squares non-decreasing fit, in the same order of operations.
-fn pool_adjacent_violators(y: &mut [f64], w: &mut [f64]) {
-    let n = y.len();
-    let mut target: Vec<usize> = (0..n).collect();
-    let mut i = 0;
-    while i < n {
-        let mut k = target[i] + 1;
-        if k == n {
-            break;
-        }
-        if y[i] < y[k] {
-            i = k;
-            continue;
-        }
-        let mut sum_wy = w[i] * y[i];
-        let mut sum_w = w[i];
-        loop {
-            let prev_y = y[k];
-            sum_wy += w[k] * y[k];
-            sum_w += w[k];
-            k = target[k] + 1;
-            if k == n || prev_y < y[k] {
-                y[i] = sum_wy / sum_w;
-                w[i] = sum_w;
-                target[i] = k - 1;
-                target[k - 1] = i;
-                if i > 0 {
-                    i = target[i - 1];
-                }
-                break;
-            }
+/// Consecutive distinct scores pooled to one fitted value.
+struct Block {
+    first: f64,
+    last: f64,
+    mean: f64,
+    weight: f64,
+}
+
+impl Block {
+    fn new(score: f64, mean: f64, weight: f64) -> Self {
+        Self {
+            first: score,
+            last: score,
+            mean,
+            weight,
         }
     }
-    let mut i = 0;
-    while i < n {
-        let k = target[i] + 1;
-        let value = y[i];
-        y[i + 1..k].iter_mut().for_each(|v| *v = value);
-        i = k;
+
+    /// This block and the next one as one.
+    fn pooled_with(&self, next: &Self) -> Self {
+        let weight = self.weight + next.weight;
+        Self {
+            first: self.first,
+            last: next.last,
+            mean: (self.weight * self.mean + next.weight * next.mean) / weight,
+            weight,
+        }
     }
 }
 
@@ -159,10 +170,34 @@ mod tests {
 
     #[test]
     fn pool_adjacent_violators_averages_decreasing_runs() {
-        let mut y = vec![1.0, 3.0, 2.0, 2.0, 5.0];
-        let mut w = vec![1.0; 5];
-        pool_adjacent_violators(&mut y, &mut w);
-        assert_eq!(y, [1.0, 7.0 / 3.0, 7.0 / 3.0, 7.0 / 3.0, 5.0]);
+        let c = Isotonic::fit(&[1.0, 2.0, 3.0, 4.0, 5.0], &[0.0, 1.0, 0.5, 0.5, 1.0]).unwrap();
+        // 1, 0.5 and 0.5 pool to 2/3 over the scores 2 to 4; the knots inside are dropped.
+        assert_eq!(c.x, [1.0, 2.0, 4.0, 5.0]);
+        assert_eq!(c.y, [0.0, 2.0 / 3.0, 2.0 / 3.0, 1.0]);
+        // Equal neighbours pool too (scikit-learn's `>=`), so fitted values rise strictly.
+        let c = Isotonic::fit(&[1.0, 2.0, 3.0], &[0.5, 0.5, 1.0]).unwrap();
+        assert_eq!(c.x, [1.0, 2.0, 3.0]);
+        assert_eq!(c.y, [0.5, 0.5, 1.0]);
+    }
+
+    #[test]
+    fn calibrating_ascending_scores_walks_to_the_same_values() {
+        let mut random = crate::random::SplitMix64::new(3);
+        let scores: Vec<f64> = (0..2000).map(|_| random.uniform()).collect();
+        let labels: Vec<f64> = scores
+            .iter()
+            .map(|s| f64::from(random.uniform() < *s))
+            .collect();
+        let c = Isotonic::fit(&scores, &labels).unwrap();
+        assert!(c.x.len() > 10);
+        // Beyond both ends, on knots, between them, repeated.
+        let mut probe: Vec<f64> = (0..3000).map(|_| 1.2 * random.uniform() - 0.1).collect();
+        probe.extend(c.x.iter().copied());
+        probe.extend([c.x[3]; 4]);
+        probe.sort_by(f64::total_cmp);
+        let walked = c.calibrate_ascending(probe.iter().copied());
+        let searched: Vec<f64> = probe.iter().map(|s| c.calibrate(*s)).collect();
+        assert_eq!(walked, searched);
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub use multiclass::{ClassRows, MulticlassCbpe};
 
 use std::ops::Range;
 
+use calibration::fit_calibration;
+
 use crate::error::StatsError;
 use crate::threshold::sigma_band;
 
@@ -201,18 +203,13 @@ impl Cbpe {
         }
         let truth: Vec<bool> = labels.iter().map(|l| *l == 1.0).collect();
         let predicted: Vec<bool> = scores.iter().map(|s| *s >= options.threshold).collect();
-        let calibrate = match options.calibration {
-            Calibration::Always => true,
-            Calibration::Never => false,
-            Calibration::Auto => {
-                needs_calibration(scores, &truth, options.seed, options.threads.max(1))
-            }
-        };
-        let calibration = if calibrate {
-            Some(Isotonic::fit(scores, labels)?)
-        } else {
-            None
-        };
+        let calibration = fit_calibration(
+            scores,
+            &truth,
+            options.calibration,
+            options.seed,
+            options.threads.max(1),
+        );
         let metrics = options
             .metrics
             .iter()

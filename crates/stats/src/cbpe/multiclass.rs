@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use super::calibration::{Calibration, needs_calibration};
+use super::calibration::fit_calibration;
 use super::isotonic::Isotonic;
 use super::metric::{Metric, SamplingError, roc_auc};
 use super::{CbpeOptions, Estimate, FittedMetric, band};
@@ -97,19 +97,13 @@ impl MulticlassCbpe {
             let scores = &rows.probabilities[c];
             let truth: Vec<bool> = labels.iter().map(|l| *l == c).collect();
             let predicted: Vec<bool> = rows.predicted.iter().map(|p| *p == c).collect();
-            let calibrate = match options.calibration {
-                Calibration::Always => true,
-                Calibration::Never => false,
-                Calibration::Auto => {
-                    needs_calibration(scores, &truth, options.seed, options.threads.max(1))
-                }
-            };
-            let numeric: Vec<f64> = truth.iter().map(|t| f64::from(*t)).collect();
-            calibrations.push(if calibrate {
-                Some(Isotonic::fit(scores, &numeric)?)
-            } else {
-                None
-            });
+            calibrations.push(fit_calibration(
+                scores,
+                &truth,
+                options.calibration,
+                options.seed,
+                options.threads.max(1),
+            ));
             for (m, metric) in options.metrics.iter().enumerate() {
                 class_sampling[m].push(SamplingError::one_vs_rest(
                     *metric, scores, &truth, &predicted,
