@@ -60,36 +60,34 @@ pub fn needs_calibration(scores: &[f64], labels: &[bool], seed: u64, threads: us
     Sorted::new(scores, labels).needs_calibration(seed, threads)
 }
 
-/// The calibration CBPE applies to one class's reference scores under `mode`, decided and
-/// fitted from one sort of the rows. `None` when the scores are taken as they are.
+/// The calibration CBPE applies to one class's reference rows under `mode`, decided and
+/// fitted from their one sort. `None` when the scores are taken as they are.
 pub(crate) fn fit_calibration(
-    scores: &[f64],
-    labels: &[bool],
+    sorted: &Sorted<'_>,
     mode: Calibration,
     seed: u64,
     threads: usize,
 ) -> Option<Isotonic> {
-    if mode == Calibration::Never || scores.is_empty() {
-        return None;
-    }
-    let sorted = Sorted::new(scores, labels);
-    if mode == Calibration::Auto && !sorted.needs_calibration(seed, threads) {
+    if mode == Calibration::Never
+        || (mode == Calibration::Auto && !sorted.needs_calibration(seed, threads))
+    {
         return None;
     }
     Isotonic::fit_sorted(sorted.rows.iter().copied())
 }
 
-/// A reference's rows sorted by score, then label, then row.
-struct Sorted<'a> {
+/// A reference's rows sorted by score, then label, then row: sorted once for the
+/// calibration and ROC AUC's sampling error.
+pub(crate) struct Sorted<'a> {
     labels: &'a [bool],
     /// The rows in that order.
     order: Vec<usize>,
     /// (score, label as 0 or 1) in that order.
-    rows: Vec<(f64, f64)>,
+    pub(crate) rows: Vec<(f64, f64)>,
 }
 
 impl<'a> Sorted<'a> {
-    fn new(scores: &'a [f64], labels: &'a [bool]) -> Self {
+    pub(crate) fn new(scores: &'a [f64], labels: &'a [bool]) -> Self {
         let numeric: Vec<f64> = labels.iter().map(|l| f64::from(*l)).collect();
         let order = sorted_order(scores, &numeric);
         let rows = order.iter().map(|&i| (scores[i], numeric[i])).collect();

@@ -190,7 +190,19 @@ impl SamplingError {
     /// leaves their order to numpy's unstable sort, so on ties the two can differ slightly
     /// (docs/estimate.md gives the size on the bundled example).
     pub fn fit(metric: Metric, scores: &[f64], labels: &[bool], predicted: &[bool]) -> Self {
-        Self::components(metric, scores, labels, predicted, true)
+        Self::components(metric, scores, labels, predicted, true, None)
+    }
+
+    /// [`SamplingError::fit`] with the rows already sorted as (score, label 0/1) by score,
+    /// then label: ROC AUC's ranks need no sort of their own.
+    pub(crate) fn fit_sorted(
+        metric: Metric,
+        scores: &[f64],
+        labels: &[bool],
+        predicted: &[bool],
+        sorted: &[(f64, f64)],
+    ) -> Self {
+        Self::components(metric, scores, labels, predicted, true, Some(sorted))
     }
 
     /// One class's components for a multiclass metric (one against the rest): as
@@ -202,7 +214,7 @@ impl SamplingError {
         labels: &[bool],
         predicted: &[bool],
     ) -> Self {
-        Self::components(metric, scores, labels, predicted, false)
+        Self::components(metric, scores, labels, predicted, false, None)
     }
 
     fn components(
@@ -211,6 +223,7 @@ impl SamplingError {
         labels: &[bool],
         predicted: &[bool],
         scale_f1: bool,
+        sorted: Option<&[(f64, f64)]>,
     ) -> Self {
         let n = labels.len() as f64;
         let c = Counts::of(labels, predicted);
@@ -223,7 +236,7 @@ impl SamplingError {
             scale * (q * (1.0 - q)).sqrt()
         };
         match metric {
-            Metric::RocAuc => roc_auc_components(scores, labels),
+            Metric::RocAuc => roc_auc_components(scores, labels, sorted),
             Metric::Accuracy => Self {
                 std: binary(c.tp + c.tn, labels.len(), 1.0),
                 share: 1.0,
@@ -261,37 +274,52 @@ impl SamplingError {
     }
 }
 
-fn roc_auc_components(scores: &[f64], labels: &[bool]) -> SamplingError {
+/// `sorted`: the rows as (score, label 0/1) by score, then label, when the caller has them.
+fn roc_auc_components(
+    scores: &[f64],
+    labels: &[bool],
+    sorted: Option<&[(f64, f64)]>,
+) -> SamplingError {
     let n = labels.len();
     let positives = labels.iter().filter(|l| **l).count();
     // The minority class as positives, as NannyML flips when the mean label exceeds 1/2.
     let flip = 2 * positives > n;
-    let rows: Vec<(f64, bool)> = scores
-        .iter()
-        .zip(labels)
-        .map(|(s, l)| if flip { (1.0 - s, !l) } else { (*s, *l) })
-        .collect();
-    let (values, truth): (Vec<f64>, Vec<f64>) =
-        rows.iter().map(|(s, l)| (*s, f64::from(*l))).unzip();
-    let order = super::isotonic::sorted_order(&values, &truth);
-    let n_pos = rows.iter().filter(|r| r.1).count();
-    let n_neg = n - n_pos;
+    let n_pos = if flip { n - positives } else { positives };
+    let std = match sorted.filter(|_| !flip) {
+        Some(rows) => positive_rank_std(rows.iter().map(|r| r.1 == 1.0), n_pos, n - n_pos),
+        None => {
+            let rows: Vec<(f64, bool)> = scores
+                .iter()
+                .zip(labels)
+                .map(|(s, l)| if flip { (1.0 - s, !l) } else { (*s, *l) })
+                .collect();
+            let (values, truth): (Vec<f64>, Vec<f64>) =
+                rows.iter().map(|(s, l)| (*s, f64::from(*l))).unzip();
+            let order = super::isotonic::sorted_order(&values, &truth);
+            positive_rank_std(order.iter().map(|&i| rows[i].1), n_pos, n - n_pos)
+        }
+    };
+    SamplingError {
+        std,
+        share: n_pos as f64 / n as f64,
+    }
+}
+
+/// The population standard deviation over positives of the share of negatives ranked below
+/// each, from the labels in rank order.
+fn positive_rank_std(positive: impl Iterator<Item = bool>, n_pos: usize, n_neg: usize) -> f64 {
     // A positive at rank r (0-based) with i positives before it has r − i negatives below.
     // NannyML takes the distinct nonzero ranks of positives, so a positive at rank 0
     // contributes nothing; kept for equality.
     let mut below = Vec::with_capacity(n_pos);
-    for (rank, &i) in order.iter().enumerate() {
-        if rows[i].1 && rank > 0 {
+    for (rank, is_positive) in positive.enumerate() {
+        if is_positive && rank > 0 {
             below.push((rank - below.len()) as f64 / n_neg as f64);
         }
     }
     let m = below.len() as f64;
     let mean = below.iter().sum::<f64>() / m;
-    let std = (below.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / m).sqrt();
-    SamplingError {
-        std,
-        share: n_pos as f64 / n as f64,
-    }
+    (below.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / m).sqrt()
 }
 
 #[cfg(test)]

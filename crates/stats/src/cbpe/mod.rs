@@ -39,7 +39,7 @@ pub use multiclass::{ClassRows, MulticlassCbpe};
 
 use std::ops::Range;
 
-use calibration::fit_calibration;
+use calibration::{Sorted, fit_calibration};
 
 use crate::error::StatsError;
 use crate::threshold::sigma_band;
@@ -203,13 +203,18 @@ impl Cbpe {
         }
         let truth: Vec<bool> = labels.iter().map(|l| *l == 1.0).collect();
         let predicted: Vec<bool> = scores.iter().map(|s| *s >= options.threshold).collect();
-        let calibration = fit_calibration(
-            scores,
-            &truth,
-            options.calibration,
-            options.seed,
-            options.threads.max(1),
-        );
+        // Sorted once, for the calibration and ROC AUC's sampling error.
+        let sorted = (options.calibration != Calibration::Never
+            || options.metrics.contains(&Metric::RocAuc))
+        .then(|| Sorted::new(scores, &truth));
+        let calibration = sorted.as_ref().and_then(|sorted| {
+            fit_calibration(
+                sorted,
+                options.calibration,
+                options.seed,
+                options.threads.max(1),
+            )
+        });
         let metrics = options
             .metrics
             .iter()
@@ -221,11 +226,13 @@ impl Cbpe {
                         metric.realized(&scores[r.clone()], &truth[r.clone()], &predicted[r])
                     })
                     .collect();
-                FittedMetric::new(
-                    metric,
-                    SamplingError::fit(metric, scores, &truth, &predicted),
-                    reference_chunks,
-                )
+                let sampling = match &sorted {
+                    Some(sorted) => {
+                        SamplingError::fit_sorted(metric, scores, &truth, &predicted, &sorted.rows)
+                    }
+                    None => SamplingError::fit(metric, scores, &truth, &predicted),
+                };
+                FittedMetric::new(metric, sampling, reference_chunks)
             })
             .collect();
         Ok(Self {

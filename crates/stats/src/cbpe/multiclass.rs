@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use super::calibration::fit_calibration;
+use super::calibration::{Calibration, Sorted, fit_calibration};
 use super::isotonic::Isotonic;
 use super::metric::{Metric, SamplingError, roc_auc};
 use super::{CbpeOptions, Estimate, FittedMetric, band};
@@ -97,13 +97,16 @@ impl MulticlassCbpe {
             let scores = &rows.probabilities[c];
             let truth: Vec<bool> = labels.iter().map(|l| *l == c).collect();
             let predicted: Vec<bool> = rows.predicted.iter().map(|p| *p == c).collect();
-            calibrations.push(fit_calibration(
-                scores,
-                &truth,
-                options.calibration,
-                options.seed,
-                options.threads.max(1),
-            ));
+            calibrations.push(if options.calibration == Calibration::Never {
+                None
+            } else {
+                fit_calibration(
+                    &Sorted::new(scores, &truth),
+                    options.calibration,
+                    options.seed,
+                    options.threads.max(1),
+                )
+            });
             for (m, metric) in options.metrics.iter().enumerate() {
                 class_sampling[m].push(SamplingError::one_vs_rest(
                     *metric, scores, &truth, &predicted,
