@@ -14,6 +14,12 @@
 //! ingest, and `Check` latency percentiles. With `floor`, the `Check`s name a model that is
 //! not registered, so the service answers NOT_FOUND at once: the round trip without the
 //! guard, for comparison.
+//!
+//! Record ids are `r0`, `r1`, ... (the label-join index grows with them); with
+//! `SEISMO_LOAD_IDS=uuid` they are 33-character hex pairs in random order, as UUIDs are, and
+//! with `SEISMO_LOAD_IDS=none` records carry no id. After the `Check`s the service stops and
+//! the store is opened again, which compacts it when a quarter of it is free; its size is
+//! printed before and after.
 
 use std::time::{Duration, Instant};
 
@@ -33,10 +39,23 @@ fn prediction(i: u64) -> f64 {
     ((i * 13) % 100) as f64 / 100.0
 }
 
+/// Record `i`'s id (see the module's documentation).
+fn id(i: u64) -> String {
+    match std::env::var("SEISMO_LOAD_IDS").as_deref() {
+        Ok("none") => String::new(),
+        Ok("uuid") => format!(
+            "{:016x}-{:016x}",
+            (i + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            i.wrapping_mul(0xBF58_476D_1CE4_E5B9)
+        ),
+        _ => format!("r{i}"),
+    }
+}
+
 /// Record `i` as a row.
 fn record(i: u64) -> Record {
     Record {
-        id: format!("r{i}"),
+        id: id(i),
         time_micros: START + i as i64 * 1_000,
         model_version: "1".into(),
         features: (0..FEATURES)
@@ -57,7 +76,7 @@ fn record(i: u64) -> Record {
 /// Records `from..to` as columns.
 fn columns(from: u64, to: u64) -> RecordColumns {
     RecordColumns {
-        ids: (from..to).map(|i| format!("r{i}")).collect(),
+        ids: (from..to).map(id).collect(),
         time_micros: (from..to).map(|i| START + i as i64 * 1_000).collect(),
         model_versions: vec!["1".into()],
         predictions: (from..to).map(prediction).collect(),
@@ -245,11 +264,7 @@ async fn drive(args: Vec<String>) {
         memory(pid).1
     );
 
-    let bytes: u64 = std::fs::read_dir(dir.path())
-        .unwrap()
-        .filter_map(|e| e.ok()?.metadata().ok())
-        .map(|m| m.len())
-        .sum();
+    let bytes = store_bytes(dir.path());
     println!(
         "store: {:.1} MB on disk, {:.0} bytes per record",
         bytes as f64 / 1e6,
@@ -304,4 +319,23 @@ async fn drive(args: Vec<String>) {
     );
     service.kill().unwrap();
     service.wait().unwrap();
+    // What a restart leaves: opening the store compacts it when a quarter of it is free.
+    let started = Instant::now();
+    drop(seismo_monitor::Store::open(dir.path(), 64 << 20).unwrap());
+    let bytes = store_bytes(dir.path());
+    println!(
+        "store after a restart: {:.1} MB on disk, {:.0} bytes per record (opened in {:.2} s)",
+        bytes as f64 / 1e6,
+        bytes as f64 / (batches * batch) as f64,
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// The bytes of every file in the data directory.
+fn store_bytes(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum()
 }

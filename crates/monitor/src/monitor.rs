@@ -15,7 +15,7 @@ use crate::metrics::{Metrics, ModelLabel};
 use crate::model::Model;
 use crate::record::{Alert, Columns, ModelSpec};
 use crate::report::{self, Covered, ReportError};
-use crate::store::{Store, StoreError, encode};
+use crate::store::{Store, StoreError, encode_compressed};
 use crate::window::Summary;
 use crate::writer::{Outlets, Refused, WindowPart, Writer};
 
@@ -251,7 +251,7 @@ impl Monitor {
                 Summary::of(&columns, &model).map_err(|e| MonitorError::Internal(e.to_string()))?;
             parts.push(WindowPart {
                 start,
-                encoded: encode(&columns),
+                encoded: encode_compressed(&columns),
                 columns,
                 summary,
             });

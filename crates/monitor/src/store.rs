@@ -8,9 +8,10 @@
 //! drops whole windows. Record ids are indexed one by one (with the window and prediction)
 //! so late labels join, and each window's labelled performance is kept as sums.
 //!
-//! Stored values are the core's own types (`record.rs`), each prefixed with the storage
-//! version ([`STORAGE_VERSION`]); the store records the version it was made with and
-//! refuses to open one made with another, naming both, instead of misreading it.
+//! Stored values are the core's own types (`record.rs`) in protobuf, each prefixed with a
+//! byte that says whether it is plain or compressed (batches are compressed with zstd);
+//! the store records its storage version ([`STORAGE_VERSION`]) and refuses to open one
+//! made with a later version, naming both, instead of misreading it.
 
 use std::path::Path;
 
@@ -42,23 +43,56 @@ const CUSUMS: TableDefinition<&str, &[u8]> = TableDefinition::new("cusums");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 
 /// The version of the stored encoding: raise it when stored values change in a way an
-/// older reader would misread. Every stored value starts with it.
-pub const STORAGE_VERSION: u8 = 1;
+/// older reader would misread. The store records the version it was written with.
+///
+/// Version 2 added compressed values ([`COMPRESSED`]); a store of version 1 holds plain ones
+/// only, so it opens and is marked version 2 (a seismo that reads version 1 then refuses
+/// it by name rather than misread it).
+pub const STORAGE_VERSION: u8 = 2;
 
-/// A value as the store keeps it: the storage version, then the message.
+/// Every stored value starts with one byte that says how the message follows: `PLAIN`,
+/// the protobuf encoding as it is (small values: models, alerts).
+const PLAIN: u8 = 1;
+/// The protobuf encoding, compressed with zstd (batches of records).
+const COMPRESSED: u8 = 2;
+
+/// The least file size [`Store::open`] compacts: below it the free pages are not worth a
+/// rewrite.
+const COMPACT_AT_BYTES: u64 = 64 << 20;
+
+/// How hard batches are compressed: zstd's fast end, as batches are compressed on the
+/// request's path.
+const ZSTD_LEVEL: i32 = 1;
+
+/// A small value as the store keeps it: [`PLAIN`], then the message.
 pub fn encode(message: &impl Message) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(1 + message.encoded_len());
-    bytes.push(STORAGE_VERSION);
+    bytes.push(PLAIN);
     message.encode(&mut bytes).expect("a Vec grows");
     bytes
 }
 
-/// A stored value, checked for its storage version.
+/// A batch of records as the store keeps it: [`COMPRESSED`], then the message compressed.
+/// Columns of one window compress well (a feature's values sit together); the load
+/// generator's batches shrink 7-fold (docs/benchmarks.md).
+pub fn encode_compressed(message: &impl Message) -> Vec<u8> {
+    let plain = message.encode_to_vec();
+    let mut bytes = Vec::with_capacity(1 + plain.len() / 2);
+    bytes.push(COMPRESSED);
+    zstd::stream::copy_encode(plain.as_slice(), &mut bytes, ZSTD_LEVEL).expect("a Vec grows");
+    bytes
+}
+
+/// A stored value, plain or compressed.
 fn decode<M: Message + Default>(bytes: &[u8]) -> Result<M, StoreError> {
     match bytes.split_first() {
-        Some((&STORAGE_VERSION, message)) => M::decode(message).map_err(fail),
+        Some((&PLAIN, message)) => M::decode(message).map_err(fail),
+        Some((&COMPRESSED, compressed)) => {
+            let message = zstd::stream::decode_all(compressed).map_err(fail)?;
+            M::decode(message.as_slice()).map_err(fail)
+        }
         Some((version, _)) => Err(StoreError(format!(
-            "a value stored with storage version {version}; this seismo reads version {STORAGE_VERSION}"
+            "a value stored with storage version {version}; this seismo reads versions up to {STORAGE_VERSION}"
         ))),
         None => Err(StoreError("an empty stored value".into())),
     }
@@ -126,10 +160,15 @@ impl Store {
                 .map(|v| v.value());
             match version {
                 Some(v) if v == u64::from(STORAGE_VERSION) => {}
+                // Plain values only: readable as they are, and written compressed from now.
+                Some(1) => {
+                    meta.insert("storage_version", u64::from(STORAGE_VERSION))
+                        .map_err(fail)?;
+                }
                 Some(v) => {
                     return Err(StoreError(format!(
-                        "{}: made with storage version {v}; this seismo reads version \
-                         {STORAGE_VERSION} (start with a new data directory)",
+                        "{}: made with storage version {v}; this seismo reads versions up \
+                         to {STORAGE_VERSION} (start with a new data directory)",
                         dir.display()
                     )));
                 }
@@ -153,7 +192,42 @@ impl Store {
             }
         }
         tx.commit().map_err(fail)?;
-        Ok(Self { db })
+        let mut store = Self { db };
+        store.compact_if_sparse(dir, COMPACT_AT_BYTES)?;
+        Ok(store)
+    }
+
+    /// Rewrites the file without its free pages when at least a quarter of it is free and
+    /// it is larger than `at_bytes`. redb copies pages on write and reuses freed ones, but
+    /// never gives them back: after a burst of ingest or a retention sweep the file keeps
+    /// them (a third of it after a million records with ids, docs/benchmarks.md). Done at
+    /// startup, when nothing else reads or writes; its time grows with the file.
+    fn compact_if_sparse(&mut self, dir: &Path, at_bytes: u64) -> Result<(), StoreError> {
+        let length = std::fs::metadata(dir.join("seismo.redb"))
+            .map_err(fail)?
+            .len();
+        if length < at_bytes {
+            return Ok(());
+        }
+        let tx = self.db.begin_write().map_err(fail)?;
+        let stats = tx.stats().map_err(fail)?;
+        tx.abort().map_err(fail)?;
+        let allocated = stats.allocated_pages() * stats.page_size() as u64;
+        if allocated.saturating_mul(4) > length.saturating_mul(3) {
+            return Ok(());
+        }
+        let started = std::time::Instant::now();
+        self.db.compact().map_err(fail)?;
+        let after = std::fs::metadata(dir.join("seismo.redb"))
+            .map_err(fail)?
+            .len();
+        tracing::info!(
+            before = length,
+            after,
+            seconds = started.elapsed().as_secs_f64(),
+            "store compacted"
+        );
+        Ok(())
     }
 
     /// Saves a model's registration.
@@ -280,11 +354,17 @@ impl Write {
         self.next += 1;
         if !columns.ids.is_empty() {
             let mut ids = self.tx.open_table(IDS).map_err(fail)?;
-            for (id, &p) in columns.ids.iter().zip(&columns.predictions) {
-                if !id.is_empty() {
-                    ids.insert((model, id.as_str()), (window, p))
-                        .map_err(fail)?;
-                }
+            // In key order, so a batch's ids touch each leaf page once.
+            let mut rows: Vec<usize> = (0..columns.ids.len())
+                .filter(|&row| !columns.ids[row].is_empty())
+                .collect();
+            rows.sort_unstable_by_key(|&row| columns.ids[row].as_str());
+            for row in rows {
+                ids.insert(
+                    (model, columns.ids[row].as_str()),
+                    (window, columns.predictions[row]),
+                )
+                .map_err(fail)?;
             }
         }
         if columns.labels.iter().any(|l| !l.is_nan()) {
@@ -468,11 +548,107 @@ mod tests {
     }
 
     #[test]
+    fn batches_are_stored_compressed_and_read_back() {
+        let columns = Columns {
+            ids: (0..1000).map(|i| format!("r{i}")).collect(),
+            time_micros: (0..1000).collect(),
+            predictions: (0..1000).map(|i| f64::from(i % 100) / 100.0).collect(),
+            features: vec![FeatureValues {
+                name: "x".into(),
+                numbers: (0..1000).map(|i| f64::from(i % 997)).collect(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let compressed = encode_compressed(&columns);
+        assert_eq!(compressed[0], COMPRESSED);
+        assert!(compressed.len() * 2 < encode(&columns).len());
+        assert_eq!(decode::<Columns>(&compressed).unwrap(), columns);
+        // A damaged frame is an error, not a panic.
+        let mut damaged = compressed.clone();
+        damaged.truncate(damaged.len() / 2);
+        assert!(decode::<Columns>(&damaged).is_err());
+    }
+
+    /// A store of version 1 (plain values only) opens, keeps its values readable, and is
+    /// marked with the current version.
+    #[test]
+    fn a_version_1_store_opens_and_is_upgraded() {
+        let dir = tempfile::tempdir().unwrap();
+        let batch = Columns {
+            time_micros: vec![7],
+            predictions: vec![0.25],
+            ..Default::default()
+        };
+        {
+            let store = Store::open(dir.path(), 1 << 20).unwrap();
+            let mut write = store.write().unwrap();
+            write
+                .append("m@1", Task::Regression, 0, &batch, &encode(&batch))
+                .unwrap();
+            write.commit().unwrap();
+            let tx = store.db.begin_write().unwrap();
+            tx.open_table(META)
+                .unwrap()
+                .insert("storage_version", 1)
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        let store = Store::open(dir.path(), 1 << 20).unwrap();
+        let read = store.batches("m@1", 0, 1, 10).unwrap().unwrap();
+        assert_eq!(read, vec![batch]);
+        let tx = store.db.begin_read().unwrap();
+        let version = tx.open_table(META).unwrap().get("storage_version").unwrap();
+        assert_eq!(version.unwrap().value(), u64::from(STORAGE_VERSION));
+    }
+
+    /// Freed pages stay in the file until it is compacted; compacting a sparse file (as
+    /// opening one over `COMPACT_AT_BYTES` does) keeps every value.
+    #[test]
+    fn a_sparse_store_is_compacted() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("seismo.redb");
+        let batch = |i: u64| Columns {
+            ids: (0..500).map(|r| format!("r{i}-{r}")).collect(),
+            time_micros: vec![7; 500],
+            predictions: (0..500).map(|r| r as f64 / 500.0).collect(),
+            ..Default::default()
+        };
+        let mut store = Store::open(dir.path(), 1 << 20).unwrap();
+        for i in 0..40 {
+            let mut write = store.write().unwrap();
+            let columns = batch(i);
+            write
+                .append(
+                    "m@1",
+                    Task::Regression,
+                    i as i64,
+                    &columns,
+                    &encode_compressed(&columns),
+                )
+                .unwrap();
+            write.commit().unwrap();
+        }
+        let mut write = store.write().unwrap();
+        assert_eq!(write.expire("m@1", 30).unwrap(), 30 * 500);
+        write.commit().unwrap();
+        let full = std::fs::metadata(&file).unwrap().len();
+        // Not sparse enough or not large enough: left alone.
+        store.compact_if_sparse(dir.path(), full + 1).unwrap();
+        assert_eq!(std::fs::metadata(&file).unwrap().len(), full);
+        store.compact_if_sparse(dir.path(), 0).unwrap();
+        let compacted = std::fs::metadata(&file).unwrap().len();
+        assert!(compacted * 4 <= full * 3, "{full} -> {compacted}");
+        let kept = store.batches("m@1", 0, 100, 1 << 20).unwrap().unwrap();
+        assert_eq!(kept, (30..40).map(batch).collect::<Vec<_>>());
+    }
+
+    #[test]
     fn a_value_or_store_of_another_version_is_refused_by_name() {
         let mut bytes = encode(&Columns::default());
         bytes[0] = STORAGE_VERSION + 1;
         let e = decode::<Columns>(&bytes).unwrap_err().to_string();
-        assert!(e.contains("storage version 2"), "{e}");
+        assert!(e.contains("storage version 3"), "{e}");
 
         let dir = tempfile::tempdir().unwrap();
         drop(Store::open(dir.path(), 1 << 20).unwrap());
