@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
 use seismo_core::Dataset;
 use seismo_io::Sink;
@@ -42,9 +42,6 @@ impl ModelArgs {
 
 /// A model and its card ([`Model::load_with_card`]), errors naming the flags.
 pub fn load_model(path: &Path, card: Option<&Path>, features: &[String]) -> Result<(Model, Card)> {
-    if card.is_some() && !features.is_empty() {
-        bail!("give --card or --features, not both");
-    }
     Model::load_with_card(path, card, features).map_err(|e| match e {
         seismo_model::ModelError::Card(message) => anyhow::anyhow!(
             "model {}: {message} (the columns come from --features or a model card: --card, or {})",

@@ -45,15 +45,15 @@ impl Model {
         features: &[String],
     ) -> Result<(Model, Card), ModelError> {
         let path = path.as_ref();
+        if card.is_some() && !features.is_empty() {
+            return Err(ModelError::Card(
+                "give a card or the features, not both".into(),
+            ));
+        }
         let model = Model::load(path)?;
         let beside = path.with_extension("toml");
         let card = match (card, features.is_empty()) {
-            (Some(_), false) => {
-                return Err(ModelError::Card(
-                    "give a card or the features, not both".into(),
-                ));
-            }
-            (Some(card), true) => Card::read(card)?,
+            (Some(card), _) => Card::read(card)?,
             (None, false) => Card::new(features.to_vec()),
             (None, true) if beside.is_file() => Card::read(&beside)?,
             (None, true) => Card::new(Vec::new()),

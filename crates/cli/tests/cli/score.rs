@@ -128,6 +128,18 @@ fn bad_models_cards_and_columns_are_one_clear_error_and_no_file() {
         seismo(&args)
     };
     assert_bad_input(&run(&["--model", path(&logistic)]), "name its columns");
+    let card = example("models/credit_gbm.toml");
+    assert_bad_input(
+        &run(&[
+            "--model",
+            path(&logistic),
+            "--card",
+            path(&card),
+            "--features",
+            "age",
+        ]),
+        "give a card or the features, not both",
+    );
     assert_bad_input(
         &run(&["--model", path(&logistic), "--features", "age,income"]),
         "takes 7 features and the card names 2",
