@@ -3,7 +3,11 @@
 with whylogs' Spark profiler (``whylogs.api.pyspark.experimental``), and prints the wall
 time of the profile alone (the session's start apart) and the columns profiled.
 
-  python spark_profile.py seismo FILE    (pyspark 4.3, the seismo wheel, pyarrow >= 14)
+  python spark_profile.py seismo FILE    (pyspark 4.3, the seismo wheel, pyarrow >= 14; a
+                                          bare Parquet scan, so the executors read the
+                                          files themselves: read="auto")
+  python spark_profile.py seismo-mapinarrow FILE   (the same through Spark's hand-off:
+                                          read="spark")
   python spark_profile.py whylogs FILE   (whylogs[spark] 1.6.4: pyspark 3.5, pyarrow 12)
   python spark_profile.py arrow FILE     (the floor: the partitions' Arrow batches handed
                                           to Python and counted, as mapInArrow does for
@@ -31,10 +35,10 @@ spark.sparkContext.setLogLevel("ERROR")
 df = spark.read.parquet(path)
 partitions = df.rdd.getNumPartitions()
 start = time.perf_counter()
-if tool == "seismo":
+if tool in ("seismo", "seismo-mapinarrow"):
     import seismo.spark
 
-    summary = seismo.spark.profile(df).summary()
+    summary = seismo.spark.profile(df, read="auto" if tool == "seismo" else "spark").summary()
     columns = len(summary["columns"])
     rows = summary["rows"]
 elif tool == "whylogs":
@@ -53,7 +57,7 @@ elif tool == "arrow":
     rows = sum(r["rows"] for r in df.mapInArrow(count, "rows long").collect())
     columns = len(df.columns)
 else:
-    sys.exit(f"unknown tool {tool!r}: seismo, whylogs or arrow")
+    sys.exit(f"unknown tool {tool!r}: seismo, seismo-mapinarrow, whylogs or arrow")
 elapsed = time.perf_counter() - start
 print(f"{tool}: {rows} rows, {columns} columns, {partitions} partitions, profile {elapsed:.2f} s")
 spark.stop()

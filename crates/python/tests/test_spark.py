@@ -129,3 +129,43 @@ def test_partial_profiles_are_compressed_and_merge_to_the_whole():
         assert got["count"] == want["count"] and got["nulls"] == want["nulls"]
     # Plain saved bytes merge too.
     assert seismo.spark.merge([plain]).summary()["rows"] == half
+
+
+def test_a_bare_parquet_scan_is_read_by_seismo_on_the_executors(spark, tmp_path):
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(REFERENCE)
+    for i, start in enumerate(range(0, table.num_rows, 2000)):
+        pq.write_table(table.slice(start, 2000), tmp_path / f"part-{i}.parquet")
+    df = spark.read.parquet(str(tmp_path))
+    files = seismo.spark.parquet_files(df)
+    assert [Path(f).name for f in files] == ["part-0.parquet", "part-1.parquet", "part-2.parquet"]
+    by_files = seismo.spark.profile(df, read="files").summary()
+    by_spark = seismo.spark.profile(df, read="spark").summary()
+    assert seismo.spark.profile(df).summary() == by_files  # auto takes the files
+    single = seismo.profile(REFERENCE, threads=1).summary()
+    assert by_files["rows"] == by_spark["rows"] == single["rows"] == 5000
+    for got, spark_got, want in zip(by_files["columns"], by_spark["columns"], single["columns"]):
+        for key in ("name", "kind", "count", "nulls", "nan", "min", "max"):
+            assert got.get(key) == spark_got.get(key) == want.get(key), (want["name"], key)
+        if isinstance(want.get("mean"), float):
+            assert got["mean"] == pytest.approx(want["mean"], rel=1e-12), want["name"]
+
+
+def test_other_frames_are_not_read_as_files(spark, tmp_path):
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(REFERENCE)
+    filtered = spark.read.parquet(REFERENCE).where("score > 0.5")
+    projected = spark.read.parquet(REFERENCE).select("score")
+    pq.write_to_dataset(table, tmp_path / "by_country", partition_cols=["country"])
+    partitioned = spark.read.parquet(str(tmp_path / "by_country"))
+    for df in (filtered, projected, partitioned, spark.read.parquet(REFERENCE).repartition(2)):
+        assert seismo.spark.parquet_files(df) is None
+        with pytest.raises(seismo.SeismoError, match='read="files" needs a bare scan'):
+            seismo.spark.profile(df, read="files")
+    # Read by Spark, the filter applies.
+    rows = seismo.spark.profile(filtered).summary()["rows"]
+    assert rows == int((table.column("score").to_numpy() > 0.5).sum())
+    with pytest.raises(seismo.SeismoError, match="read='disk'"):
+        seismo.spark.profile(filtered, read="disk")

@@ -23,7 +23,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from . import Profile, SeismoError
 
-__all__ = ["profile", "drift", "partial_profiles", "merge"]
+__all__ = ["profile", "drift", "partial_profiles", "merge", "parquet_files"]
 
 
 def _pack(profile: Profile) -> bytes:
@@ -93,13 +93,110 @@ def merge(parts: Sequence[bytes]) -> Profile:
     return merged
 
 
-def profile(df, *, by: Optional[Sequence[str]] = None, threads: int = 1):
+def parquet_files(df) -> Optional[List[str]]:
+    """The files a DataFrame reads, when it is a bare scan of local Parquet files (``spark.
+    read.parquet(path)`` with no filter, projection, join, user schema or partition
+    columns) whose columns are the DataFrame's; ``None`` otherwise (and on Spark Connect,
+    whose plans are not visible here)."""
+    try:
+        plan = df._jdf.queryExecution().optimizedPlan()
+        if plan.getClass().getSimpleName() != "LogicalRelation":
+            return None
+        relation = plan.relation()
+        if relation.getClass().getSimpleName() != "HadoopFsRelation":
+            return None
+        if relation.fileFormat().getClass().getSimpleName() != "ParquetFileFormat":
+            return None
+        if relation.partitionSchema().length() > 0:
+            return None
+        files = list(df.inputFiles())
+    except Exception:  # noqa: BLE001 - any plan this does not recognise is not a bare scan
+        return None
+    paths = []
+    for name in files:
+        if name.startswith("file:"):
+            name = name[len("file:"):]
+            while name.startswith("//"):
+                name = name[1:]
+        elif ":" in name.split("/")[0]:
+            return None  # hdfs:, s3a: ...: not readable by seismo's own reader
+        paths.append(name)
+    if not paths:
+        return None
+    import pyarrow.parquet as pq
+
+    # The files' own columns must be what Spark reads (no schema given or merged).
+    columns = list(df.columns)
+    try:
+        if any(pq.read_schema(path).names != columns for path in paths):
+            return None
+    except (OSError, ValueError):
+        return None
+    return sorted(paths)
+
+
+def _profile_files(df, paths: List[str], threads: int) -> Profile:
+    """The files' row groups, in file order, cut into contiguous runs (two per core Spark
+    offers, so one large file spreads too); each run read with pyarrow and profiled row
+    group by row group on an executor, its partial profile merged there; the runs'
+    profiles merged on the driver in order."""
+    import pyarrow.parquet as pq
+
+    spark = df.sparkSession
+    groups = [(path, g) for path in paths for g in range(pq.ParquetFile(path).metadata.num_row_groups)]
+    if not groups:
+        raise SeismoError("no partial profile to merge: the data has no rows")
+    runs = max(1, min(len(groups), 2 * spark.sparkContext.defaultParallelism))
+    cuts = [len(groups) * i // runs for i in range(runs + 1)]
+    units = [groups[cuts[i] : cuts[i + 1]] for i in range(runs)]
+
+    def run(unit_iter):
+        import pyarrow.parquet as pq
+
+        from . import profile as profile_data
+
+        for unit in unit_iter:
+            merged = None
+            for path, group in unit:
+                part = profile_data(pq.ParquetFile(path).read_row_group(group), threads=threads)
+                if merged is None:
+                    merged = part
+                else:
+                    merged.merge(part)
+            yield _pack(merged)
+
+    parts = spark.sparkContext.parallelize(units, len(units)).mapPartitions(run).collect()
+    return merge(parts)
+
+
+def profile(df, *, by: Optional[Sequence[str]] = None, threads: int = 1, read: str = "auto"):
     """Profiles a Spark DataFrame: each partition on its executor (``threads`` threads
     each), the partial profiles merged on the driver in partition order. With ``by``, a
-    dict of segment key (a tuple of the ``by`` values as text) to that segment's profile."""
+    dict of segment key (a tuple of the ``by`` values as text) to that segment's profile.
+
+    ``read`` says how the executors get the rows. ``"spark"``: Spark decodes them and hands
+    each partition's Arrow batches over (``mapInArrow``), for any DataFrame. ``"files"``:
+    when the DataFrame is a bare scan of local Parquet files (:func:`parquet_files`), the
+    executors read the files' row groups straight to Arrow (pyarrow) instead, which skips
+    Spark's decoding to rows and back to Arrow (most of the time on large scans:
+    docs/python.md);
+    an error for any other DataFrame. ``"auto"`` (the default): ``"files"`` where it applies
+    and there is no ``by``, else ``"spark"``."""
     from pyspark.sql.types import ArrayType, BinaryType, StringType, StructField, StructType
 
+    if read not in ("auto", "spark", "files"):
+        raise SeismoError(f'read={read!r}: not "auto", "spark" or "files"')
     segment_by = list(by or [])
+    if read != "spark" and not segment_by:
+        paths = parquet_files(df)
+        if paths is not None:
+            return _profile_files(df, paths, threads)
+    if read == "files":
+        raise SeismoError(
+            'read="files" needs a bare scan of local Parquet files whose columns are the '
+            "DataFrame's (spark.read.parquet(path), no filter, projection or partition "
+            'columns) and no by; use read="spark" for this DataFrame'
+        )
     schema = StructType(
         [
             StructField("key", ArrayType(StringType(), False), False),
@@ -125,16 +222,24 @@ def profile(df, *, by: Optional[Sequence[str]] = None, threads: int = 1):
     return {key: merge(parts[key]) for key in sorted(parts)}
 
 
-def drift(reference_df, current_df, *, by: Optional[Sequence[str]] = None, threads: int = 1, **options):
+def drift(
+    reference_df,
+    current_df,
+    *,
+    by: Optional[Sequence[str]] = None,
+    threads: int = 1,
+    read: str = "auto",
+    **options,
+):
     """Drift between two Spark DataFrames from their merged profiles (each column compared
     sketch to sketch, as ``seismo drift`` with a saved profile). ``options`` are
     :func:`seismo.drift`'s (``prediction``, ``target``, ``ignore``, tests, thresholds). With
     ``by``, a dict of segment key to the report of that segment, for the segments both
-    sides have."""
+    sides have. ``read`` is :func:`profile`'s."""
     from . import drift as drift_profiles
 
-    reference = profile(reference_df, by=by, threads=threads)
-    current = profile(current_df, by=by, threads=threads)
+    reference = profile(reference_df, by=by, threads=threads, read=read)
+    current = profile(current_df, by=by, threads=threads, read=read)
     if not by:
         return drift_profiles(reference, current, **options)
     return {
