@@ -160,7 +160,14 @@ def test_other_frames_are_not_read_as_files(spark, tmp_path):
     projected = spark.read.parquet(REFERENCE).select("score")
     pq.write_to_dataset(table, tmp_path / "by_country", partition_cols=["country"])
     partitioned = spark.read.parquet(str(tmp_path / "by_country"))
-    for df in (filtered, projected, partitioned, spark.read.parquet(REFERENCE).repartition(2)):
+    # A schema of the user's, which casts the score to text.
+    schema = ", ".join(
+        f"`{f.name}` {'STRING' if f.name == 'score' else f.dataType.simpleString()}"
+        for f in spark.read.parquet(REFERENCE).schema.fields
+    )
+    cast = spark.read.schema(schema).parquet(REFERENCE)
+    others = (filtered, projected, partitioned, cast, spark.read.parquet(REFERENCE).repartition(2))
+    for df in others:
         assert seismo.spark.parquet_files(df) is None
         with pytest.raises(seismo.SeismoError, match='read="files" needs a bare scan'):
             seismo.spark.profile(df, read="files")

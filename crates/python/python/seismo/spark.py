@@ -125,12 +125,15 @@ def parquet_files(df) -> Optional[List[str]]:
         return None
     import pyarrow.parquet as pq
 
-    # The files' own columns must be what Spark reads (no schema given or merged).
+    # The files' own columns must be what Spark reads: the same names in every file, and
+    # the types Spark gives them without a schema of the user's (which would cast).
     columns = list(df.columns)
     try:
         if any(pq.read_schema(path).names != columns for path in paths):
             return None
-    except (OSError, ValueError):
+        if df.sparkSession.read.parquet(paths[0]).schema != df.schema:
+            return None
+    except Exception:  # noqa: BLE001 - unreadable here: leave it to Spark
         return None
     return sorted(paths)
 
