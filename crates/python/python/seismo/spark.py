@@ -1,9 +1,10 @@
 """seismo on Apache Spark: profiles of a DataFrame computed where it lives.
 
-Each partition is profiled by seismo on its executor (``DataFrame.mapInArrow`` hands it the
-partition's Arrow batches, no row conversion), and only the serialized partial profile
-(the saved format, zlib-compressed: 4 to 13 KB per column) travels to the driver, which
-merges them.
+The data is profiled by seismo on the executors, and only serialized partial profiles (the
+saved format, zlib-compressed: 4 to 13 KB per column) travel to the driver, which merges
+them. A plain read of local Parquet files is read from its files on the executors (pyarrow,
+row group by row group); any other DataFrame reaches seismo through ``DataFrame.mapInArrow``,
+which hands each partition's Arrow batches over (see :func:`profile`'s ``read``).
 Profiles are mergeable by design: counts, nulls and moments of the merged profile equal the
 single-machine profile's; quantiles and distinct counts are within their sketches' stated
 bounds (docs/profile.md).
