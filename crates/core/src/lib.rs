@@ -24,6 +24,7 @@
 mod dataset;
 mod display;
 mod error;
+pub mod parallel;
 mod report;
 mod schema;
 mod time;

@@ -273,37 +273,17 @@ impl Model {
         threads: usize,
     ) -> Result<Prediction, ModelError> {
         let chunks: Vec<ArrayView2<f32>> = rows.axis_chunks_iter(ndarray::Axis(0), CHUNK).collect();
-        if chunks.len() <= 1 || threads <= 1 {
-            let parts: Result<Vec<_>, _> = chunks.iter().map(|c| self.predict(c.view())).collect();
-            return Ok(Prediction::concat(parts?, rows.nrows()));
-        }
-        // Thread t scores chunks t, t + threads, ...; the results go back in chunk order.
-        let threads = threads.min(chunks.len());
-        let mut scored: Vec<(usize, Result<Prediction, ModelError>)> =
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..threads)
-                    .map(|t| {
-                        let chunks = &chunks;
-                        scope.spawn(move || {
-                            (t..chunks.len())
-                                .step_by(threads)
-                                .map(|k| (k, self.predict(chunks[k].view())))
-                                .collect::<Vec<_>>()
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            vec![(0, Err(ModelError::Run("a scoring thread panicked".into())))]
-                        })
-                    })
-                    .collect()
-            });
-        scored.sort_by_key(|(k, _)| *k);
+        // Chunks scored on up to `threads` threads, back in chunk order; a panic in the
+        // runtime is an error for its chunk, not a crash.
         let parts: Result<Vec<Prediction>, ModelError> =
-            scored.into_iter().map(|(_, p)| p).collect();
+            seismo_core::parallel::map_ordered(&chunks, threads, |chunk| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.predict(chunk.view())
+                }))
+                .unwrap_or_else(|_| Err(ModelError::Run("a scoring thread panicked".into())))
+            })
+            .into_iter()
+            .collect();
         Ok(Prediction::concat(parts?, rows.nrows()))
     }
 
