@@ -28,7 +28,7 @@
 mod calibration;
 mod expected;
 mod isotonic;
-mod metric;
+pub(crate) mod metric;
 mod multiclass;
 
 pub use calibration::{Calibration, expected_calibration_error, needs_calibration};

@@ -6,8 +6,12 @@
 //! Encoding the columns (standardising numbers, one-hot categories) is the caller's: see
 //! `seismo-drift`'s multivariate module.
 
+#[cfg(feature = "classifier")]
+pub mod classifier;
 pub mod mmd;
 pub mod pca;
 
+#[cfg(feature = "classifier")]
+pub use classifier::{ClassifierOptions, ClassifierOutcome, domain_classifier};
 pub use mmd::{MmdEstimate, MmdMatrixOptions, MmdOutcome, median_bandwidth, mmd_matrix};
 pub use pca::Pca;
