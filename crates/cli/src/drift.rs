@@ -61,8 +61,10 @@ pub struct DriftArgs {
     #[arg(long, value_name = "WHAT", value_delimiter = ',')]
     fail_on: Vec<seismo_drift::FailOn>,
     /// Also test the joint distribution of the tested columns: `mmd` (maximum mean
-    /// discrepancy, as Alibi Detect's MMDDrift) or `reconstruction` (PCA reconstruction error,
-    /// as NannyML's); see docs/multivariate.md. Needs the reference data, not a saved profile
+    /// discrepancy, as Alibi Detect's MMDDrift), `reconstruction` (PCA reconstruction error,
+    /// as NannyML's) or `classifier` (a random forest's cross-validated ROC AUC of telling
+    /// the rows apart); see docs/multivariate.md. Needs the reference data, not a saved
+    /// profile
     #[arg(long, value_name = "METHOD")]
     multivariate: Option<Multivariate>,
     /// Permutations of the MMD p-value [default: 100]
@@ -71,6 +73,13 @@ pub struct DriftArgs {
     /// Rows per chunk of the reconstruction error [default: a tenth of the reference]
     #[arg(long, value_name = "ROWS")]
     chunk_size: Option<usize>,
+    /// The domain classifier's ROC AUC above which the rows count as apart [default: 0.65]
+    #[arg(long, value_name = "AUC", default_value_t = seismo_drift::AUC_THRESHOLD)]
+    auc_threshold: f64,
+    /// Rows of each dataset the domain classifier uses at most (a seeded draw beyond it)
+    /// [default: 10000]
+    #[arg(long, value_name = "ROWS", default_value_t = 10_000)]
+    classifier_rows: usize,
     /// A TOML file with these settings and per-column tests and thresholds (see docs/drift.md);
     /// flags given on the command line win
     #[arg(long, value_name = "FILE")]
@@ -101,6 +110,8 @@ enum Multivariate {
     Mmd,
     /// PCA reconstruction error in chunks
     Reconstruction,
+    /// A random forest telling reference rows from current rows
+    Classifier,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -177,6 +188,12 @@ pub fn run(args: DriftArgs) -> Result<Exit> {
     if args.permutations == 0 {
         bail!("--permutations must be at least 1");
     }
+    if !(args.auc_threshold > 0.0 && args.auc_threshold < 1.0) {
+        bail!(
+            "--auc-threshold must be between 0 and 1 (got {})",
+            args.auc_threshold
+        );
+    }
     let (report, plots) = if let Some(reference) =
         crate::profile::load_saved(std::path::Path::new(&args.reference))?
     {
@@ -238,6 +255,16 @@ pub fn run(args: DriftArgs) -> Result<Exit> {
             }
             Some(Multivariate::Reconstruction) => {
                 Some(seismo_drift::Multivariate::Reconstruction(args.chunk_size))
+            }
+            Some(Multivariate::Classifier) => {
+                let mut options = seismo_drift::ClassifierOptions::default();
+                options.max_rows = args.classifier_rows;
+                options.seed = drift_options.seed;
+                options.threads = threads;
+                Some(seismo_drift::Multivariate::Classifier {
+                    options,
+                    threshold: args.auc_threshold,
+                })
             }
             None => None,
         };
@@ -363,6 +390,18 @@ fn render_text(report: &DriftReport) -> String {
                 .collect();
             out.push_str(&format!(
                 "  residuals that grew most (mean |residual|): {}\n",
+                parts.join(", ")
+            ));
+        }
+        if let seismo_drift::MultivariateDrift::Classifier(c) = m {
+            let parts: Vec<String> = c
+                .importances
+                .iter()
+                .take(5)
+                .map(|i| format!("{} {}", i.column, format_number(i.importance)))
+                .collect();
+            out.push_str(&format!(
+                "  columns the classifier used most (share of its splits' gain): {}\n",
                 parts.join(", ")
             ));
         }

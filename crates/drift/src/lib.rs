@@ -44,6 +44,7 @@
 
 mod columns;
 mod distribution;
+mod domain;
 mod multivariate;
 mod reconstruct;
 mod run;
@@ -61,6 +62,7 @@ use serde::{Deserialize, Serialize};
 pub use distribution::{
     BINS, Bins, Distribution, TOP_CATEGORIES, distributions, distributions_from_profiles,
 };
+pub use domain::{AUC_THRESHOLD, ClassifierDrift, Importance, classifier};
 pub use multivariate::{
     CATEGORY_INDICATORS, MmdDrift, MultivariateDrift, MultivariateOptions, multivariate,
 };
@@ -68,6 +70,7 @@ pub use reconstruct::{
     Contribution, ReconstructionChunk, ReconstructionDrift, VARIANCE, reconstruction,
 };
 pub use run::Measured;
+pub use seismo_stats::multivariate::ClassifierOptions;
 pub use test_name::{ALL_TESTS, TestName};
 pub use values::{CHANGED_VALUES_SHOWN, ValueCount, Values, category_changes, gather};
 
@@ -425,6 +428,14 @@ pub enum Multivariate {
     /// Data reconstruction error in chunks of this many rows (`None`: a tenth of the
     /// reference) ([`reconstruction`]).
     Reconstruction(Option<usize>),
+    /// A domain classifier's cross-validated ROC AUC, drifted above `threshold`
+    /// ([`classifier`]).
+    Classifier {
+        /// The forest, folds, rows and seed.
+        options: ClassifierOptions,
+        /// The AUC above which the datasets count as apart ([`AUC_THRESHOLD`]).
+        threshold: f64,
+    },
 }
 
 /// [`detect`], and the joint drift of every tested column (numeric, categorical and
@@ -454,6 +465,9 @@ pub fn detect_multivariate(
         }
         Multivariate::Reconstruction(size) => MultivariateDrift::Reconstruction(
             reconstruct::reconstruction(reference, current, &columns, *size)?,
+        ),
+        Multivariate::Classifier { options, threshold } => MultivariateDrift::Classifier(
+            classifier(reference, current, &columns, options, *threshold)?,
         ),
     });
     Ok(report)

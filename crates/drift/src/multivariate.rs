@@ -1,6 +1,7 @@
 //! Drift of the joint distribution: the tested columns of both datasets encoded as one
 //! matrix each, and a test between the two (MMD, as Alibi Detect's `MMDDrift`; the other
-//! method, reconstruction error, is in `reconstruct.rs`).
+//! methods, reconstruction error and a domain classifier, are in `reconstruct.rs` and
+//! `domain.rs`).
 //!
 //! Encoding, fitted on the reference:
 //! - a numeric column is standardised, `(x − mean) / sd` with the reference's mean and sample
@@ -64,6 +65,8 @@ pub enum MultivariateDrift {
     Mmd(MmdDrift),
     /// Data reconstruction error (NannyML's PCA drift).
     Reconstruction(crate::reconstruct::ReconstructionDrift),
+    /// A domain classifier's cross-validated ROC AUC.
+    Classifier(crate::domain::ClassifierDrift),
 }
 
 impl MultivariateDrift {
@@ -72,6 +75,7 @@ impl MultivariateDrift {
         match self {
             Self::Mmd(m) => &m.columns,
             Self::Reconstruction(r) => &r.columns,
+            Self::Classifier(c) => &c.columns,
         }
     }
 
@@ -80,6 +84,7 @@ impl MultivariateDrift {
         match self {
             Self::Mmd(m) => m.drifted,
             Self::Reconstruction(r) => r.drifted,
+            Self::Classifier(c) => c.drifted,
         }
     }
 }

@@ -116,12 +116,7 @@ pub fn reconstruction(
     if reference.num_rows() < 2 {
         return Err("the reference needs two rows".into());
     }
-    let fitted = columns
-        .iter()
-        .map(|(name, kind)| fit(reference, name, *kind))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut x = encode(reference, columns, &fitted)?;
-    let mut y = encode(current, columns, &fitted)?;
+    let (mut x, mut y) = count_encoded(reference, current, columns)?;
     // Standardise on the reference (population standard deviation, as StandardScaler), in
     // place.
     let mean = x
@@ -207,6 +202,23 @@ fn chunk(errors: &[f64], size: usize) -> Vec<ReconstructionChunk> {
             }
         })
         .collect()
+}
+
+/// Both datasets' `columns` as one number per column: numbers as they are (a missing one
+/// the reference mean), categories by their share of the reference rows (module docs).
+pub(crate) fn count_encoded(
+    reference: &Dataset,
+    current: &Dataset,
+    columns: &[(String, ColumnKind)],
+) -> Result<(ndarray::Array2<f64>, ndarray::Array2<f64>), String> {
+    let fitted = columns
+        .iter()
+        .map(|(name, kind)| fit(reference, name, *kind))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((
+        encode(reference, columns, &fitted)?,
+        encode(current, columns, &fitted)?,
+    ))
 }
 
 fn fit(dataset: &Dataset, name: &str, kind: ColumnKind) -> Result<Fitted, String> {

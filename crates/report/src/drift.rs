@@ -74,8 +74,10 @@ pub fn render(
     let mut page = String::new();
     summary(&mut page, report, reference, current);
     columns_table(&mut page, report);
-    if let Some(seismo_drift::MultivariateDrift::Reconstruction(r)) = &report.multivariate {
-        reconstruction(&mut page, r);
+    match &report.multivariate {
+        Some(seismo_drift::MultivariateDrift::Reconstruction(r)) => reconstruction(&mut page, r),
+        Some(seismo_drift::MultivariateDrift::Classifier(c)) => importances(&mut page, c),
+        _ => {}
     }
     notes(&mut page, report);
     plots(&mut page, report, distributions);
@@ -133,6 +135,28 @@ fn summary(page: &mut String, report: &DriftReport, reference: &str, current: &s
             escape(&m.columns().join(", "))
         );
     }
+}
+
+/// The columns the domain classifier split on most, each with its share and a bar.
+fn importances(page: &mut String, c: &seismo_drift::ClassifierDrift) {
+    page.push_str(
+        "<h2>Columns that told the rows apart</h2>\n<p>Each column's share of the classifier's splits' gain (impurity decrease), averaged over the folds.</p>\n<table id=\"importances\"><thead><tr><th>column</th><th>share</th><th></th></tr></thead><tbody>",
+    );
+    let top = c
+        .importances
+        .first()
+        .map_or(1.0, |i| i.importance)
+        .max(f64::MIN_POSITIVE);
+    for i in &c.importances {
+        let _ = write!(
+            page,
+            "<tr><td>{}</td><td>{}</td><td><svg width=\"200\" height=\"10\" role=\"img\" aria-label=\"share\"><rect width=\"{:.1}\" height=\"10\" fill=\"#2c7fb8\"/></svg></td></tr>",
+            escape(&i.column),
+            format_number(i.importance),
+            200.0 * i.importance / top
+        );
+    }
+    page.push_str("</tbody></table>\n");
 }
 
 /// The reconstruction error per chunk as a chart (reference chunks, then current ones, the
@@ -365,6 +389,16 @@ pub fn multivariate_summary(m: &seismo_drift::MultivariateDrift) -> String {
             m.reference_rows,
             m.current_rows,
             format_number(m.bandwidth)
+        ),
+        seismo_drift::MultivariateDrift::Classifier(c) => format!(
+            "Multivariate drift (classifier of {} columns together): {yes} — ROC AUC {} (threshold {}), a random forest of {} trees, {}-fold cross-validated on {} + {} rows",
+            c.columns.len(),
+            format_number(c.statistic),
+            c.threshold,
+            c.trees,
+            c.folds,
+            c.reference_rows,
+            c.current_rows
         ),
         seismo_drift::MultivariateDrift::Reconstruction(r) => format!(
             "Multivariate drift (reconstruction of {} columns together): {yes} — {} of {} chunks of {} rows outside {}{}, mean reconstruction error {} ({} components)",

@@ -724,37 +724,43 @@ fn multivariate_needs_the_reference_rows_not_a_saved_profile() {
     );
 }
 
+/// `seismo drift --multivariate method --format json` between the example month and the
+/// join bug, the prediction and target named, with `extra` flags.
+fn joint_drift(method: &str, extra: &[&str]) -> std::process::Output {
+    let reference = example("reference.parquet");
+    let current = example("joint.parquet");
+    let mut args = vec![
+        "drift",
+        "--reference",
+        path(&reference),
+        "--current",
+        path(&current),
+        "--prediction",
+        "score",
+        "--target",
+        "label",
+        "--ignore",
+        "id,timestamp,model_version",
+        "--multivariate",
+        method,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    seismo(&args)
+}
+
 #[test]
 fn multivariate_reconstruction_alerts_per_chunk_and_names_the_residuals() {
-    let run = |current: &str, extra: &[&str]| {
-        let reference = example("reference.parquet");
-        let current = example(current);
-        let mut args = vec![
-            "drift",
-            "--reference",
-            path(&reference),
-            "--current",
-            path(&current),
-            "--prediction",
-            "score",
-            "--target",
-            "label",
-            "--ignore",
-            "id,timestamp,model_version",
-            "--multivariate",
-            "reconstruction",
-            "--format",
-            "json",
-        ];
-        args.extend_from_slice(extra);
-        let output = seismo(&args);
+    let run = |extra: &[&str]| {
+        let output = joint_drift("reconstruction", extra);
         (
             serde_json::from_slice::<Value>(&output.stdout).unwrap_or(Value::Null),
             output.status.code(),
         )
     };
     // The join bug: every chunk of 500 rows lies beyond the reference's spread; exit 1.
-    let (report, code) = run("joint.parquet", &[]);
+    let (report, code) = run(&[]);
     let m = &report["multivariate"];
     assert_eq!(m["method"], "reconstruction");
     assert_eq!(m["chunk_size"], 500, "a tenth of the reference by default");
@@ -763,7 +769,7 @@ fn multivariate_reconstruction_alerts_per_chunk_and_names_the_residuals() {
     assert_eq!(code, Some(1));
     assert!(m["statistic"].as_f64().unwrap() > m["upper_threshold"].as_f64().unwrap());
     // --chunk-size sets the chunks of both datasets.
-    let (report, _) = run("joint.parquet", &["--chunk-size", "1000"]);
+    let (report, _) = run(&["--chunk-size", "1000"]);
     assert_eq!(
         report["multivariate"]["chunks"].as_array().unwrap().len(),
         5
@@ -775,6 +781,67 @@ fn multivariate_reconstruction_alerts_per_chunk_and_names_the_residuals() {
             .len(),
         5
     );
-    let (_, code) = run("joint.parquet", &["--chunk-size", "1"]);
+    let (_, code) = run(&["--chunk-size", "1"]);
     assert_eq!(code, Some(2), "chunks of one row are refused");
+}
+
+#[test]
+fn multivariate_classifier_sees_the_join_bug_and_names_its_columns() {
+    let run = |extra: &[&str]| {
+        let output = joint_drift("classifier", extra);
+        (output.stdout, output.stderr, output.status.code())
+    };
+    // The join bug: every column's own test passes; the forest tells the months apart by the
+    // two columns the join decoupled.
+    let (stdout, _, code) = run(&[]);
+    let report: Value = serde_json::from_slice(&stdout).unwrap();
+    let m = &report["multivariate"];
+    assert_eq!(m["method"], "classifier");
+    assert_eq!(report["dataset_drift"], false);
+    assert_eq!(m["drifted"], true);
+    assert_eq!(code, Some(1));
+    assert!(m["statistic"].as_f64().unwrap() > m["threshold"].as_f64().unwrap());
+    assert_eq!(m["threshold"], 0.65);
+    assert_eq!(
+        (m["reference_rows"].as_u64(), m["current_rows"].as_u64()),
+        (Some(5000), Some(5000))
+    );
+    let top: Vec<&str> = m["importances"].as_array().unwrap()[..2]
+        .iter()
+        .map(|i| i["column"].as_str().unwrap())
+        .collect();
+    assert!(
+        top.contains(&"credit_score") && top.contains(&"score"),
+        "{top:?}"
+    );
+    // The same bytes on one thread and on two; another seed, another draw.
+    let (again, _, _) = run(&["--threads", "1"]);
+    let (two, _, _) = run(&["--threads", "2"]);
+    assert_eq!(again, two);
+    assert_eq!(stdout, two);
+    // A threshold above the AUC: no joint drift, exit 0.
+    let (stdout, _, code) = run(&["--auc-threshold", "0.9"]);
+    let report: Value = serde_json::from_slice(&stdout).unwrap();
+    assert_eq!(report["multivariate"]["drifted"], false);
+    assert_eq!(code, Some(0));
+    // Fewer rows than folds, a threshold outside (0, 1): bad input, exit 2.
+    for (extra, message) in [
+        (
+            &["--classifier-rows", "3"][..],
+            "domain classifier needs at least 5",
+        ),
+        (
+            &["--auc-threshold", "1.5"][..],
+            "--auc-threshold must be between 0 and 1",
+        ),
+        (
+            &["--auc-threshold", "NaN"][..],
+            "--auc-threshold must be between 0 and 1",
+        ),
+    ] {
+        let (_, stderr, code) = run(extra);
+        let stderr = String::from_utf8_lossy(&stderr);
+        assert_eq!(code, Some(2), "{extra:?}: {stderr}");
+        assert!(stderr.contains(message), "{extra:?}: {stderr}");
+    }
 }

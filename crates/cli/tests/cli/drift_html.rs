@@ -67,9 +67,9 @@ fn the_html_report_renders_sorts_and_stays_offline() {
     assert!(dom.contains("Prediction drift: <span class=\"badge\">YES</span>"));
 }
 
-#[test]
-fn the_reconstruction_chart_draws_every_chunk_and_the_contributions() {
-    let Some(chromium) = chromium() else { return };
+/// The HTML report of `--multivariate method` between the example month and the join bug,
+/// as headless Chromium reads it.
+fn joint_drift_page(chromium: &str, method: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("drift.html");
     let (r, c) = (example("reference.parquet"), example("joint.parquet"));
@@ -82,18 +82,24 @@ fn the_reconstruction_chart_draws_every_chunk_and_the_contributions() {
         "--ignore",
         "id,timestamp,model_version",
         "--multivariate",
-        "reconstruction",
+        method,
         "--format",
         "html",
         "-o",
         page.to_str().unwrap(),
     ]);
     assert_found(&out);
-    let dom = dump_dom(
-        &chromium,
+    dump_dom(
+        chromium,
         &format!("file://{}", page.display()),
         &dir.path().join("profile"),
-    );
+    )
+}
+
+#[test]
+fn the_reconstruction_chart_draws_every_chunk_and_the_contributions() {
+    let Some(chromium) = chromium() else { return };
+    let dom = joint_drift_page(&chromium, "reconstruction");
     let chart = &dom[dom.find("id=\"reconstruction\"").expect("the chart")..];
     let chart = &chart[..chart.find("</svg>").unwrap()];
     assert_eq!(chart.matches("class=\"chunk reference\"").count(), 10);
@@ -106,4 +112,24 @@ fn the_reconstruction_chart_draws_every_chunk_and_the_contributions() {
         "the decoupled column first"
     );
     assert!(dom.contains("id=\"multivariate\""));
+}
+
+#[test]
+fn the_classifier_section_lists_the_columns_that_told_the_rows_apart() {
+    let Some(chromium) = chromium() else { return };
+    let dom = joint_drift_page(&chromium, "classifier");
+    let table = &dom[dom.find("id=\"importances\"").expect("the importances")..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert_eq!(
+        table.matches("<tr>").count(),
+        13,
+        "a header and the 12 columns"
+    );
+    let first = &table[table.find("<tbody>").unwrap()..];
+    let first = &first[..first.find("</tr>").unwrap()];
+    assert!(
+        first.contains(">credit_score<") || first.contains(">score<"),
+        "a decoupled column first: {first}"
+    );
+    assert!(dom.contains("ROC AUC"));
 }

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use seismo_core::Dataset;
 use seismo_drift::{ALL_TESTS, DriftOptions, TestName, detect};
 
+mod classifier;
+
 fn example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../examples")
