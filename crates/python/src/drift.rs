@@ -2,7 +2,9 @@
 
 use pyo3::prelude::*;
 use seismo_core::ColumnRole;
-use seismo_drift::{Correction, DriftOptions, Multivariate, MultivariateOptions, TestName};
+use seismo_drift::{
+    ClassifierOptions, Correction, DriftOptions, Multivariate, MultivariateOptions, TestName,
+};
 
 use crate::profile::PyProfile;
 use crate::{Input, error, interruptible};
@@ -98,7 +100,7 @@ fn drift_result(
     reference, current, prediction = vec![], target = vec![], ignore = vec![],
     numeric_test = None, categorical_test = None, threshold = None, drift_share = 0.5,
     correction = None, seed = 0, threads = None, multivariate = None, permutations = 100,
-    chunk_size = None
+    chunk_size = None, auc_threshold = seismo_drift::AUC_THRESHOLD, classifier_rows = 10_000
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn drift_json(
@@ -118,6 +120,8 @@ pub fn drift_json(
     multivariate: Option<String>,
     permutations: usize,
     chunk_size: Option<usize>,
+    auc_threshold: f64,
+    classifier_rows: usize,
 ) -> PyResult<(String, bool, String)> {
     let options = drift_options(
         &ignore,
@@ -142,9 +146,24 @@ pub fn drift_json(
             Some(Multivariate::Mmd(mmd))
         }
         Some("reconstruction") => Some(Multivariate::Reconstruction(chunk_size)),
+        Some("classifier") => {
+            if !(auc_threshold > 0.0 && auc_threshold < 1.0) {
+                return Err(error(format!(
+                    "auc_threshold={auc_threshold}: not between 0 and 1"
+                )));
+            }
+            let mut classifier = ClassifierOptions::default();
+            classifier.max_rows = classifier_rows;
+            classifier.seed = seed;
+            classifier.threads = options.threads;
+            Some(Multivariate::Classifier {
+                options: classifier,
+                threshold: auc_threshold,
+            })
+        }
         Some(other) => {
             return Err(error(format!(
-                "multivariate={other:?}: not \"mmd\" or \"reconstruction\""
+                "multivariate={other:?}: not \"mmd\", \"reconstruction\" or \"classifier\""
             )));
         }
     };

@@ -81,6 +81,25 @@ def test_multivariate_drift_catches_the_join_bug():
     assert report.drifted is True
 
 
+def test_the_domain_classifier_equals_the_clis_and_names_the_decoupled_columns():
+    joint = str(EXAMPLES / "joint.parquet")
+    report = seismo.drift(
+        REFERENCE, joint, prediction="score", target="label", ignore=IGNORE,
+        multivariate="classifier", threads=2,
+    )
+    m = report["multivariate"]
+    assert m["method"] == "classifier" and m["drifted"] is True
+    assert {i["column"] for i in m["importances"][:2]} == {"credit_score", "score"}
+    cli = cli_json(
+        "drift", "--reference", REFERENCE, "--current", joint, "--prediction", "score",
+        "--target", "label", "--ignore", ",".join(IGNORE), "--multivariate", "classifier",
+        "--format", "json", "--threads", "1",
+    )
+    assert m == cli["multivariate"]
+    with pytest.raises(seismo.SeismoError, match="auc_threshold=2"):
+        seismo.drift(REFERENCE, joint, multivariate="classifier", auc_threshold=2.0)
+
+
 def test_profile_equals_the_cli_and_its_bytes_are_the_saved_format(tmp_path):
     profile = seismo.profile(CURRENT, threads=1)
     cli = cli_json("profile", CURRENT, "--format", "json", "--threads", "1")
@@ -155,7 +174,7 @@ def test_bad_input_raises_seismo_error_with_the_cli_message():
         seismo.drift(REFERENCE, CURRENT, prediction="nope")
     with pytest.raises(seismo.SeismoError, match="neither a path nor Arrow data"):
         seismo.profile(42)
-    with pytest.raises(seismo.SeismoError, match="not \"mmd\" or \"reconstruction\""):
+    with pytest.raises(seismo.SeismoError, match="not \"mmd\", \"reconstruction\" or \"classifier\""):
         seismo.drift(REFERENCE, CURRENT, multivariate="pca")
     with pytest.raises(seismo.SeismoError, match="nope.parquet"):
         seismo.profile("nope.parquet")

@@ -30,6 +30,8 @@ def drift_json(
     multivariate: Optional[str] = None,
     permutations: int = 100,
     chunk_size: Optional[int] = None,
+    auc_threshold: float = 0.65,
+    classifier_rows: int = 10000,
 ) -> Tuple[str, bool, str]: ...
 def drift_profiles_json(
     reference: Profile,
