@@ -69,7 +69,7 @@ pub fn classifier(
             "the AUC threshold {threshold} is not between 0 and 1"
         ));
     }
-    let (x, y) = count_encoded(reference, current, columns)?;
+    let (x, y) = count_encoded(reference, current, columns, options.threads)?;
     let outcome = domain_classifier(x.view(), y.view(), options).map_err(|e| e.to_string())?;
     let mut importances: Vec<Importance> = columns
         .iter()

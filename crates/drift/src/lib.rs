@@ -464,7 +464,7 @@ pub fn detect_multivariate(
             MultivariateDrift::Mmd(multivariate(reference, current, &columns, o)?)
         }
         Multivariate::Reconstruction(size) => MultivariateDrift::Reconstruction(
-            reconstruct::reconstruction(reference, current, &columns, *size)?,
+            reconstruct::reconstruction(reference, current, &columns, *size, options.threads)?,
         ),
         Multivariate::Classifier { options, threshold } => MultivariateDrift::Classifier(
             classifier(reference, current, &columns, options, *threshold)?,

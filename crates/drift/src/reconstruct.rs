@@ -17,14 +17,16 @@
 //! thresholds are the reference chunks' mean ± 3 standard deviations (population), the lower
 //! one dropped when it is not above 0; a current chunk outside them alerts.
 
-use std::collections::HashMap;
+use std::sync::Mutex;
 
+use ndarray::{Array2, ShapeBuilder};
 use seismo_core::{ColumnKind, Dataset};
 use seismo_stats::multivariate::Pca;
 use seismo_stats::threshold::sigma_band;
 use serde::Serialize;
 
 use crate::columns::{Reading, each_label, each_number};
+use crate::values::LabelMap;
 
 /// The share of variance the kept components explain (NannyML's default).
 pub const VARIANCE: f64 = 0.65;
@@ -90,18 +92,22 @@ enum Fitted {
     Number { fill: f64 },
     /// A category becomes its share of the reference rows; a null, the nulls' share.
     Category {
-        shares: HashMap<String, f64>,
+        shares: LabelMap<f64>,
         null_share: f64,
     },
 }
 
 /// Reconstruction drift of `columns` between the datasets, in chunks of `chunk_size` rows
 /// (`None`: a tenth of the reference, as NannyML's default chunker).
+///
+/// Columns are encoded and the principal components fitted and applied on `threads`
+/// threads; the result is the same bits on any count.
 pub fn reconstruction(
     reference: &Dataset,
     current: &Dataset,
     columns: &[(String, ColumnKind)],
     chunk_size: Option<usize>,
+    threads: usize,
 ) -> Result<ReconstructionDrift, String> {
     if columns.is_empty() {
         return Err("no column to test together".into());
@@ -116,23 +122,12 @@ pub fn reconstruction(
     if reference.num_rows() < 2 {
         return Err("the reference needs two rows".into());
     }
-    let (mut x, mut y) = count_encoded(reference, current, columns)?;
-    // Standardise on the reference (population standard deviation, as StandardScaler), in
-    // place.
-    let mean = x
-        .mean_axis(ndarray::Axis(0))
-        .ok_or("the reference has no rows")?;
-    let sd = x
-        .var_axis(ndarray::Axis(0), 0.0)
-        .mapv(|v| if v > 0.0 { v.sqrt() } else { 1.0 });
-    for m in [&mut x, &mut y] {
-        *m -= &mean;
-        *m /= &sd;
-    }
-    let pca = Pca::fit(x.view(), VARIANCE).map_err(|e| e.to_string())?;
-    let (x_errors, x_sums) = pca.errors_and_residuals(x.view());
+    let (mut x, mut y) = count_encoded(reference, current, columns, threads)?;
+    standardise(&mut x, &mut y)?;
+    let pca = Pca::fit(x.view(), VARIANCE, threads).map_err(|e| e.to_string())?;
+    let (x_errors, x_sums) = pca.errors_and_residuals(x.view(), threads);
     drop(x);
-    let (y_errors, y_sums) = pca.errors_and_residuals(y.view());
+    let (y_errors, y_sums) = pca.errors_and_residuals(y.view(), threads);
     drop(y);
     let reference_values: Vec<f64> = chunk(&x_errors, chunk_size)
         .iter()
@@ -180,6 +175,29 @@ pub fn reconstruction(
     })
 }
 
+/// Each column of both matrices (column-major) standardised on the reference column, in
+/// place: `(v − mean) / sd`, the population standard deviation as scikit-learn's
+/// `StandardScaler` (two passes, as numpy's `var`), 1 where it is 0.
+fn standardise(x: &mut Array2<f64>, y: &mut Array2<f64>) -> Result<(), String> {
+    let rows = x.nrows();
+    if rows == 0 {
+        return Err("the reference has no rows".into());
+    }
+    for (mut reference, mut current) in x.columns_mut().into_iter().zip(y.columns_mut()) {
+        let mean = reference.sum() / rows as f64;
+        let variance = reference
+            .iter()
+            .map(|v| (v - mean) * (v - mean))
+            .sum::<f64>()
+            / rows as f64;
+        let sd = if variance > 0.0 { variance.sqrt() } else { 1.0 };
+        for column in [&mut reference, &mut current] {
+            column.mapv_inplace(|v| (v - mean) / sd);
+        }
+    }
+    Ok(())
+}
+
 /// Consecutive chunks of `size` errors (the last one the remainder), each with its mean,
 /// sampling error and band; not yet judged.
 fn chunk(errors: &[f64], size: usize) -> Vec<ReconstructionChunk> {
@@ -206,19 +224,41 @@ fn chunk(errors: &[f64], size: usize) -> Vec<ReconstructionChunk> {
 
 /// Both datasets' `columns` as one number per column: numbers as they are (a missing one
 /// the reference mean), categories by their share of the reference rows (module docs).
+/// A column at a time on `threads` threads, each written in place into column-major
+/// matrices (a column's values side by side).
 pub(crate) fn count_encoded(
     reference: &Dataset,
     current: &Dataset,
     columns: &[(String, ColumnKind)],
-) -> Result<(ndarray::Array2<f64>, ndarray::Array2<f64>), String> {
-    let fitted = columns
-        .iter()
-        .map(|(name, kind)| fit(reference, name, *kind))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((
-        encode(reference, columns, &fitted)?,
-        encode(current, columns, &fitted)?,
-    ))
+    threads: usize,
+) -> Result<(Array2<f64>, Array2<f64>), String> {
+    let (n, m) = (reference.num_rows(), current.num_rows());
+    let mut x = Array2::<f64>::zeros((n, columns.len()).f());
+    let mut y = Array2::<f64>::zeros((m, columns.len()).f());
+    {
+        // Each column's two slices, handed to whichever thread encodes it.
+        let mut xs = x
+            .as_slice_memory_order_mut()
+            .ok_or("a column-major matrix")?;
+        let mut ys = y
+            .as_slice_memory_order_mut()
+            .ok_or("a column-major matrix")?;
+        let mut work = Vec::with_capacity(columns.len());
+        for column in columns {
+            let (x_column, x_rest) = std::mem::take(&mut xs).split_at_mut(n);
+            let (y_column, y_rest) = std::mem::take(&mut ys).split_at_mut(m);
+            (xs, ys) = (x_rest, y_rest);
+            work.push((column, Mutex::new((x_column, y_column))));
+        }
+        let done = seismo_stats::parallel::map_ordered(&work, threads, |((name, kind), out)| {
+            let fitted = fit(reference, name, *kind)?;
+            let mut out = out.lock().unwrap_or_else(|p| p.into_inner());
+            encode(reference, name, &fitted, out.0)?;
+            encode(current, name, &fitted, out.1)
+        });
+        done.into_iter().collect::<Result<(), String>>()?;
+    }
+    Ok((x, y))
 }
 
 fn fit(dataset: &Dataset, name: &str, kind: ColumnKind) -> Result<Fitted, String> {
@@ -236,7 +276,7 @@ fn fit(dataset: &Dataset, name: &str, kind: ColumnKind) -> Result<Fitted, String
             }
         }
         Reading::Labels => {
-            let mut counts: HashMap<String, usize> = HashMap::new();
+            let mut counts: LabelMap<usize> = LabelMap::default();
             let mut nulls = 0usize;
             each_label(dataset, name, |label| match label {
                 None => nulls += 1,
@@ -259,28 +299,25 @@ fn fit(dataset: &Dataset, name: &str, kind: ColumnKind) -> Result<Fitted, String
     })
 }
 
-fn encode(
-    dataset: &Dataset,
-    columns: &[(String, ColumnKind)],
-    fitted: &[Fitted],
-) -> Result<ndarray::Array2<f64>, String> {
-    let mut out = ndarray::Array2::<f64>::zeros((dataset.num_rows(), columns.len()));
-    for (j, ((name, _), fit)) in columns.iter().zip(fitted).enumerate() {
-        let mut column = out.column_mut(j);
-        let mut row = 0;
-        match fit {
-            Fitted::Number { fill } => each_number(dataset, name, |v| {
-                column[row] = if v.is_nan() { *fill } else { v };
-                row += 1;
-            })?,
-            Fitted::Category { shares, null_share } => each_label(dataset, name, |label| {
-                column[row] = match label {
-                    None => *null_share,
-                    Some(l) => shares.get(l).copied().unwrap_or(0.0),
-                };
-                row += 1;
-            })?,
+/// Column `name` of `dataset` encoded as `fitted` says, into `out` (a value per row).
+fn encode(dataset: &Dataset, name: &str, fitted: &Fitted, out: &mut [f64]) -> Result<(), String> {
+    let mut row = 0;
+    let mut put = |v: f64| {
+        if let Some(slot) = out.get_mut(row) {
+            *slot = v;
         }
+        row += 1;
+    };
+    match fitted {
+        Fitted::Number { fill } => each_number(dataset, name, |v| {
+            put(if v.is_nan() { *fill } else { v });
+        })?,
+        Fitted::Category { shares, null_share } => each_label(dataset, name, |label| {
+            put(match label {
+                None => *null_share,
+                Some(l) => shares.get(l).copied().unwrap_or(0.0),
+            });
+        })?,
     }
-    Ok(out)
+    Ok(())
 }

@@ -78,8 +78,14 @@ impl Values {
     }
 }
 
+/// A value per label, for counting and looking up a label per row. foldhash rather than the
+/// standard SipHash (which was most of the time of counting a categorical column); its fixed
+/// seed keeps runs alike. Never listed in its own order: counts go into a `BTreeMap` before
+/// anything reads them in order.
+pub(crate) type LabelMap<V> = std::collections::HashMap<String, V, foldhash::fast::FixedState>;
+
 /// Adds `n` to a label's count, allocating the label only the first time it is seen.
-fn add_label(counts: &mut BTreeMap<String, u64>, label: &str, n: u64) {
+fn add_label(counts: &mut LabelMap<u64>, label: &str, n: u64) {
     match counts.get_mut(label) {
         Some(count) => *count += n,
         None => {
@@ -111,7 +117,7 @@ pub fn gather(dataset: &Dataset, name: &str, kind: ColumnKind) -> Option<Values>
             Some(Values::Labels(m))
         }
         ColumnKind::Categorical | ColumnKind::Text => {
-            let mut m: BTreeMap<String, u64> = BTreeMap::new();
+            let mut m: LabelMap<u64> = LabelMap::default();
             for array in arrays {
                 let mut found = true;
                 if !count_strings(array, |s, n| add_label(&mut m, s, n)) {
@@ -126,7 +132,7 @@ pub fn gather(dataset: &Dataset, name: &str, kind: ColumnKind) -> Option<Values>
                     return None;
                 }
             }
-            Some(Values::Labels(m))
+            Some(Values::Labels(m.into_iter().collect()))
         }
         ColumnKind::Datetime => None,
     }

@@ -783,6 +783,9 @@ fn multivariate_reconstruction_alerts_per_chunk_and_names_the_residuals() {
     );
     let (_, code) = run(&["--chunk-size", "1"]);
     assert_eq!(code, Some(2), "chunks of one row are refused");
+    // Columns are encoded and the components fitted on threads: the same report on one
+    // thread and on two.
+    assert_eq!(run(&["--threads", "1"]), run(&["--threads", "2"]));
 }
 
 #[test]

@@ -234,7 +234,8 @@ fn reconstruction_drift_equals_nannymls_on_every_chunk() {
             })
             .collect();
         let size = want["chunk_size"].as_u64().unwrap() as usize;
-        let got = seismo_drift::reconstruction(&reference, &current, &columns, Some(size)).unwrap();
+        let got =
+            seismo_drift::reconstruction(&reference, &current, &columns, Some(size), 2).unwrap();
         assert_eq!(
             got.components as u64,
             want["components"].as_u64().unwrap(),

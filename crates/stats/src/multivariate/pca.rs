@@ -12,6 +12,7 @@
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 
 use crate::error::StatsError;
+use crate::parallel::map_ordered;
 
 /// Rows handled at once by the passes over a sample.
 const BLOCK: usize = 16_384;
@@ -28,8 +29,10 @@ pub struct Pca {
 
 impl Pca {
     /// Fits on the rows of `x` (at least two, no missing values), keeping the components
-    /// that explain more than `variance` (in `(0, 1)`) of the variance.
-    pub fn fit(x: ArrayView2<f64>, variance: f64) -> Result<Self, StatsError> {
+    /// that explain more than `variance` (in `(0, 1)`) of the variance. The covariance is
+    /// summed a block of rows at a time on `threads` threads, the blocks' sums added in
+    /// their order: the same bits on any thread count.
+    pub fn fit(x: ArrayView2<f64>, variance: f64, threads: usize) -> Result<Self, StatsError> {
         let (n, d) = x.dim();
         if n < 2 || d == 0 {
             return Err(StatsError::InvalidArgument(format!(
@@ -41,17 +44,24 @@ impl Pca {
                 "pca: the share of variance to keep must be in (0, 1), got {variance}"
             )));
         }
-        if x.iter().any(|v| !v.is_finite()) {
-            return Err(StatsError::InvalidArgument(
-                "pca: a value is missing or infinite; impute first".into(),
-            ));
-        }
         let mean = x.mean_axis(Axis(0)).expect("rows");
         // XᵀX of the centred rows a block at a time: no centred copy of the whole sample.
+        let blocks: Vec<ArrayView2<f64>> = x.axis_chunks_iter(Axis(0), BLOCK).collect();
+        let partials = map_ordered(&blocks, threads, |block| {
+            if block.iter().any(|v| !v.is_finite()) {
+                return None;
+            }
+            let centred = block - &mean;
+            Some(centred.t().dot(&centred))
+        });
         let mut covariance = Array2::<f64>::zeros((d, d));
-        for block in x.axis_chunks_iter(Axis(0), BLOCK) {
-            let centred = &block - &mean;
-            covariance += &centred.t().dot(&centred);
+        for partial in partials {
+            let partial = partial.ok_or_else(|| {
+                StatsError::InvalidArgument(
+                    "pca: a value is missing or infinite; impute first".into(),
+                )
+            })?;
+            covariance += &partial;
         }
         covariance /= n as f64 - 1.0;
         let (values, vectors) = jacobi(covariance);
@@ -101,21 +111,32 @@ impl Pca {
 
     /// Each row's reconstruction error `‖x − x̂‖₂`.
     pub fn reconstruction_errors(&self, x: ArrayView2<f64>) -> Vec<f64> {
-        self.errors_and_residuals(x).0
+        self.errors_and_residuals(x, 1).0
     }
 
     /// Each row's reconstruction error and, per column, the sum of |residual| over the rows;
-    /// a block of rows at a time, in memory independent of the number of rows.
-    pub fn errors_and_residuals(&self, x: ArrayView2<f64>) -> (Vec<f64>, Vec<f64>) {
-        let mut errors = Vec::with_capacity(x.nrows());
-        let mut sums = vec![0.0; x.ncols()];
-        for block in x.axis_chunks_iter(Axis(0), BLOCK) {
-            let residuals = self.residuals(block);
+    /// a block of rows at a time on `threads` threads (memory independent of the number of
+    /// rows), the blocks' sums added in their order: the same bits on any thread count.
+    pub fn errors_and_residuals(&self, x: ArrayView2<f64>, threads: usize) -> (Vec<f64>, Vec<f64>) {
+        let blocks: Vec<ArrayView2<f64>> = x.axis_chunks_iter(Axis(0), BLOCK).collect();
+        let partials = map_ordered(&blocks, threads, |block| {
+            let residuals = self.residuals(block.view());
+            let mut errors = Vec::with_capacity(block.nrows());
+            let mut sums = vec![0.0; block.ncols()];
             for row in residuals.rows() {
                 errors.push(row.dot(&row).sqrt());
                 for (s, r) in sums.iter_mut().zip(row.iter()) {
                     *s += r.abs();
                 }
+            }
+            (errors, sums)
+        });
+        let mut errors = Vec::with_capacity(x.nrows());
+        let mut sums = vec![0.0; x.ncols()];
+        for (block_errors, block_sums) in partials {
+            errors.extend(block_errors);
+            for (s, b) in sums.iter_mut().zip(block_sums) {
+                *s += b;
             }
         }
         (errors, sums)
@@ -197,12 +218,28 @@ mod tests {
             [2.0, 1.0, 3.0],
             [1.0, 3.0, 4.0],
         ]);
-        let pca = Pca::fit(x.view(), 0.99).unwrap();
+        let pca = Pca::fit(x.view(), 0.99, 2).unwrap();
         assert_eq!(pca.kept(), 2);
         let errors =
             pca.reconstruction_errors(ndarray::arr2(&[[3.0, 3.0, 6.0], [0.0, 0.0, 1.0]]).view());
         assert!(errors[0] < 1e-12, "{errors:?}");
         // (0, 0, 1) is 1/√3 from the plane through the origin with normal (1, 1, −1)/√3.
         assert!((errors[1] - 1.0 / 3f64.sqrt()).abs() < 1e-12, "{errors:?}");
+    }
+
+    #[test]
+    fn many_blocks_give_the_same_bits_on_any_thread_count() {
+        let mut rng = crate::random::SplitMix64::new(5);
+        let x = Array2::from_shape_fn((3 * BLOCK + 17, 4), |(_, j)| rng.uniform() * (j + 1) as f64);
+        let one = Pca::fit(x.view(), 0.6, 1).unwrap();
+        let three = Pca::fit(x.view(), 0.6, 3).unwrap();
+        assert_eq!(one, three);
+        assert_eq!(
+            one.errors_and_residuals(x.view(), 1),
+            one.errors_and_residuals(x.view(), 3)
+        );
+        let mut nan = x.clone();
+        nan[[2 * BLOCK + 3, 2]] = f64::NAN;
+        assert!(Pca::fit(nan.view(), 0.6, 3).is_err());
     }
 }
