@@ -120,15 +120,15 @@ impl Pca {
     pub fn errors_and_residuals(&self, x: ArrayView2<f64>, threads: usize) -> (Vec<f64>, Vec<f64>) {
         let blocks: Vec<ArrayView2<f64>> = x.axis_chunks_iter(Axis(0), BLOCK).collect();
         let partials = map_ordered(&blocks, threads, |block| {
+            // Whole-array sums, which ndarray walks in the residuals' memory order (the
+            // rows of a column-major sample are strided).
             let residuals = self.residuals(block.view());
-            let mut errors = Vec::with_capacity(block.nrows());
-            let mut sums = vec![0.0; block.ncols()];
-            for row in residuals.rows() {
-                errors.push(row.dot(&row).sqrt());
-                for (s, r) in sums.iter_mut().zip(row.iter()) {
-                    *s += r.abs();
-                }
-            }
+            let errors = residuals
+                .mapv(|r| r * r)
+                .sum_axis(Axis(1))
+                .mapv_into(f64::sqrt)
+                .to_vec();
+            let sums = residuals.mapv_into(f64::abs).sum_axis(Axis(0)).to_vec();
             (errors, sums)
         });
         let mut errors = Vec::with_capacity(x.nrows());
