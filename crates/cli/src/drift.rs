@@ -67,6 +67,10 @@ pub struct DriftArgs {
     /// profile
     #[arg(long, value_name = "METHOD")]
     multivariate: Option<Multivariate>,
+    /// Test the joint distribution only, without the per-column tests (the columns they
+    /// would take are tested together and listed as such); needs --multivariate
+    #[arg(long, requires = "multivariate")]
+    multivariate_only: bool,
     /// Permutations of the MMD p-value [default: 100]
     #[arg(long, value_name = "N", default_value_t = 100)]
     permutations: usize,
@@ -270,7 +274,12 @@ pub fn run(args: DriftArgs) -> Result<Exit> {
         };
         let report = match &method {
             Some(method) => {
-                seismo_drift::detect_multivariate(&reference, &current, &drift_options, method)
+                let joint = if args.multivariate_only {
+                    seismo_drift::detect_joint
+                } else {
+                    seismo_drift::detect_multivariate
+                };
+                joint(&reference, &current, &drift_options, method)
                     .map_err(|e| anyhow::anyhow!("--multivariate: {e}"))?
             }
             None => detect(&reference, &current, &drift_options),
@@ -339,11 +348,20 @@ fn declare_columns(
 
 /// A compact table, drifted columns first, then by how close each came to its threshold.
 fn render_text(report: &DriftReport) -> String {
-    let mut out = format!(
-        "Dataset drift: {} — {}\n",
-        if report.dataset_drift { "YES" } else { "no" },
-        report.share_summary()
-    );
+    let together = report
+        .skipped
+        .iter()
+        .filter(|s| s.reason == seismo_drift::TESTED_TOGETHER)
+        .count();
+    let mut out = if report.joint_only() {
+        format!("Per-column tests: not run ({together} columns tested together only)\n")
+    } else {
+        format!(
+            "Dataset drift: {} — {}\n",
+            if report.dataset_drift { "YES" } else { "no" },
+            report.share_summary()
+        )
+    };
     for (label, value) in [
         ("Prediction drift", report.prediction_drift),
         ("Target drift", report.target_drift),
@@ -448,7 +466,9 @@ fn render_text(report: &DriftReport) -> String {
             },
         ]);
     }
-    out.push_str(&format!("{table}\n"));
+    if !report.columns.is_empty() {
+        out.push_str(&format!("{table}\n"));
+    }
     for c in &report.columns {
         for (what, values) in [("new", &c.new_values), ("missing", &c.missing_values)] {
             if !values.is_empty() {
@@ -461,7 +481,9 @@ fn render_text(report: &DriftReport) -> String {
         }
     }
     for s in &report.skipped {
-        out.push_str(&format!("skipped {}: {}\n", s.column, s.reason));
+        if s.reason != seismo_drift::TESTED_TOGETHER {
+            out.push_str(&format!("skipped {}: {}\n", s.column, s.reason));
+        }
     }
     for f in &report.schema {
         out.push_str(&format!(

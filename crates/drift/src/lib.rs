@@ -357,6 +357,14 @@ pub struct DriftReport {
 }
 
 impl DriftReport {
+    /// Whether only the joint distribution was tested ([`detect_joint`]): no column was
+    /// tested on its own, so the dataset verdict says nothing.
+    pub fn joint_only(&self) -> bool {
+        self.multivariate.is_some()
+            && self.columns.is_empty()
+            && self.skipped.iter().any(|s| s.reason == TESTED_TOGETHER)
+    }
+
     /// The dataset verdict's numbers in one phrase, as every report shows them:
     /// `1 of 10 features drifted (share 0.10, threshold 0.50)`.
     pub fn share_summary(&self) -> String {
@@ -447,17 +455,64 @@ pub fn detect_multivariate(
     options: &DriftOptions,
     method: &Multivariate,
 ) -> Result<DriftReport, String> {
-    let mut report = detect(reference, current, options);
-    let columns: Vec<(String, ColumnKind)> = report
+    joint(
+        detect(reference, current, options),
+        reference,
+        current,
+        options,
+        method,
+    )
+}
+
+/// Why a column stands in [`DriftReport::skipped`] when only the joint distribution was
+/// tested ([`detect_joint`]).
+pub const TESTED_TOGETHER: &str = "tested together only (no per-column test asked for)";
+
+/// The joint drift alone: [`detect_multivariate`] without the per-column tests, for when
+/// only the rows' joint distribution matters (or the columns are too many to read one by
+/// one). The report's `columns` is empty; every column a per-column test would have taken
+/// is in `skipped` with the reason [`TESTED_TOGETHER`], so every reference column is still
+/// accounted for, and the multivariate verdict is the report's only one
+/// ([`DriftReport::joint_only`]).
+pub fn detect_joint(
+    reference: &Dataset,
+    current: &Dataset,
+    options: &DriftOptions,
+    method: &Multivariate,
+) -> Result<DriftReport, String> {
+    let report = detect_with(reference.schema(), current.schema(), options, |_| {
+        Err(TESTED_TOGETHER.to_owned())
+    });
+    joint(report, reference, current, options, method)
+}
+
+/// `report` with the joint drift by `method` of its tested (or tested-together) numeric,
+/// categorical and boolean columns, in schema order.
+fn joint(
+    mut report: DriftReport,
+    reference: &Dataset,
+    current: &Dataset,
+    options: &DriftOptions,
+    method: &Multivariate,
+) -> Result<DriftReport, String> {
+    let taken = |name: &str| {
+        report.columns.iter().any(|c| c.column == name)
+            || report
+                .skipped
+                .iter()
+                .any(|s| s.column == name && s.reason == TESTED_TOGETHER)
+    };
+    let columns: Vec<(String, ColumnKind)> = reference
+        .schema()
         .columns
         .iter()
         .filter(|c| {
             matches!(
                 c.kind,
                 ColumnKind::Numeric | ColumnKind::Categorical | ColumnKind::Boolean
-            )
+            ) && taken(&c.name)
         })
-        .map(|c| (c.column.clone(), c.kind))
+        .map(|c| (c.name.clone(), c.kind))
         .collect();
     report.multivariate = Some(match method {
         Multivariate::Mmd(o) => {

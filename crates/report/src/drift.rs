@@ -99,13 +99,19 @@ fn summary(page: &mut String, report: &DriftReport, reference: &str, current: &s
         },
         escape(current)
     );
-    let _ = write!(
-        page,
-        "<p id=\"summary\">Dataset drift: <span class=\"{}\">{}</span> — {}.",
-        if report.dataset_drift { "badge" } else { "" },
-        yes(report.dataset_drift),
-        escape(&report.share_summary())
-    );
+    if report.joint_only() {
+        page.push_str(
+            "<p id=\"summary\">Per-column tests: not run (the columns were tested together only).",
+        );
+    } else {
+        let _ = write!(
+            page,
+            "<p id=\"summary\">Dataset drift: <span class=\"{}\">{}</span> — {}.",
+            if report.dataset_drift { "badge" } else { "" },
+            yes(report.dataset_drift),
+            escape(&report.share_summary())
+        );
+    }
     for (label, value) in [
         ("Prediction drift", report.prediction_drift),
         ("Target drift", report.target_drift),

@@ -706,15 +706,7 @@ fn multivariate_needs_the_reference_rows_not_a_saved_profile() {
         &refused,
         "--multivariate compares rows, so it needs the reference data",
     );
-    let bad = seismo(&[
-        "drift",
-        "--reference",
-        path(&example("reference.parquet")),
-        "--current",
-        path(&example("joint.parquet")),
-        "--multivariate",
-        "pca",
-    ]);
+    let bad = drift_on_joint(&["--multivariate", "pca"]);
     // A usage error from the argument parser: exit 2, naming the value and the choices.
     assert_eq!(bad.status.code(), Some(2));
     let message = String::from_utf8_lossy(&bad.stderr);
@@ -724,17 +716,24 @@ fn multivariate_needs_the_reference_rows_not_a_saved_profile() {
     );
 }
 
-/// `seismo drift --multivariate method --format json` between the example month and the
-/// join bug, the prediction and target named, with `extra` flags.
-fn joint_drift(method: &str, extra: &[&str]) -> std::process::Output {
-    let reference = example("reference.parquet");
-    let current = example("joint.parquet");
+/// `seismo drift` between the example month and the join bug, with `extra` flags.
+fn drift_on_joint(extra: &[&str]) -> std::process::Output {
+    let (reference, current) = (example("reference.parquet"), example("joint.parquet"));
     let mut args = vec![
         "drift",
         "--reference",
         path(&reference),
         "--current",
         path(&current),
+    ];
+    args.extend_from_slice(extra);
+    seismo(&args)
+}
+
+/// `seismo drift --multivariate method --format json` between the example month and the
+/// join bug, the prediction and target named, with `extra` flags.
+fn joint_drift(method: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
         "--prediction",
         "score",
         "--target",
@@ -747,7 +746,7 @@ fn joint_drift(method: &str, extra: &[&str]) -> std::process::Output {
         "json",
     ];
     args.extend_from_slice(extra);
-    seismo(&args)
+    drift_on_joint(&args)
 }
 
 #[test]
@@ -847,4 +846,55 @@ fn multivariate_classifier_sees_the_join_bug_and_names_its_columns() {
         assert_eq!(code, Some(2), "{extra:?}: {stderr}");
         assert!(stderr.contains(message), "{extra:?}: {stderr}");
     }
+}
+
+#[test]
+fn multivariate_only_tests_the_joint_distribution_alone() {
+    let full = joint_drift("reconstruction", &[]);
+    let only = joint_drift("reconstruction", &["--multivariate-only"]);
+    assert_eq!(only.status.code(), Some(1), "the joint drift fails the run");
+    let (full, only): (Value, Value) = (
+        serde_json::from_slice(&full.stdout).unwrap(),
+        serde_json::from_slice(&only.stdout).unwrap(),
+    );
+    // The same joint test on the same columns, and no column tested on its own.
+    assert_eq!(full["multivariate"], only["multivariate"]);
+    assert_eq!(only["columns"].as_array().unwrap().len(), 0);
+    let together: Vec<&str> = only["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| {
+            s["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("tested together only")
+        })
+        .map(|s| s["column"].as_str().unwrap())
+        .collect();
+    let tested: Vec<&str> = full["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(together, tested, "every column accounted for");
+    // The text says the per-column tests did not run, not that nothing drifted.
+    let text = drift_on_joint(&[
+        "--ignore",
+        "id,timestamp,model_version",
+        "--multivariate",
+        "mmd",
+        "--multivariate-only",
+    ]);
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        stdout.starts_with("Per-column tests: not run (12 columns tested together only)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Dataset drift"), "{stdout}");
+    // Without --multivariate there is nothing to test: a usage error.
+    let bad = drift_on_joint(&["--multivariate-only"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--multivariate <METHOD>"));
 }
