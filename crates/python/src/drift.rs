@@ -100,7 +100,8 @@ fn drift_result(
     reference, current, prediction = vec![], target = vec![], ignore = vec![],
     numeric_test = None, categorical_test = None, threshold = None, drift_share = 0.5,
     correction = None, seed = 0, threads = None, multivariate = None, permutations = 100,
-    chunk_size = None, auc_threshold = seismo_drift::AUC_THRESHOLD, classifier_rows = 10_000
+    chunk_size = None, auc_threshold = seismo_drift::AUC_THRESHOLD, classifier_rows = 10_000,
+    multivariate_only = false
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn drift_json(
@@ -122,7 +123,13 @@ pub fn drift_json(
     chunk_size: Option<usize>,
     auc_threshold: f64,
     classifier_rows: usize,
+    multivariate_only: bool,
 ) -> PyResult<(String, bool, String)> {
+    if multivariate_only && multivariate.is_none() {
+        return Err(error(
+            "multivariate_only=True needs multivariate= (\"mmd\", \"reconstruction\" or \"classifier\")",
+        ));
+    }
     let options = drift_options(
         &ignore,
         numeric_test,
@@ -184,7 +191,12 @@ pub fn drift_json(
         )?;
         let report = match &method {
             Some(method) => {
-                seismo_drift::detect_multivariate(&reference, &current, &options, method)
+                let joint = if multivariate_only {
+                    seismo_drift::detect_joint
+                } else {
+                    seismo_drift::detect_multivariate
+                };
+                joint(&reference, &current, &options, method)
                     .map_err(|e| error(format!("multivariate: {e}")))?
             }
             None => seismo_drift::detect(&reference, &current, &options),

@@ -100,6 +100,23 @@ def test_the_domain_classifier_equals_the_clis_and_names_the_decoupled_columns()
         seismo.drift(REFERENCE, joint, multivariate="classifier", auc_threshold=2.0)
 
 
+def test_multivariate_only_equals_the_clis_and_needs_a_method():
+    joint = str(EXAMPLES / "joint.parquet")
+    report = seismo.drift(
+        REFERENCE, joint, ignore=IGNORE, multivariate="reconstruction", multivariate_only=True,
+    )
+    assert report["columns"] == [] and report["multivariate"]["drifted"] is True
+    assert report.drifted is True
+    cli = cli_json(
+        "drift", "--reference", REFERENCE, "--current", joint, "--ignore", ",".join(IGNORE),
+        "--multivariate", "reconstruction", "--multivariate-only", "--format", "json",
+    )
+    assert report["skipped"] == cli["skipped"]
+    assert report["multivariate"] == cli["multivariate"]
+    with pytest.raises(seismo.SeismoError, match="multivariate_only=True needs multivariate="):
+        seismo.drift(REFERENCE, joint, multivariate_only=True)
+
+
 def test_profile_equals_the_cli_and_its_bytes_are_the_saved_format(tmp_path):
     profile = seismo.profile(CURRENT, threads=1)
     cli = cli_json("profile", CURRENT, "--format", "json", "--threads", "1")

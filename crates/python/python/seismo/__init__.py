@@ -363,13 +363,15 @@ def drift(
     chunk_size: Optional[int] = None,
     auc_threshold: float = 0.65,
     classifier_rows: int = 10_000,
+    multivariate_only: bool = False,
 ) -> DriftReport:
     """Compares ``current`` with ``reference``, as ``seismo drift`` with the same options:
     per column the test that suits its kind and size, the prediction and target columns
     reported apart from the features, and with ``multivariate="mmd"``,
     ``"reconstruction"`` or ``"classifier"`` the columns' joint distribution too (the
     classifier's ROC AUC drifts above ``auc_threshold``; it uses at most ``classifier_rows``
-    rows of each side).
+    rows of each side). ``multivariate_only=True`` tests the joint distribution alone, without
+    the per-column tests.
 
     Either side may be a :class:`Profile` (a saved profile, or one merged from partitions,
     as ``seismo.spark.profile`` makes): the columns are then compared sketch to sketch, as
@@ -403,7 +405,7 @@ def drift(
     return DriftReport(
         *_seismo.drift_json(
             _data(reference), _data(current), *common, threads, multivariate, permutations,
-            chunk_size, auc_threshold, classifier_rows,
+            chunk_size, auc_threshold, classifier_rows, multivariate_only,
         )
     )
 

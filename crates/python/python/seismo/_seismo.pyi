@@ -32,6 +32,7 @@ def drift_json(
     chunk_size: Optional[int] = None,
     auc_threshold: float = 0.65,
     classifier_rows: int = 10000,
+    multivariate_only: bool = False,
 ) -> Tuple[str, bool, str]: ...
 def drift_profiles_json(
     reference: Profile,
