@@ -495,13 +495,19 @@ fn joint(
     options: &DriftOptions,
     method: &Multivariate,
 ) -> Result<DriftReport, String> {
-    let taken = |name: &str| {
-        report.columns.iter().any(|c| c.column == name)
-            || report
+    // A set, as a wide dataset's thousands of columns are exactly when one asks for this.
+    let taken: std::collections::HashSet<&str> = report
+        .columns
+        .iter()
+        .map(|c| c.column.as_str())
+        .chain(
+            report
                 .skipped
                 .iter()
-                .any(|s| s.column == name && s.reason == TESTED_TOGETHER)
-    };
+                .filter(|s| s.reason == TESTED_TOGETHER)
+                .map(|s| s.column.as_str()),
+        )
+        .collect();
     let columns: Vec<(String, ColumnKind)> = reference
         .schema()
         .columns
@@ -510,7 +516,7 @@ fn joint(
             matches!(
                 c.kind,
                 ColumnKind::Numeric | ColumnKind::Categorical | ColumnKind::Boolean
-            ) && taken(&c.name)
+            ) && taken.contains(c.name.as_str())
         })
         .map(|c| (c.name.clone(), c.kind))
         .collect();
