@@ -718,16 +718,11 @@ fn multivariate_needs_the_reference_rows_not_a_saved_profile() {
 
 /// `seismo drift` between the example month and the join bug, with `extra` flags.
 fn drift_on_joint(extra: &[&str]) -> std::process::Output {
-    let (reference, current) = (example("reference.parquet"), example("joint.parquet"));
-    let mut args = vec![
-        "drift",
-        "--reference",
-        path(&reference),
-        "--current",
-        path(&current),
-    ];
-    args.extend_from_slice(extra);
-    seismo(&args)
+    drift_files(
+        &example("reference.parquet"),
+        &example("joint.parquet"),
+        extra,
+    )
 }
 
 /// `seismo drift --multivariate method --format json` between the example month and the
