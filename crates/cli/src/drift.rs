@@ -348,12 +348,12 @@ fn declare_columns(
 
 /// A compact table, drifted columns first, then by how close each came to its threshold.
 fn render_text(report: &DriftReport) -> String {
-    let together = report
-        .skipped
-        .iter()
-        .filter(|s| s.reason == seismo_drift::TESTED_TOGETHER)
-        .count();
     let mut out = if report.joint_only() {
+        let together = report
+            .skipped
+            .iter()
+            .filter(|s| s.reason == seismo_drift::TESTED_TOGETHER)
+            .count();
         format!("Per-column tests: not run ({together} columns tested together only)\n")
     } else {
         format!(
