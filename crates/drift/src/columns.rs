@@ -51,13 +51,14 @@ pub(crate) fn each_number(
 ) -> Result<(), String> {
     for array in cast_batches(dataset, name, &DataType::Float64)? {
         let a = array.as_primitive::<Float64Type>();
-        for i in 0..a.len() {
-            let v = a.value(i);
-            f(if a.is_null(i) || !v.is_finite() {
-                f64::NAN
-            } else {
-                v
-            });
+        let number = |v: f64, valid: bool| if valid && v.is_finite() { v } else { f64::NAN };
+        match a.nulls() {
+            None => a.values().iter().for_each(|v| f(number(*v, true))),
+            Some(nulls) => a
+                .values()
+                .iter()
+                .zip(nulls.iter())
+                .for_each(|(v, valid)| f(number(*v, valid))),
         }
     }
     Ok(())

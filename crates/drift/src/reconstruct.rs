@@ -19,7 +19,7 @@
 
 use std::sync::Mutex;
 
-use ndarray::{Array2, ShapeBuilder};
+use ndarray::{Array2, ArrayView1, ShapeBuilder};
 use seismo_core::{ColumnKind, Dataset};
 use seismo_stats::multivariate::Pca;
 use seismo_stats::threshold::sigma_band;
@@ -122,8 +122,14 @@ pub fn reconstruction(
     if reference.num_rows() < 2 {
         return Err("the reference needs two rows".into());
     }
-    let (mut x, mut y) = count_encoded(reference, current, columns, threads)?;
-    standardise(&mut x, &mut y)?;
+    let mut x = Array2::<f64>::zeros((reference.num_rows(), columns.len()).f());
+    let mut y = Array2::<f64>::zeros((current.num_rows(), columns.len()).f());
+    // Each column encoded and standardised by one thread while its values are in cache.
+    each_column_pair(&mut x, &mut y, threads, |j, x_column, y_column| {
+        encode_column(reference, current, &columns[j], x_column, y_column)?;
+        standardise(x_column, y_column);
+        Ok(())
+    })?;
     let pca = Pca::fit(x.view(), VARIANCE, threads).map_err(|e| e.to_string())?;
     let (x_errors, x_sums) = pca.errors_and_residuals(x.view(), threads);
     drop(x);
@@ -175,27 +181,22 @@ pub fn reconstruction(
     })
 }
 
-/// Each column of both matrices (column-major) standardised on the reference column, in
-/// place: `(v − mean) / sd`, the population standard deviation as scikit-learn's
-/// `StandardScaler` (two passes, as numpy's `var`), 1 where it is 0.
-fn standardise(x: &mut Array2<f64>, y: &mut Array2<f64>) -> Result<(), String> {
-    let rows = x.nrows();
-    if rows == 0 {
-        return Err("the reference has no rows".into());
+/// A reference column and the current column standardised on it, in place:
+/// `(v − mean) / sd`, the population standard deviation as scikit-learn's `StandardScaler`
+/// (two passes, as numpy's `var`), 1 where it is 0.
+fn standardise(reference: &mut [f64], current: &mut [f64]) {
+    let rows = reference.len().max(1) as f64;
+    // ndarray's sum: its eight-lane order, as numpy's pairwise sum is nearly.
+    let mean = ArrayView1::from(&*reference).sum() / rows;
+    let variance = ArrayView1::from(&*reference)
+        .iter()
+        .map(|v| (v - mean) * (v - mean))
+        .sum::<f64>()
+        / rows;
+    let sd = if variance > 0.0 { variance.sqrt() } else { 1.0 };
+    for v in reference.iter_mut().chain(current.iter_mut()) {
+        *v = (*v - mean) / sd;
     }
-    for (mut reference, mut current) in x.columns_mut().into_iter().zip(y.columns_mut()) {
-        let mean = reference.sum() / rows as f64;
-        let variance = reference
-            .iter()
-            .map(|v| (v - mean) * (v - mean))
-            .sum::<f64>()
-            / rows as f64;
-        let sd = if variance > 0.0 { variance.sqrt() } else { 1.0 };
-        for column in [&mut reference, &mut current] {
-            column.mapv_inplace(|v| (v - mean) / sd);
-        }
-    }
-    Ok(())
 }
 
 /// Consecutive chunks of `size` errors (the last one the remainder), each with its mean,
@@ -232,33 +233,60 @@ pub(crate) fn count_encoded(
     columns: &[(String, ColumnKind)],
     threads: usize,
 ) -> Result<(Array2<f64>, Array2<f64>), String> {
-    let (n, m) = (reference.num_rows(), current.num_rows());
-    let mut x = Array2::<f64>::zeros((n, columns.len()).f());
-    let mut y = Array2::<f64>::zeros((m, columns.len()).f());
-    {
-        // Each column's two slices, handed to whichever thread encodes it.
-        let mut xs = x
-            .as_slice_memory_order_mut()
-            .ok_or("a column-major matrix")?;
-        let mut ys = y
-            .as_slice_memory_order_mut()
-            .ok_or("a column-major matrix")?;
-        let mut work = Vec::with_capacity(columns.len());
-        for column in columns {
-            let (x_column, x_rest) = std::mem::take(&mut xs).split_at_mut(n);
-            let (y_column, y_rest) = std::mem::take(&mut ys).split_at_mut(m);
-            (xs, ys) = (x_rest, y_rest);
-            work.push((column, Mutex::new((x_column, y_column))));
-        }
-        let done = seismo_stats::parallel::map_ordered(&work, threads, |((name, kind), out)| {
-            let fitted = fit(reference, name, *kind)?;
-            let mut out = out.lock().unwrap_or_else(|p| p.into_inner());
-            encode(reference, name, &fitted, out.0)?;
-            encode(current, name, &fitted, out.1)
-        });
-        done.into_iter().collect::<Result<(), String>>()?;
-    }
+    let mut x = Array2::<f64>::zeros((reference.num_rows(), columns.len()).f());
+    let mut y = Array2::<f64>::zeros((current.num_rows(), columns.len()).f());
+    each_column_pair(&mut x, &mut y, threads, |j, x_column, y_column| {
+        encode_column(reference, current, &columns[j], x_column, y_column)
+    })?;
     Ok((x, y))
+}
+
+/// One column of both datasets encoded as fitted on the reference, into its two slices.
+fn encode_column(
+    reference: &Dataset,
+    current: &Dataset,
+    (name, kind): &(String, ColumnKind),
+    x_column: &mut [f64],
+    y_column: &mut [f64],
+) -> Result<(), String> {
+    let fitted = fit(reference, name, *kind)?;
+    encode(reference, name, &fitted, x_column)?;
+    encode(current, name, &fitted, y_column)
+}
+
+/// `f(j, x_column, y_column)` for every column `j` of two column-major matrices of as many
+/// columns, the columns handed out to `threads` threads; the first error, in column order.
+fn each_column_pair(
+    x: &mut Array2<f64>,
+    y: &mut Array2<f64>,
+    threads: usize,
+    f: impl Fn(usize, &mut [f64], &mut [f64]) -> Result<(), String> + Sync,
+) -> Result<(), String> {
+    let (n, m, d) = (x.nrows(), y.nrows(), x.ncols());
+    let xs = x
+        .as_slice_memory_order_mut()
+        .ok_or("a column-major matrix")?;
+    let ys = y
+        .as_slice_memory_order_mut()
+        .ok_or("a column-major matrix")?;
+    // Each column's two slices, handed to whichever thread takes it. A matrix of no rows
+    // has no slices to split, so its columns are empty ones.
+    let x_columns = xs
+        .chunks_mut(n.max(1))
+        .chain(std::iter::repeat_with(|| &mut [][..]));
+    let y_columns = ys
+        .chunks_mut(m.max(1))
+        .chain(std::iter::repeat_with(|| &mut [][..]));
+    let work: Vec<Mutex<(&mut [f64], &mut [f64])>> =
+        x_columns.zip(y_columns).take(d).map(Mutex::new).collect();
+    let indices: Vec<usize> = (0..work.len()).collect();
+    seismo_stats::parallel::map_ordered(&indices, threads, |&j| {
+        let mut pair = work[j].lock().unwrap_or_else(|p| p.into_inner());
+        let (x_column, y_column) = &mut *pair;
+        f(j, x_column, y_column)
+    })
+    .into_iter()
+    .collect()
 }
 
 fn fit(dataset: &Dataset, name: &str, kind: ColumnKind) -> Result<Fitted, String> {
@@ -301,12 +329,11 @@ fn fit(dataset: &Dataset, name: &str, kind: ColumnKind) -> Result<Fitted, String
 
 /// Column `name` of `dataset` encoded as `fitted` says, into `out` (a value per row).
 fn encode(dataset: &Dataset, name: &str, fitted: &Fitted, out: &mut [f64]) -> Result<(), String> {
-    let mut row = 0;
+    let mut slots = out.iter_mut();
     let mut put = |v: f64| {
-        if let Some(slot) = out.get_mut(row) {
+        if let Some(slot) = slots.next() {
             *slot = v;
         }
-        row += 1;
     };
     match fitted {
         Fitted::Number { fill } => each_number(dataset, name, |v| {

@@ -9,13 +9,17 @@
 //! is `‖x − x̂‖₂`, `x̂` its projection on the kept components (back in the original space); it
 //! depends on their span only, not on the signs an SVD happens to give them.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, ShapeBuilder, s};
 
 use crate::error::StatsError;
 use crate::parallel::map_ordered;
 
 /// Rows handled at once by the passes over a sample.
 const BLOCK: usize = 16_384;
+
+/// Rows of a block worked on at once: a tile of a few dozen columns stays in cache.
+const TILE: usize = 512;
 
 /// Principal components fitted on reference rows.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,8 +55,14 @@ impl Pca {
             if block.iter().any(|v| !v.is_finite()) {
                 return None;
             }
-            let centred = block - &mean;
-            Some(centred.t().dot(&centred))
+            let mut sum = Array2::<f64>::zeros((d, d));
+            let mut centred = Array2::<f64>::zeros((TILE.min(block.nrows()), d));
+            for tile in block.axis_chunks_iter(Axis(0), TILE) {
+                let mut centred = centred.slice_mut(s![..tile.nrows(), ..]);
+                centre(tile, &mean, &mut centred);
+                general_mat_mul(1.0, &centred.t(), &centred, 1.0, &mut sum);
+            }
+            Some(sum)
         });
         let mut covariance = Array2::<f64>::zeros((d, d));
         for partial in partials {
@@ -104,9 +114,16 @@ impl Pca {
 
     /// The residual of each row of `x` (`x − x̂`), a row each.
     pub fn residuals(&self, x: ArrayView2<f64>) -> Array2<f64> {
-        let centred = &x - &self.mean;
-        let scores = centred.dot(&self.components.t());
-        &centred - &scores.dot(&self.components)
+        let mut centred = Array2::<f64>::zeros(x.dim());
+        centre(x, &self.mean, &mut centred.view_mut());
+        centred.dot(&self.complement())
+    }
+
+    /// `I − CᵀC` for the kept components `C`: a centred row times it is the row's residual,
+    /// its part outside the components' span (symmetric, so rows or columns alike).
+    fn complement(&self) -> Array2<f64> {
+        let d = self.mean.len();
+        Array2::<f64>::eye(d) - self.components.t().dot(&self.components)
     }
 
     /// Each row's reconstruction error `‖x − x̂‖₂`.
@@ -117,22 +134,44 @@ impl Pca {
     /// Each row's reconstruction error and, per column, the sum of |residual| over the rows;
     /// a block of rows at a time on `threads` threads (memory independent of the number of
     /// rows), the blocks' sums added in their order: the same bits on any thread count.
+    ///
+    /// A block is worked through in tiles of rows small enough to stay in cache, each tile's
+    /// residuals one matrix product with [`Pca::complement`] into buffers the block reuses:
+    /// no allocation per tile, and a single product where `x − (xCᵀ)C` takes two.
     pub fn errors_and_residuals(&self, x: ArrayView2<f64>, threads: usize) -> (Vec<f64>, Vec<f64>) {
+        let d = x.ncols();
+        let complement = self.complement();
         let blocks: Vec<ArrayView2<f64>> = x.axis_chunks_iter(Axis(0), BLOCK).collect();
         let partials = map_ordered(&blocks, threads, |block| {
-            // Whole-array sums, which ndarray walks in the residuals' memory order (the
-            // rows of a column-major sample are strided).
-            let residuals = self.residuals(block.view());
-            let errors = residuals
-                .mapv(|r| r * r)
-                .sum_axis(Axis(1))
-                .mapv_into(f64::sqrt)
-                .to_vec();
-            let sums = residuals.mapv_into(f64::abs).sum_axis(Axis(0)).to_vec();
+            let mut errors = Vec::with_capacity(block.nrows());
+            let mut sums = vec![0.0; d];
+            let rows = TILE.min(block.nrows());
+            // Column-major tiles: a column's residuals side by side for the sums below.
+            let mut centred = Array2::<f64>::zeros((rows, d).f());
+            let mut residuals = Array2::<f64>::zeros((rows, d).f());
+            let mut squares = vec![0.0; rows];
+            for tile in block.axis_chunks_iter(Axis(0), TILE) {
+                let t = tile.nrows();
+                let mut centred = centred.slice_mut(s![..t, ..]);
+                let mut residuals = residuals.slice_mut(s![..t, ..]);
+                centre(tile, &self.mean, &mut centred);
+                general_mat_mul(1.0, &centred, &complement, 0.0, &mut residuals);
+                let squares = &mut squares[..t];
+                squares.fill(0.0);
+                for (column, sum) in residuals.columns().into_iter().zip(&mut sums) {
+                    let mut tile_sum = 0.0;
+                    for (square, r) in squares.iter_mut().zip(column) {
+                        *square += r * r;
+                        tile_sum += r.abs();
+                    }
+                    *sum += tile_sum;
+                }
+                errors.extend(squares.iter().map(|s| s.sqrt()));
+            }
             (errors, sums)
         });
         let mut errors = Vec::with_capacity(x.nrows());
-        let mut sums = vec![0.0; x.ncols()];
+        let mut sums = vec![0.0; d];
         for (block_errors, block_sums) in partials {
             errors.extend(block_errors);
             for (s, b) in sums.iter_mut().zip(block_sums) {
@@ -140,6 +179,13 @@ impl Pca {
             }
         }
         (errors, sums)
+    }
+}
+
+/// `out = x − mean`, row by row, column by column (both the same shape).
+fn centre(x: ArrayView2<f64>, mean: &Array1<f64>, out: &mut ArrayViewMut2<f64>) {
+    for ((mut out, column), m) in out.columns_mut().into_iter().zip(x.columns()).zip(mean) {
+        out.zip_mut_with(&column, |o, v| *o = v - m);
     }
 }
 
