@@ -1,9 +1,9 @@
 //! A tested column as the multivariate methods read it: row by row over the dataset's
 //! batches, each batch cast once, with no value copied into a row-sized buffer of its own.
 
-use arrow_array::Array;
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
+use arrow_array::{Array, Float64Array};
 use arrow_schema::DataType;
 use seismo_core::{ColumnKind, Dataset};
 
@@ -42,6 +42,14 @@ fn cast_batches(
         .collect()
 }
 
+/// Column `name`'s batches as `f64` arrays (a cast only where it is stored otherwise).
+pub(crate) fn number_arrays(dataset: &Dataset, name: &str) -> Result<Vec<Float64Array>, String> {
+    Ok(cast_batches(dataset, name, &DataType::Float64)?
+        .iter()
+        .map(|a| a.as_primitive::<Float64Type>().clone())
+        .collect())
+}
+
 /// Calls `f` with each row's value of column `name` as a number, NaN when it is null or not
 /// finite.
 pub(crate) fn each_number(
@@ -49,17 +57,31 @@ pub(crate) fn each_number(
     name: &str,
     mut f: impl FnMut(f64),
 ) -> Result<(), String> {
-    for array in cast_batches(dataset, name, &DataType::Float64)? {
-        let a = array.as_primitive::<Float64Type>();
-        let number = |v: f64, valid: bool| if valid && v.is_finite() { v } else { f64::NAN };
-        match a.nulls() {
-            None => a.values().iter().for_each(|v| f(number(*v, true))),
-            Some(nulls) => a
-                .values()
+    each_number_run(dataset, name, |run| run.iter().for_each(|v| f(*v)))
+}
+
+/// Calls `f` with column `name`'s rows as runs of numbers (a batch each, in order), NaN
+/// where a value is null or not finite: tight loops over slices for the callers that sum.
+pub(crate) fn each_number_run(
+    dataset: &Dataset,
+    name: &str,
+    mut f: impl FnMut(&[f64]),
+) -> Result<(), String> {
+    let mut run = Vec::new();
+    for a in number_arrays(dataset, name)? {
+        run.clear();
+        run.extend(
+            a.values()
                 .iter()
-                .zip(nulls.iter())
-                .for_each(|(v, valid)| f(number(*v, valid))),
+                .map(|v| if v.is_finite() { *v } else { f64::NAN }),
+        );
+        if let Some(nulls) = a.nulls().filter(|n| n.null_count() > 0) {
+            // Nulls are few: visit them by the unset bits rather than test every row.
+            for i in (!nulls.inner()).set_indices() {
+                run[i] = f64::NAN;
+            }
         }
+        f(&run);
     }
     Ok(())
 }

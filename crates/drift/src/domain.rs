@@ -2,7 +2,7 @@
 //! its cross-validated ROC AUC is the statistic and the columns it split on most are the
 //! explanation (the kernel: `seismo_stats::multivariate::classifier`).
 //!
-//! The columns are encoded as for reconstruction drift (`reconstruct.rs`): a number as it is,
+//! The columns are encoded as for reconstruction drift (`encoded.rs`): a number as it is,
 //! a missing one the reference mean; a category (or boolean) as its share of the reference
 //! rows, a null as a value of its own, a value the reference never had as 0. Trees need no
 //! scaling, and one number per column makes each importance a column's.
@@ -16,7 +16,7 @@ use seismo_core::{ColumnKind, Dataset};
 use seismo_stats::multivariate::{ClassifierOptions, domain_classifier};
 use serde::Serialize;
 
-use crate::reconstruct::count_encoded;
+use crate::encoded::count_encoded;
 
 /// The AUC above which the reference and current rows count as apart (NannyML's default).
 pub const AUC_THRESHOLD: f64 = 0.65;

@@ -45,6 +45,7 @@
 mod columns;
 mod distribution;
 mod domain;
+mod encoded;
 mod multivariate;
 mod reconstruct;
 mod run;

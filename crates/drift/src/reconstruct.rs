@@ -17,16 +17,12 @@
 //! thresholds are the reference chunks' mean ± 3 standard deviations (population), the lower
 //! one dropped when it is not above 0; a current chunk outside them alerts.
 
-use std::sync::Mutex;
-
-use ndarray::{Array2, ArrayView1, ShapeBuilder};
 use seismo_core::{ColumnKind, Dataset};
 use seismo_stats::multivariate::Pca;
 use seismo_stats::threshold::sigma_band;
 use serde::Serialize;
 
-use crate::columns::{Reading, each_label, each_number};
-use crate::values::LabelMap;
+use crate::encoded::standardised;
 
 /// The share of variance the kept components explain (NannyML's default).
 pub const VARIANCE: f64 = 0.65;
@@ -86,17 +82,6 @@ pub struct ReconstructionDrift {
     pub drifted: bool,
 }
 
-/// How each column is encoded, fitted on the reference.
-enum Fitted {
-    /// A number; a missing one becomes `fill`, the reference mean.
-    Number { fill: f64 },
-    /// A category becomes its share of the reference rows; a null, the nulls' share.
-    Category {
-        shares: LabelMap<f64>,
-        null_share: f64,
-    },
-}
-
 /// Reconstruction drift of `columns` between the datasets, in chunks of `chunk_size` rows
 /// (`None`: a tenth of the reference, as NannyML's default chunker).
 ///
@@ -122,19 +107,10 @@ pub fn reconstruction(
     if reference.num_rows() < 2 {
         return Err("the reference needs two rows".into());
     }
-    let mut x = Array2::<f64>::zeros((reference.num_rows(), columns.len()).f());
-    let mut y = Array2::<f64>::zeros((current.num_rows(), columns.len()).f());
-    // Each column encoded and standardised by one thread while its values are in cache.
-    each_column_pair(&mut x, &mut y, threads, |j, x_column, y_column| {
-        encode_column(reference, current, &columns[j], x_column, y_column)?;
-        standardise(x_column, y_column);
-        Ok(())
-    })?;
-    let pca = Pca::fit(x.view(), VARIANCE, threads).map_err(|e| e.to_string())?;
-    let (x_errors, x_sums) = pca.errors_and_residuals(x.view(), threads);
-    drop(x);
-    let (y_errors, y_sums) = pca.errors_and_residuals(y.view(), threads);
-    drop(y);
+    let (x, y) = standardised(reference, current, columns, threads)?;
+    let pca = Pca::fit(&x, VARIANCE, threads).map_err(|e| e.to_string())?;
+    let (x_errors, x_sums) = pca.errors_and_residuals(&x, threads);
+    let (y_errors, y_sums) = pca.errors_and_residuals(&y, threads);
     let reference_values: Vec<f64> = chunk(&x_errors, chunk_size)
         .iter()
         .map(|c| c.value)
@@ -181,24 +157,6 @@ pub fn reconstruction(
     })
 }
 
-/// A reference column and the current column standardised on it, in place:
-/// `(v − mean) / sd`, the population standard deviation as scikit-learn's `StandardScaler`
-/// (two passes, as numpy's `var`), 1 where it is 0.
-fn standardise(reference: &mut [f64], current: &mut [f64]) {
-    let rows = reference.len().max(1) as f64;
-    // ndarray's sum: its eight-lane order, as numpy's pairwise sum is nearly.
-    let mean = ArrayView1::from(&*reference).sum() / rows;
-    let variance = ArrayView1::from(&*reference)
-        .iter()
-        .map(|v| (v - mean) * (v - mean))
-        .sum::<f64>()
-        / rows;
-    let sd = if variance > 0.0 { variance.sqrt() } else { 1.0 };
-    for v in reference.iter_mut().chain(current.iter_mut()) {
-        *v = (*v - mean) / sd;
-    }
-}
-
 /// Consecutive chunks of `size` errors (the last one the remainder), each with its mean,
 /// sampling error and band; not yet judged.
 fn chunk(errors: &[f64], size: usize) -> Vec<ReconstructionChunk> {
@@ -221,130 +179,4 @@ fn chunk(errors: &[f64], size: usize) -> Vec<ReconstructionChunk> {
             }
         })
         .collect()
-}
-
-/// Both datasets' `columns` as one number per column: numbers as they are (a missing one
-/// the reference mean), categories by their share of the reference rows (module docs).
-/// A column at a time on `threads` threads, each written in place into column-major
-/// matrices (a column's values side by side).
-pub(crate) fn count_encoded(
-    reference: &Dataset,
-    current: &Dataset,
-    columns: &[(String, ColumnKind)],
-    threads: usize,
-) -> Result<(Array2<f64>, Array2<f64>), String> {
-    let mut x = Array2::<f64>::zeros((reference.num_rows(), columns.len()).f());
-    let mut y = Array2::<f64>::zeros((current.num_rows(), columns.len()).f());
-    each_column_pair(&mut x, &mut y, threads, |j, x_column, y_column| {
-        encode_column(reference, current, &columns[j], x_column, y_column)
-    })?;
-    Ok((x, y))
-}
-
-/// One column of both datasets encoded as fitted on the reference, into its two slices.
-fn encode_column(
-    reference: &Dataset,
-    current: &Dataset,
-    (name, kind): &(String, ColumnKind),
-    x_column: &mut [f64],
-    y_column: &mut [f64],
-) -> Result<(), String> {
-    let fitted = fit(reference, name, *kind)?;
-    encode(reference, name, &fitted, x_column)?;
-    encode(current, name, &fitted, y_column)
-}
-
-/// `f(j, x_column, y_column)` for every column `j` of two column-major matrices of as many
-/// columns, the columns handed out to `threads` threads; the first error, in column order.
-fn each_column_pair(
-    x: &mut Array2<f64>,
-    y: &mut Array2<f64>,
-    threads: usize,
-    f: impl Fn(usize, &mut [f64], &mut [f64]) -> Result<(), String> + Sync,
-) -> Result<(), String> {
-    let (n, m, d) = (x.nrows(), y.nrows(), x.ncols());
-    let xs = x
-        .as_slice_memory_order_mut()
-        .ok_or("a column-major matrix")?;
-    let ys = y
-        .as_slice_memory_order_mut()
-        .ok_or("a column-major matrix")?;
-    // Each column's two slices, handed to whichever thread takes it. A matrix of no rows
-    // has no slices to split, so its columns are empty ones.
-    let x_columns = xs
-        .chunks_mut(n.max(1))
-        .chain(std::iter::repeat_with(|| &mut [][..]));
-    let y_columns = ys
-        .chunks_mut(m.max(1))
-        .chain(std::iter::repeat_with(|| &mut [][..]));
-    let work: Vec<Mutex<(&mut [f64], &mut [f64])>> =
-        x_columns.zip(y_columns).take(d).map(Mutex::new).collect();
-    let indices: Vec<usize> = (0..work.len()).collect();
-    seismo_stats::parallel::map_ordered(&indices, threads, |&j| {
-        let mut pair = work[j].lock().unwrap_or_else(|p| p.into_inner());
-        let (x_column, y_column) = &mut *pair;
-        f(j, x_column, y_column)
-    })
-    .into_iter()
-    .collect()
-}
-
-fn fit(dataset: &Dataset, name: &str, kind: ColumnKind) -> Result<Fitted, String> {
-    Ok(match Reading::of(name, kind)? {
-        Reading::Numbers => {
-            let (mut sum, mut count) = (0.0, 0usize);
-            each_number(dataset, name, |v| {
-                if !v.is_nan() {
-                    sum += v;
-                    count += 1;
-                }
-            })?;
-            Fitted::Number {
-                fill: if count == 0 { 0.0 } else { sum / count as f64 },
-            }
-        }
-        Reading::Labels => {
-            let mut counts: LabelMap<usize> = LabelMap::default();
-            let mut nulls = 0usize;
-            each_label(dataset, name, |label| match label {
-                None => nulls += 1,
-                Some(l) => match counts.get_mut(l) {
-                    Some(c) => *c += 1,
-                    None => {
-                        counts.insert(l.to_string(), 1);
-                    }
-                },
-            })?;
-            let total = dataset.num_rows().max(1) as f64;
-            Fitted::Category {
-                shares: counts
-                    .into_iter()
-                    .map(|(l, c)| (l, c as f64 / total))
-                    .collect(),
-                null_share: nulls as f64 / total,
-            }
-        }
-    })
-}
-
-/// Column `name` of `dataset` encoded as `fitted` says, into `out` (a value per row).
-fn encode(dataset: &Dataset, name: &str, fitted: &Fitted, out: &mut [f64]) -> Result<(), String> {
-    let mut slots = out.iter_mut();
-    let mut put = |v: f64| {
-        if let Some(slot) = slots.next() {
-            *slot = v;
-        }
-    };
-    match fitted {
-        Fitted::Number { fill } => each_number(dataset, name, |v| {
-            put(if v.is_nan() { *fill } else { v });
-        })?,
-        Fitted::Category { shares, null_share } => each_label(dataset, name, |label| {
-            put(match label {
-                None => *null_share,
-                Some(l) => shares.get(l).copied().unwrap_or(0.0),
-            });
-        })?,
-    }
-    Ok(())
 }

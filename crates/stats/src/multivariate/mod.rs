@@ -14,4 +14,4 @@ pub mod pca;
 #[cfg(feature = "classifier")]
 pub use classifier::{ClassifierOptions, ClassifierOutcome, domain_classifier};
 pub use mmd::{MmdEstimate, MmdMatrixOptions, MmdOutcome, median_bandwidth, mmd_matrix};
-pub use pca::Pca;
+pub use pca::{Pca, Rows};

@@ -10,16 +10,51 @@
 //! depends on their span only, not on the signs an SVD happens to give them.
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, ShapeBuilder, s};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, ShapeBuilder, s};
 
 use crate::error::StatsError;
 use crate::parallel::map_ordered;
 
-/// Rows handled at once by the passes over a sample.
+/// Rows handled at once by the passes over a sample: a thread's unit of work.
 const BLOCK: usize = 16_384;
 
 /// Rows of a block worked on at once: a tile of a few dozen columns stays in cache.
 const TILE: usize = 512;
+
+/// Rows the passes of a [`Pca`] read a tile at a time: a matrix, or columns that a caller
+/// encodes on the fly. `seismo-drift` reads Arrow columns this way, so a million rows are
+/// never copied into an encoded matrix of their own.
+///
+/// ```
+/// use seismo_stats::multivariate::Pca;
+/// let x = ndarray::arr2(&[[0.0, 0.0], [1.0, 1.0], [2.0, 2.1], [3.0, 2.9]]);
+/// let pca = Pca::fit(&x.view(), 0.9, 1).unwrap();
+/// assert_eq!(pca.kept(), 1);
+/// ```
+pub trait Rows: Sync {
+    /// How many rows.
+    fn rows(&self) -> usize;
+    /// How many columns.
+    fn columns(&self) -> usize;
+    /// Writes rows `start .. start + out.nrows()` into `out`: a row per row, a column per
+    /// column.
+    fn fill(&self, start: usize, out: &mut ArrayViewMut2<f64>);
+}
+
+impl Rows for ArrayView2<'_, f64> {
+    fn rows(&self) -> usize {
+        self.nrows()
+    }
+
+    fn columns(&self) -> usize {
+        self.ncols()
+    }
+
+    fn fill(&self, start: usize, out: &mut ArrayViewMut2<f64>) {
+        let rows = out.nrows();
+        out.assign(&self.slice(s![start..start + rows, ..]));
+    }
+}
 
 /// Principal components fitted on reference rows.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,11 +68,11 @@ pub struct Pca {
 
 impl Pca {
     /// Fits on the rows of `x` (at least two, no missing values), keeping the components
-    /// that explain more than `variance` (in `(0, 1)`) of the variance. The covariance is
-    /// summed a block of rows at a time on `threads` threads, the blocks' sums added in
-    /// their order: the same bits on any thread count.
-    pub fn fit(x: ArrayView2<f64>, variance: f64, threads: usize) -> Result<Self, StatsError> {
-        let (n, d) = x.dim();
+    /// that explain more than `variance` (in `(0, 1)`) of the variance. The means and the
+    /// covariance are summed a block of rows at a time on `threads` threads, the blocks'
+    /// sums added in their order: the same bits on any thread count.
+    pub fn fit(x: &impl Rows, variance: f64, threads: usize) -> Result<Self, StatsError> {
+        let (n, d) = (x.rows(), x.columns());
         if n < 2 || d == 0 {
             return Err(StatsError::InvalidArgument(format!(
                 "pca needs two rows and a column, got {n} rows of {d}"
@@ -48,29 +83,42 @@ impl Pca {
                 "pca: the share of variance to keep must be in (0, 1), got {variance}"
             )));
         }
-        let mean = x.mean_axis(Axis(0)).expect("rows");
-        // XᵀX of the centred rows a block at a time: no centred copy of the whole sample.
-        let blocks: Vec<ArrayView2<f64>> = x.axis_chunks_iter(Axis(0), BLOCK).collect();
-        let partials = map_ordered(&blocks, threads, |block| {
-            if block.iter().any(|v| !v.is_finite()) {
-                return None;
-            }
-            let mut sum = Array2::<f64>::zeros((d, d));
-            let mut centred = Array2::<f64>::zeros((TILE.min(block.nrows()), d));
-            for tile in block.axis_chunks_iter(Axis(0), TILE) {
-                let mut centred = centred.slice_mut(s![..tile.nrows(), ..]);
-                centre(tile, &mean, &mut centred);
-                general_mat_mul(1.0, &centred.t(), &centred, 1.0, &mut sum);
-            }
-            Some(sum)
-        });
-        let mut covariance = Array2::<f64>::zeros((d, d));
-        for partial in partials {
-            let partial = partial.ok_or_else(|| {
+        let sums = over_tiles(
+            x,
+            threads,
+            |_| Some(Array1::<f64>::zeros(d)),
+            |sums, tile| {
+                if tile.iter().any(|v| !v.is_finite()) {
+                    *sums = None;
+                }
+                if let Some(sums) = sums {
+                    for (sum, column) in sums.iter_mut().zip(tile.columns()) {
+                        *sum += column.sum();
+                    }
+                }
+            },
+        );
+        let mut mean = Array1::<f64>::zeros(d);
+        for block in sums {
+            mean += &block.ok_or_else(|| {
                 StatsError::InvalidArgument(
                     "pca: a value is missing or infinite; impute first".into(),
                 )
             })?;
+        }
+        mean /= n as f64;
+        // XᵀX of the centred rows a tile at a time: no centred copy of the whole sample.
+        let partials = over_tiles(
+            x,
+            threads,
+            |_| Array2::<f64>::zeros((d, d)),
+            |sum, mut tile| {
+                centre(&mut tile, &mean);
+                general_mat_mul(1.0, &tile.t(), &tile, 1.0, sum);
+            },
+        );
+        let mut covariance = Array2::<f64>::zeros((d, d));
+        for partial in partials {
             covariance += &partial;
         }
         covariance /= n as f64 - 1.0;
@@ -113,9 +161,10 @@ impl Pca {
     }
 
     /// The residual of each row of `x` (`x − x̂`), a row each.
-    pub fn residuals(&self, x: ArrayView2<f64>) -> Array2<f64> {
-        let mut centred = Array2::<f64>::zeros(x.dim());
-        centre(x, &self.mean, &mut centred.view_mut());
+    pub fn residuals(&self, x: &impl Rows) -> Array2<f64> {
+        let mut centred = Array2::<f64>::zeros((x.rows(), x.columns()));
+        x.fill(0, &mut centred.view_mut());
+        centre(&mut centred.view_mut(), &self.mean);
         centred.dot(&self.complement())
     }
 
@@ -127,7 +176,7 @@ impl Pca {
     }
 
     /// Each row's reconstruction error `‖x − x̂‖₂`.
-    pub fn reconstruction_errors(&self, x: ArrayView2<f64>) -> Vec<f64> {
+    pub fn reconstruction_errors(&self, x: &impl Rows) -> Vec<f64> {
         self.errors_and_residuals(x, 1).0
     }
 
@@ -135,30 +184,36 @@ impl Pca {
     /// a block of rows at a time on `threads` threads (memory independent of the number of
     /// rows), the blocks' sums added in their order: the same bits on any thread count.
     ///
-    /// A block is worked through in tiles of rows small enough to stay in cache, each tile's
-    /// residuals one matrix product with [`Pca::complement`] into buffers the block reuses:
-    /// no allocation per tile, and a single product where `x − (xCᵀ)C` takes two.
-    pub fn errors_and_residuals(&self, x: ArrayView2<f64>, threads: usize) -> (Vec<f64>, Vec<f64>) {
-        let d = x.ncols();
+    /// Each tile's residuals are one matrix product with [`Pca::complement`] into a buffer
+    /// the block reuses: no allocation per tile, and one product where `x − (xCᵀ)C` takes
+    /// two.
+    pub fn errors_and_residuals(&self, x: &impl Rows, threads: usize) -> (Vec<f64>, Vec<f64>) {
+        let d = x.columns();
         let complement = self.complement();
-        let blocks: Vec<ArrayView2<f64>> = x.axis_chunks_iter(Axis(0), BLOCK).collect();
-        let partials = map_ordered(&blocks, threads, |block| {
-            let mut errors = Vec::with_capacity(block.nrows());
-            let mut sums = vec![0.0; d];
-            let rows = TILE.min(block.nrows());
-            // Column-major tiles: a column's residuals side by side for the sums below.
-            let mut centred = Array2::<f64>::zeros((rows, d).f());
-            let mut residuals = Array2::<f64>::zeros((rows, d).f());
-            let mut squares = vec![0.0; rows];
-            for tile in block.axis_chunks_iter(Axis(0), TILE) {
+        struct Block {
+            errors: Vec<f64>,
+            sums: Vec<f64>,
+            residuals: Array2<f64>,
+            squares: Vec<f64>,
+        }
+        let blocks = over_tiles(
+            x,
+            threads,
+            |rows| Block {
+                errors: Vec::with_capacity(rows),
+                sums: vec![0.0; d],
+                // Column-major: a column's residuals side by side for the sums below.
+                residuals: Array2::<f64>::zeros((TILE.min(rows), d).f()),
+                squares: vec![0.0; TILE.min(rows)],
+            },
+            |block, mut tile| {
                 let t = tile.nrows();
-                let mut centred = centred.slice_mut(s![..t, ..]);
-                let mut residuals = residuals.slice_mut(s![..t, ..]);
-                centre(tile, &self.mean, &mut centred);
-                general_mat_mul(1.0, &centred, &complement, 0.0, &mut residuals);
-                let squares = &mut squares[..t];
+                centre(&mut tile, &self.mean);
+                let mut residuals = block.residuals.slice_mut(s![..t, ..]);
+                general_mat_mul(1.0, &tile, &complement, 0.0, &mut residuals);
+                let squares = &mut block.squares[..t];
                 squares.fill(0.0);
-                for (column, sum) in residuals.columns().into_iter().zip(&mut sums) {
+                for (column, sum) in residuals.columns().into_iter().zip(&mut block.sums) {
                     let mut tile_sum = 0.0;
                     for (square, r) in squares.iter_mut().zip(column) {
                         *square += r * r;
@@ -166,15 +221,14 @@ impl Pca {
                     }
                     *sum += tile_sum;
                 }
-                errors.extend(squares.iter().map(|s| s.sqrt()));
-            }
-            (errors, sums)
-        });
-        let mut errors = Vec::with_capacity(x.nrows());
+                block.errors.extend(squares.iter().map(|s| s.sqrt()));
+            },
+        );
+        let mut errors = Vec::with_capacity(x.rows());
         let mut sums = vec![0.0; d];
-        for (block_errors, block_sums) in partials {
-            errors.extend(block_errors);
-            for (s, b) in sums.iter_mut().zip(block_sums) {
+        for block in blocks {
+            errors.extend(block.errors);
+            for (s, b) in sums.iter_mut().zip(block.sums) {
                 *s += b;
             }
         }
@@ -182,10 +236,35 @@ impl Pca {
     }
 }
 
-/// `out = x − mean`, row by row, column by column (both the same shape).
-fn centre(x: ArrayView2<f64>, mean: &Array1<f64>, out: &mut ArrayViewMut2<f64>) {
-    for ((mut out, column), m) in out.columns_mut().into_iter().zip(x.columns()).zip(mean) {
-        out.zip_mut_with(&column, |o, v| *o = v - m);
+/// `step(state, tile)` over the rows of `x`, a block of [`BLOCK`] rows per job on `threads`
+/// threads, each block's state made by `start(rows in the block)` and its rows read
+/// [`TILE`] at a time into one column-major buffer; the blocks' states in row order.
+fn over_tiles<S: Send>(
+    x: &impl Rows,
+    threads: usize,
+    start: impl Fn(usize) -> S + Sync,
+    step: impl Fn(&mut S, ArrayViewMut2<f64>) + Sync,
+) -> Vec<S> {
+    let (n, d) = (x.rows(), x.columns());
+    let firsts: Vec<usize> = (0..n).step_by(BLOCK).collect();
+    map_ordered(&firsts, threads, |&first| {
+        let rows = BLOCK.min(n - first);
+        let mut state = start(rows);
+        let mut buffer = Array2::<f64>::zeros((TILE.min(rows), d).f());
+        for tile_first in (first..first + rows).step_by(TILE) {
+            let t = TILE.min(first + rows - tile_first);
+            let mut tile = buffer.slice_mut(s![..t, ..]);
+            x.fill(tile_first, &mut tile);
+            step(&mut state, tile);
+        }
+        state
+    })
+}
+
+/// Each column of `x` less its mean, in place.
+fn centre(x: &mut ArrayViewMut2<f64>, mean: &Array1<f64>) {
+    for (mut column, m) in x.columns_mut().into_iter().zip(mean) {
+        column.mapv_inplace(|v| v - m);
     }
 }
 
@@ -264,10 +343,10 @@ mod tests {
             [2.0, 1.0, 3.0],
             [1.0, 3.0, 4.0],
         ]);
-        let pca = Pca::fit(x.view(), 0.99, 2).unwrap();
+        let pca = Pca::fit(&x.view(), 0.99, 2).unwrap();
         assert_eq!(pca.kept(), 2);
         let errors =
-            pca.reconstruction_errors(ndarray::arr2(&[[3.0, 3.0, 6.0], [0.0, 0.0, 1.0]]).view());
+            pca.reconstruction_errors(&ndarray::arr2(&[[3.0, 3.0, 6.0], [0.0, 0.0, 1.0]]).view());
         assert!(errors[0] < 1e-12, "{errors:?}");
         // (0, 0, 1) is 1/√3 from the plane through the origin with normal (1, 1, −1)/√3.
         assert!((errors[1] - 1.0 / 3f64.sqrt()).abs() < 1e-12, "{errors:?}");
@@ -277,15 +356,15 @@ mod tests {
     fn many_blocks_give_the_same_bits_on_any_thread_count() {
         let mut rng = crate::random::SplitMix64::new(5);
         let x = Array2::from_shape_fn((3 * BLOCK + 17, 4), |(_, j)| rng.uniform() * (j + 1) as f64);
-        let one = Pca::fit(x.view(), 0.6, 1).unwrap();
-        let three = Pca::fit(x.view(), 0.6, 3).unwrap();
+        let one = Pca::fit(&x.view(), 0.6, 1).unwrap();
+        let three = Pca::fit(&x.view(), 0.6, 3).unwrap();
         assert_eq!(one, three);
         assert_eq!(
-            one.errors_and_residuals(x.view(), 1),
-            one.errors_and_residuals(x.view(), 3)
+            one.errors_and_residuals(&x.view(), 1),
+            one.errors_and_residuals(&x.view(), 3)
         );
         let mut nan = x.clone();
         nan[[2 * BLOCK + 3, 2]] = f64::NAN;
-        assert!(Pca::fit(nan.view(), 0.6, 3).is_err());
+        assert!(Pca::fit(&nan.view(), 0.6, 3).is_err());
     }
 }
