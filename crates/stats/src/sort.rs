@@ -71,13 +71,11 @@ pub fn linear_quantile(sorted: &[f64], q: f64) -> Option<f64> {
 /// An end-of-sample marker above every key.
 pub(crate) const SENTINEL: u64 = u64::MAX;
 
-/// The keys of the non-NaN values of `values`, ascending.
+/// The keys of the non-NaN values of `values`, ascending. There is room for one more key
+/// (the kernels that walk two samples append [`SENTINEL`] without copying a million keys).
 pub fn sorted_keys(values: &[f64]) -> Vec<u64> {
-    let mut keys: Vec<u64> = values
-        .iter()
-        .filter(|v| !v.is_nan())
-        .map(|&v| key(v))
-        .collect();
+    let mut keys: Vec<u64> = Vec::with_capacity(values.len() + 1);
+    keys.extend(values.iter().filter(|v| !v.is_nan()).map(|&v| key(v)));
     keys.sort_unstable();
     keys
 }

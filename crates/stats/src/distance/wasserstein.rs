@@ -35,8 +35,13 @@ pub fn wasserstein_normalized(
     current: &[f64],
 ) -> Result<Option<f64>, StatsError> {
     let distance = wasserstein(reference, current)?;
-    let values: Vec<f64> = reference.iter().copied().filter(|v| !v.is_nan()).collect();
-    let std = crate::sketch::Moments::from_slice(&values)
+    // A copy without NaN only when there is one to leave out.
+    let values: std::borrow::Cow<'_, [f64]> = if reference.iter().any(|v| v.is_nan()) {
+        reference.iter().copied().filter(|v| !v.is_nan()).collect()
+    } else {
+        reference.into()
+    };
+    let std = crate::sketch::Moments::centered(&values)
         .variance(0)
         .map(f64::sqrt);
     Ok(std
