@@ -362,3 +362,110 @@ fn encode(dataset: &Dataset, name: &str, fitted: &Fitted, out: &mut [f64]) -> Re
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    use arrow_schema::{DataType, Field, Schema};
+    use ndarray::Array2;
+    use seismo_stats::random::SplitMix64;
+
+    use super::*;
+
+    /// Batches of the given sizes (empty ones too) of a float column with nulls, NaN, ±∞
+    /// and −0.0, an integer column with nulls, and a categorical column with nulls.
+    fn dataset(sizes: &[usize], seed: u64) -> Dataset {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("x", DataType::Float64, true),
+            Field::new("n", DataType::Int64, true),
+            Field::new("c", DataType::Utf8, true),
+        ]));
+        let mut rng = SplitMix64::new(seed);
+        let batches = sizes
+            .iter()
+            .map(|&size| {
+                let mut draw = || rng.uniform();
+                let x: Float64Array = (0..size)
+                    .map(|_| match draw() {
+                        u if u < 0.05 => None,
+                        u if u < 0.07 => Some(f64::NAN),
+                        u if u < 0.08 => Some(f64::INFINITY),
+                        u if u < 0.09 => Some(-0.0),
+                        u => Some(u * 100.0 - 30.0),
+                    })
+                    .collect();
+                let n: Int64Array = (0..size)
+                    .map(|_| (draw() > 0.1).then(|| (draw() * 7.0) as i64))
+                    .collect();
+                let c: StringArray = (0..size)
+                    .map(|_| match draw() {
+                        u if u < 0.1 => None,
+                        u if u < 0.5 => Some("a"),
+                        u if u < 0.8 => Some("b"),
+                        _ => Some("c"),
+                    })
+                    .collect();
+                let columns: Vec<ArrayRef> = vec![Arc::new(x), Arc::new(n), Arc::new(c)];
+                RecordBatch::try_new(schema.clone(), columns).unwrap()
+            })
+            .collect();
+        Dataset::from_batches(schema, batches).unwrap()
+    }
+
+    /// The encoded matrix's columns standardised on the reference's, the plain way.
+    fn standardised_matrices(x: &mut Array2<f64>, y: &mut Array2<f64>) {
+        for (mut reference, mut current) in x.columns_mut().into_iter().zip(y.columns_mut()) {
+            let n = reference.len() as f64;
+            let mean = reference.sum() / n;
+            let variance = reference
+                .iter()
+                .map(|v| (v - mean) * (v - mean))
+                .sum::<f64>()
+                / n;
+            let sd = if variance > 0.0 { variance.sqrt() } else { 1.0 };
+            reference.mapv_inplace(|v| (v - mean) / sd);
+            current.mapv_inplace(|v| (v - mean) / sd);
+        }
+    }
+
+    #[test]
+    fn tiles_read_across_batches_equal_the_standardised_matrix() {
+        let reference = dataset(&[3, 0, 700, 5, 1000, 1, 0], 1);
+        let current = dataset(&[0, 1200, 9], 2);
+        let columns: Vec<(String, ColumnKind)> = vec![
+            ("x".into(), ColumnKind::Numeric),
+            ("n".into(), ColumnKind::Numeric),
+            ("c".into(), ColumnKind::Categorical),
+        ];
+        let (x, y) = standardised(&reference, &current, &columns, 2).unwrap();
+        let (mut mx, mut my) = count_encoded(&reference, &current, &columns, 1).unwrap();
+        standardised_matrices(&mut mx, &mut my);
+        let windows = [
+            (0, 1709),
+            (2, 5),
+            (700, 10),
+            (702, 512),
+            (1708, 1),
+            (3, 703),
+        ];
+        for (rows, expected) in [(&x, &mx), (&y, &my)] {
+            assert_eq!((rows.rows(), rows.columns()), expected.dim());
+            for (start, t) in windows.into_iter().filter(|(s, t)| s + t <= rows.rows()) {
+                // A column-major tile (the PCA's) and a row-major one (columns not contiguous).
+                for mut out in [Array2::zeros((t, 3).f()), Array2::zeros((t, 3))] {
+                    rows.fill(start, &mut out.view_mut());
+                    for ((i, j), got) in out.indexed_iter() {
+                        let want = expected[[start + i, j]];
+                        assert!(
+                            (got - want).abs() <= 1e-12 * want.abs().max(1.0),
+                            "row {} column {j}: {got} against {want}",
+                            start + i
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
