@@ -57,33 +57,44 @@ pub(crate) fn each_number(
     name: &str,
     mut f: impl FnMut(f64),
 ) -> Result<(), String> {
-    each_number_run(dataset, name, |run| run.iter().for_each(|v| f(*v)))
+    each_number_run(&number_arrays(dataset, name)?, |run| {
+        run.iter().for_each(|v| f(*v))
+    });
+    Ok(())
 }
 
-/// Calls `f` with column `name`'s rows as runs of numbers (a batch each, in order), NaN
-/// where a value is null or not finite: tight loops over slices for the callers that sum.
-pub(crate) fn each_number_run(
-    dataset: &Dataset,
-    name: &str,
-    mut f: impl FnMut(&[f64]),
-) -> Result<(), String> {
+/// Calls `f` with the rows of `arrays` (a column's batches) as runs of numbers, an array
+/// each, in order, NaN where a value is null or not finite: tight loops over slices for the
+/// callers that sum.
+pub(crate) fn each_number_run(arrays: &[Float64Array], mut f: impl FnMut(&[f64])) {
     let mut run = Vec::new();
-    for a in number_arrays(dataset, name)? {
-        run.clear();
-        run.extend(
-            a.values()
-                .iter()
-                .map(|v| if v.is_finite() { *v } else { f64::NAN }),
-        );
-        if let Some(nulls) = a.nulls().filter(|n| n.null_count() > 0) {
-            // Nulls are few: visit them by the unset bits rather than test every row.
-            for i in (!nulls.inner()).set_indices() {
-                run[i] = f64::NAN;
-            }
-        }
+    for a in arrays {
+        run.resize(a.len(), 0.0);
+        numbers_into(a, 0, &mut run, f64::NAN, |v| v);
         f(&run);
     }
-    Ok(())
+}
+
+/// Rows `offset .. offset + out.len()` of `array` into `out`, each finite value as
+/// `scale(v)` and `missing` where a value is null or not finite (one pass over the values,
+/// then the few nulls by the unset validity bits).
+pub(crate) fn numbers_into(
+    array: &Float64Array,
+    offset: usize,
+    out: &mut [f64],
+    missing: f64,
+    scale: impl Fn(f64) -> f64,
+) {
+    let take = out.len();
+    out.copy_from_slice(&array.values()[offset..offset + take]);
+    for v in out.iter_mut() {
+        *v = if v.is_finite() { scale(*v) } else { missing };
+    }
+    if let Some(nulls) = array.nulls().filter(|n| n.null_count() > 0) {
+        for i in (!&nulls.inner().slice(offset, take)).set_indices() {
+            out[i] = missing;
+        }
+    }
 }
 
 /// Calls `f` with each row's value of column `name` as text, `None` when it is null.

@@ -15,12 +15,14 @@
 
 use std::sync::Mutex;
 
-use arrow_array::{Array, Float64Array};
+use arrow_array::Float64Array;
 use ndarray::{Array2, ArrayView1, ArrayViewMut2, ShapeBuilder};
 use seismo_core::{ColumnKind, Dataset};
 use seismo_stats::multivariate::Rows;
 
-use crate::columns::{Reading, each_label, each_number, each_number_run, number_arrays};
+use crate::columns::{
+    Reading, each_label, each_number, each_number_run, number_arrays, numbers_into,
+};
 use crate::values::LabelMap;
 
 /// How a column is encoded, fitted on the reference.
@@ -146,16 +148,15 @@ fn standard_pair(
     kind: ColumnKind,
 ) -> Result<(StandardColumn, StandardColumn), String> {
     if Reading::of(name, kind)? == Reading::Numbers {
-        let Fitted::Number { fill } = fit(reference, name, kind, None)? else {
-            unreachable!("numbers are fitted as numbers")
-        };
+        let x_arrays = number_arrays(reference, name)?;
+        let fill = number_fill(&x_arrays);
         // The filled column's mean is `fill`; its missing rows add nothing here.
         let mut squares = 0.0;
-        each_number_run(reference, name, |run| {
+        each_number_run(&x_arrays, |run| {
             for v in run.iter().filter(|v| !v.is_nan()) {
                 squares += (v - fill) * (v - fill);
             }
-        })?;
+        });
         let sd = standard_deviation(squares, reference.num_rows());
         let numbers = |arrays: Vec<Float64Array>| {
             let firsts = arrays
@@ -173,10 +174,7 @@ fn standard_pair(
                 sd,
             }
         };
-        return Ok((
-            numbers(number_arrays(reference, name)?),
-            numbers(number_arrays(current, name)?),
-        ));
+        return Ok((numbers(x_arrays), numbers(number_arrays(current, name)?)));
     }
     let mut x = vec![0.0; reference.num_rows()];
     let mut y = vec![0.0; current.num_rows()];
@@ -246,21 +244,24 @@ impl StandardColumn {
             let Some(array) = arrays.get(k) else { break };
             let take = out.len().min(array.len().saturating_sub(offset));
             let (part, rest) = out.split_at_mut(take);
-            // Copy and scale in tight loops; the few missing values are then set apart.
-            part.copy_from_slice(&array.values()[offset..offset + take]);
-            for v in part.iter_mut() {
-                *v = if v.is_finite() { (*v - mean) / sd } else { 0.0 };
-            }
-            if let Some(nulls) = array.nulls().filter(|n| n.null_count() > 0) {
-                for i in (!&nulls.inner().slice(offset, take)).set_indices() {
-                    part[i] = 0.0;
-                }
-            }
+            numbers_into(array, offset, part, 0.0, |v| (v - mean) / sd);
             out = rest;
             k += 1;
             offset = 0;
         }
     }
+}
+
+/// The mean of a column's numbers (0 when it has none): what fills a missing one.
+fn number_fill(arrays: &[Float64Array]) -> f64 {
+    let (mut sum, mut count) = (0.0, 0usize);
+    each_number_run(arrays, |run| {
+        for v in run.iter().filter(|v| !v.is_nan()) {
+            sum += v;
+            count += 1;
+        }
+    });
+    if count == 0 { 0.0 } else { sum / count as f64 }
 }
 
 /// Column `name` fitted on the reference `dataset`; with `out`, the reference's values
@@ -273,15 +274,8 @@ fn fit(
 ) -> Result<Fitted, String> {
     let fitted = match Reading::of(name, kind)? {
         Reading::Numbers => {
-            let (mut sum, mut count) = (0.0, 0usize);
-            each_number_run(dataset, name, |run| {
-                for v in run.iter().filter(|v| !v.is_nan()) {
-                    sum += v;
-                    count += 1;
-                }
-            })?;
             let fitted = Fitted::Number {
-                fill: if count == 0 { 0.0 } else { sum / count as f64 },
+                fill: number_fill(&number_arrays(dataset, name)?),
             };
             if let Some(out) = out {
                 encode(dataset, name, &fitted, out)?;
